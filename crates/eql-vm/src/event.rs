@@ -1,0 +1,98 @@
+//! A decoded event: the raw line plus the values of the projected fields, held in flat buffers
+//! that are reused from one event to the next so that decoding allocates nothing per event.
+
+use std::net::IpAddr;
+
+/// Where a string value lives: in the event's line (no escapes) or in its scratch buffer
+/// (the unescaped copy of a string that had escapes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StrRef {
+    pub start: u32,
+    pub len: u32,
+    /// True when the bytes live in [`EventBuf::scratch`], false when in [`EventBuf::line`].
+    pub scratch: bool,
+}
+
+/// One scalar value of a field. A field may hold several (a JSON array).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(StrRef),
+    /// An IP parsed from a string in a slot whose kind is [`SlotKind::Ip`].
+    Ip(IpAddr),
+    /// Epoch nanoseconds parsed in a slot whose kind is [`SlotKind::Date`].
+    Date(i64),
+    /// A JSON object where a value was expected (it matches no predicate).
+    Object,
+}
+
+/// How the decoder should treat a projected field's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum SlotKind {
+    /// Keep JSON's own types.
+    Plain,
+    /// Strings that parse as IP addresses become [`Value::Ip`]; others stay strings.
+    Ip,
+    /// Strings in ISO-8601 or epoch-millisecond form and numbers (epoch milliseconds) become
+    /// [`Value::Date`] (nanoseconds); unparsable ones stay as they are.
+    Date,
+}
+
+/// The values of one slot: a range of [`EventBuf::values`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SlotRange {
+    pub start: u32,
+    pub len: u32,
+    /// The field was present in the event (even as `null` or `[]`).
+    pub present: bool,
+}
+
+/// A reusable buffer for one decoded event.
+#[derive(Debug, Default)]
+pub struct EventBuf {
+    /// The raw JSON line (without the trailing newline), valid UTF-8 once decoded.
+    pub line: Vec<u8>,
+    /// Unescaped copies of strings that contained escapes.
+    pub scratch: String,
+    /// All values of all slots, slot by slot.
+    pub values: Vec<Value>,
+    /// One entry per slot of the projection.
+    pub slots: Vec<SlotRange>,
+}
+
+impl EventBuf {
+    pub fn new() -> EventBuf {
+        EventBuf::default()
+    }
+
+    /// The line as text. Empty if the line is not UTF-8 (the decoder rejects such lines first).
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.line).unwrap_or("")
+    }
+
+    /// The text of a string value.
+    pub fn str(&self, r: StrRef) -> &str {
+        let range = r.start as usize..(r.start + r.len) as usize;
+        if r.scratch {
+            self.scratch.get(range).unwrap_or("")
+        } else {
+            self.line.get(range).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+        }
+    }
+
+    /// The values of slot `slot` (empty when the field is missing).
+    pub fn slot(&self, slot: usize) -> &[Value] {
+        match self.slots.get(slot) {
+            Some(r) => self.values.get(r.start as usize..(r.start + r.len) as usize).unwrap_or(&[]),
+            None => &[],
+        }
+    }
+
+    /// Whether slot `slot` was present in the event.
+    pub fn present(&self, slot: usize) -> bool {
+        self.slots.get(slot).is_some_and(|r| r.present)
+    }
+}
