@@ -29,17 +29,7 @@ pub enum Value {
     Object,
 }
 
-/// How the decoder should treat a projected field's values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum SlotKind {
-    /// Keep JSON's own types.
-    Plain,
-    /// Strings that parse as IP addresses become [`Value::Ip`]; others stay strings.
-    Ip,
-    /// Strings in ISO-8601 or epoch-millisecond form and numbers (epoch milliseconds) become
-    /// [`Value::Date`] (nanoseconds); unparsable ones stay as they are.
-    Date,
-}
+pub use eql_bytecode::SlotKind;
 
 /// The values of one slot: a range of [`EventBuf::values`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
