@@ -15,12 +15,18 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start: start as u32, end: end as u32 }
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
     }
 
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     pub fn range(self) -> std::ops::Range<usize> {
@@ -29,7 +35,10 @@ impl Span {
 
     /// Moves the span by `offset` bytes (used when a query sits inside a larger file).
     pub fn shifted(self, offset: usize) -> Span {
-        Span { start: self.start + offset as u32, end: self.end + offset as u32 }
+        Span {
+            start: self.start + offset as u32,
+            end: self.end + offset as u32,
+        }
     }
 }
 
@@ -75,7 +84,10 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
@@ -84,7 +96,10 @@ impl Diagnostic {
     }
 
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.secondary.push(Label { span, message: message.into() });
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -172,13 +187,16 @@ fn render(d: &Diagnostic, name: &str, source: &str, color: bool) -> String {
         .with_config(Config::default().with_color(color).with_compact(false))
         .with_code(d.code)
         .with_message(format!("{} ({name}:{line}:{col})", d.message))
-        .with_label(ALabel::new((name, primary)).with_message(if d.label.is_empty() {
-            d.message.clone()
-        } else {
-            d.label.clone()
-        }));
+        .with_label(
+            ALabel::new((name, primary)).with_message(if d.label.is_empty() {
+                d.message.clone()
+            } else {
+                d.label.clone()
+            }),
+        );
     for l in &d.secondary {
-        report = report.with_label(ALabel::new((name, span_chars(l.span))).with_message(l.message.clone()));
+        report = report
+            .with_label(ALabel::new((name, span_chars(l.span))).with_message(l.message.clone()));
     }
     for h in &d.hints {
         report = report.with_help(h.clone());
