@@ -1,0 +1,337 @@
+//! The one-pass decoder: walks a line's tokens once with an explicit stack (no recursion), keeps
+//! the values of projected fields and skips every other subtree with a depth counter.
+
+use std::cell::RefCell;
+
+use logos::{Lexer, Logos};
+
+use super::lexer::{LexError, Token};
+use super::projection::{NodeId, Projection, ROOT};
+use super::{DecodeError, DecodeErrorKind as E, MAX_DEPTH};
+use crate::event::{EventBuf, SlotRange, Value};
+
+mod scalar;
+mod skip;
+
+/// Reusable working memory of the decoder. Keep one per thread (or use [`decode`], which does).
+#[derive(Debug, Default)]
+pub struct Decoder {
+    /// `(slot, value)` in document order, sorted by slot at the end.
+    pairs: Vec<(u32, Value)>,
+    /// Open containers along projected paths.
+    frames: Vec<Frame>,
+    /// The unescaped text of a key that had escapes.
+    key: String,
+}
+
+/// An open object or array on a projected path.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    node: NodeId,
+    array: bool,
+}
+
+/// What the parser expects next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Just after `{`: a key or `}`.
+    ObjFirst,
+    /// After a member: `,` or `}`.
+    ObjNext,
+    /// Just after `[`: a value or `]`.
+    ArrFirst,
+    /// After an element: `,` or `]`.
+    ArrNext,
+}
+
+thread_local! {
+    static DECODER: RefCell<Decoder> = RefCell::new(Decoder::new());
+}
+
+/// Decodes `buf.line` into `buf` with a per-thread [`Decoder`]. See [`Decoder::decode`].
+pub fn decode(proj: &Projection, buf: &mut EventBuf) -> Result<(), DecodeError> {
+    let run = |d: &RefCell<Decoder>| match d.try_borrow_mut() {
+        Ok(mut d) => d.decode(proj, buf),
+        Err(_) => Decoder::new().decode(proj, buf),
+    };
+    DECODER
+        .try_with(run)
+        .unwrap_or_else(|_| Decoder::new().decode(proj, buf))
+}
+
+impl Decoder {
+    pub fn new() -> Decoder {
+        Decoder::default()
+    }
+
+    /// Decodes the JSON object in `buf.line`: clears and refills `buf.values`, `buf.slots` (one
+    /// per slot of `proj`) and `buf.scratch`, reusing their memory. On error the slots are all
+    /// absent and no values remain.
+    pub fn decode(&mut self, proj: &Projection, buf: &mut EventBuf) -> Result<(), DecodeError> {
+        self.pairs.clear();
+        self.frames.clear();
+        buf.values.clear();
+        buf.scratch.clear();
+        buf.slots.clear();
+        buf.slots.resize(proj.len(), SlotRange::default());
+        match self.parse(proj, buf) {
+            Ok(()) => {
+                self.finish(proj, buf);
+                Ok(())
+            }
+            Err(e) => {
+                buf.scratch.clear();
+                buf.slots.fill(SlotRange::default());
+                Err(e)
+            }
+        }
+    }
+
+    fn parse(&mut self, proj: &Projection, buf: &mut EventBuf) -> Result<(), DecodeError> {
+        let EventBuf {
+            line,
+            scratch,
+            slots,
+            ..
+        } = buf;
+        let text = std::str::from_utf8(line)
+            .map_err(|e| DecodeError::new(e.valid_up_to(), E::InvalidUtf8))?;
+        if u32::try_from(text.len()).is_err() {
+            return Err(DecodeError::new(0, E::TooLong));
+        }
+        let mut parser = Parser {
+            lex: Token::lexer(text),
+            text,
+            proj,
+            scratch,
+            slots,
+            pairs: &mut self.pairs,
+            frames: &mut self.frames,
+            key: &mut self.key,
+        };
+        parser.document()
+    }
+
+    /// Orders the collected values by slot (a counting sort through `SlotRange::len`) and fills
+    /// the slots of repeated paths.
+    fn finish(&mut self, proj: &Projection, buf: &mut EventBuf) {
+        let slots = &mut buf.slots;
+        let mut at = 0u32;
+        for r in slots.iter_mut() {
+            r.start = at;
+            at += r.len;
+            r.len = 0;
+        }
+        buf.values.resize(self.pairs.len(), Value::Null);
+        for &(slot, v) in self.pairs.iter() {
+            let r = &mut slots[slot as usize];
+            buf.values[(r.start + r.len) as usize] = v;
+            r.len += 1;
+        }
+        for &(slot, first) in proj.aliases() {
+            let src = slots[first as usize];
+            let start = buf.values.len() as u32;
+            let range = src.start as usize..(src.start + src.len) as usize;
+            buf.values.extend_from_within(range);
+            slots[slot as usize] = SlotRange { start, ..src };
+        }
+    }
+}
+
+/// The state of one decode.
+struct Parser<'t, 'b> {
+    lex: Lexer<'t, Token>,
+    text: &'t str,
+    proj: &'b Projection,
+    scratch: &'b mut String,
+    slots: &'b mut [SlotRange],
+    pairs: &'b mut Vec<(u32, Value)>,
+    frames: &'b mut Vec<Frame>,
+    key: &'b mut String,
+}
+
+impl<'t> Parser<'t, '_> {
+    /// Parses the top-level object and checks that nothing follows it.
+    fn document(&mut self) -> Result<(), DecodeError> {
+        let first = self.need("an object")?;
+        if first != Token::LBrace {
+            return Err(self.error(E::NotAnObject {
+                found: first.describe(),
+            }));
+        }
+        self.frames.push(Frame {
+            node: ROOT,
+            array: false,
+        });
+        let mut state = State::ObjFirst;
+        while let Some(&top) = self.frames.last() {
+            state = match state {
+                State::ObjFirst | State::ObjNext => {
+                    let mut tok = self.need("a key or '}'")?;
+                    if tok == Token::RBrace {
+                        self.frames.pop();
+                        self.after_value()
+                    } else {
+                        if state == State::ObjNext {
+                            self.expect(tok, Token::Comma, "',' or '}'")?;
+                            tok = self.need("a key")?;
+                        }
+                        let Token::Str(escaped) = tok else {
+                            return Err(self.unexpected(tok, "a key"));
+                        };
+                        let target = self.lookup(top.node, escaped)?;
+                        let colon = self.need("':'")?;
+                        self.expect(colon, Token::Colon, "':'")?;
+                        if let Some((slot, _)) = target.and_then(|n| self.proj.node(n).slot) {
+                            self.slots[slot as usize].present = true;
+                        }
+                        let tok = self.need("a value")?;
+                        self.value(target, tok)?
+                    }
+                }
+                State::ArrFirst | State::ArrNext => {
+                    let mut tok = self.need("a value or ']'")?;
+                    if tok == Token::RBracket {
+                        self.frames.pop();
+                        self.after_value()
+                    } else {
+                        if state == State::ArrNext {
+                            self.expect(tok, Token::Comma, "',' or ']'")?;
+                            tok = self.need("a value")?;
+                        }
+                        self.value(Some(top.node), tok)?
+                    }
+                }
+            };
+        }
+        match self.lex.next() {
+            None => Ok(()),
+            Some(_) => Err(self.error(E::TrailingData)),
+        }
+    }
+
+    /// Handles the value that starts with `tok`, found at `target` (`None`: not projected).
+    fn value(&mut self, target: Option<NodeId>, tok: Token) -> Result<State, DecodeError> {
+        match tok {
+            Token::LBrace => {
+                if let Some(n) = target {
+                    let node = self.proj.node(n);
+                    if let Some((slot, _)) = node.slot {
+                        self.pairs.push((slot, Value::Object));
+                        self.slots[slot as usize].len += 1;
+                    }
+                    if node.has_children() {
+                        return self.open(n, false);
+                    }
+                }
+                self.skip(false)?;
+            }
+            Token::LBracket => match target {
+                Some(n) => return self.open(n, true),
+                None => self.skip(true)?,
+            },
+            Token::Str(_)
+            | Token::Int
+            | Token::Float
+            | Token::True
+            | Token::False
+            | Token::Null => {
+                if let Some((slot, kind)) = target.and_then(|n| self.proj.node(n).slot) {
+                    let v = self.scalar(tok, kind)?;
+                    self.pairs.push((slot, v));
+                    self.slots[slot as usize].len += 1;
+                }
+            }
+            Token::RBrace | Token::RBracket | Token::Colon | Token::Comma => {
+                return Err(self.unexpected(tok, "a value"));
+            }
+        }
+        Ok(self.after_value())
+    }
+
+    /// Enters an object or array on a projected path.
+    fn open(&mut self, node: NodeId, array: bool) -> Result<State, DecodeError> {
+        if self.frames.len() >= MAX_DEPTH {
+            return Err(self.error(E::TooDeep { limit: MAX_DEPTH }));
+        }
+        self.frames.push(Frame { node, array });
+        Ok(if array {
+            State::ArrFirst
+        } else {
+            State::ObjFirst
+        })
+    }
+
+    /// The state after a complete value inside the innermost open container.
+    #[inline]
+    fn after_value(&self) -> State {
+        match self.frames.last() {
+            Some(f) if f.array => State::ArrNext,
+            _ => State::ObjNext,
+        }
+    }
+
+    /// The node reached by the key just lexed.
+    #[inline]
+    fn lookup(&mut self, node: NodeId, escaped: bool) -> Result<Option<NodeId>, DecodeError> {
+        let raw = self.str_inside();
+        if !escaped {
+            return Ok(self.proj.lookup(node, raw));
+        }
+        self.key.clear();
+        let at = self.lex.span().start + 1;
+        super::escape::unescape_into(raw, self.key)
+            .map_err(|i| DecodeError::new(at + i, E::InvalidEscape))?;
+        Ok(self.proj.lookup(node, self.key))
+    }
+
+    /// The text between the quotes of the string just lexed.
+    #[inline]
+    fn str_inside(&self) -> &'t str {
+        let span = self.lex.span();
+        self.text.get(span.start + 1..span.end - 1).unwrap_or("")
+    }
+
+    /// The next token; the end of the line is an error (`expected` names what was wanted).
+    #[inline]
+    fn need(&mut self, expected: &'static str) -> Result<Token, DecodeError> {
+        match self.lex.next() {
+            Some(Ok(t)) => Ok(t),
+            Some(Err(e)) => Err(self.lex_error(e)),
+            None => Err(DecodeError::new(self.text.len(), E::Truncated { expected })),
+        }
+    }
+
+    #[inline]
+    fn expect(&self, tok: Token, want: Token, expected: &'static str) -> Result<(), DecodeError> {
+        if tok == want {
+            Ok(())
+        } else {
+            Err(self.unexpected(tok, expected))
+        }
+    }
+
+    fn lex_error(&self, e: LexError) -> DecodeError {
+        let start = self.lex.span().start;
+        match e {
+            LexError::Invalid => DecodeError::new(start, E::InvalidToken),
+            LexError::Unterminated => DecodeError::new(start, E::UnterminatedString),
+            LexError::BadEscape(i) => DecodeError::new(start + i, E::InvalidEscape),
+        }
+    }
+
+    fn unexpected(&self, tok: Token, expected: &'static str) -> DecodeError {
+        self.error(E::Unexpected {
+            found: tok.describe(),
+            expected,
+        })
+    }
+
+    /// An error at the start of the token just lexed.
+    fn error(&self, kind: E) -> DecodeError {
+        DecodeError::new(self.lex.span().start, kind)
+    }
+}
+
+#[cfg(test)]
+mod tests;

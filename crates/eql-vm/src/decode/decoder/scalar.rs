@@ -1,0 +1,122 @@
+//! Conversion of a projected scalar token to a [`Value`], according to its slot's kind.
+
+use std::net::IpAddr;
+
+use super::super::escape::unescape_into;
+use super::super::timestamp::{float_millis_to_nanos, millis_to_nanos, parse_date};
+use super::{DecodeError, Parser, Token, E};
+use crate::event::{SlotKind, StrRef, Value};
+
+impl Parser<'_, '_> {
+    /// The value of the scalar token just lexed.
+    pub(super) fn scalar(&mut self, tok: Token, kind: SlotKind) -> Result<Value, DecodeError> {
+        Ok(match tok {
+            Token::Str(escaped) => return self.string(escaped, kind),
+            Token::Int => match parse_int(self.lex.slice().as_bytes()) {
+                Some(i) if kind == SlotKind::Date => {
+                    millis_to_nanos(i).map_or(Value::Int(i), Value::Date)
+                }
+                Some(i) => Value::Int(i),
+                None => return self.float(kind),
+            },
+            Token::Float => return self.float(kind),
+            Token::True => Value::Bool(true),
+            Token::False => Value::Bool(false),
+            Token::Null => Value::Null,
+            _ => return Err(self.unexpected(tok, "a value")),
+        })
+    }
+
+    /// A number that is a float or an integer beyond `i64`.
+    fn float(&self, kind: SlotKind) -> Result<Value, DecodeError> {
+        let f: f64 = self
+            .lex
+            .slice()
+            .parse()
+            .map_err(|_| self.error(E::InvalidToken))?;
+        Ok(match kind {
+            SlotKind::Date => float_millis_to_nanos(f).map_or(Value::Float(f), Value::Date),
+            _ => Value::Float(f),
+        })
+    }
+
+    /// A string: borrowed from the line when it has no escapes, else unescaped into scratch;
+    /// converted to an IP or a date when the slot asks for one and it parses.
+    fn string(&mut self, escaped: bool, kind: SlotKind) -> Result<Value, DecodeError> {
+        let raw = self.str_inside();
+        if !escaped {
+            if let Some(v) = convert(raw, kind) {
+                return Ok(v);
+            }
+            let start = self.lex.span().start + 1;
+            // The line is shorter than 4 GiB (checked before parsing), so offsets fit in u32.
+            return Ok(Value::Str(StrRef {
+                start: start as u32,
+                len: raw.len() as u32,
+                scratch: false,
+            }));
+        }
+        let from = self.scratch.len();
+        let at = self.lex.span().start + 1;
+        unescape_into(raw, self.scratch).map_err(|i| DecodeError::new(at + i, E::InvalidEscape))?;
+        if let Some(v) = self.scratch.get(from..).and_then(|s| convert(s, kind)) {
+            self.scratch.truncate(from);
+            return Ok(v);
+        }
+        // Unescaped text is never longer than its line, so it fits in u32 as well.
+        let len = (self.scratch.len() - from) as u32;
+        Ok(Value::Str(StrRef {
+            start: from as u32,
+            len,
+            scratch: true,
+        }))
+    }
+}
+
+/// The IP or date a string stands for in a slot of `kind`, if it parses as one.
+#[inline]
+fn convert(s: &str, kind: SlotKind) -> Option<Value> {
+    match kind {
+        SlotKind::Plain => None,
+        SlotKind::Ip => s.parse::<IpAddr>().ok().map(Value::Ip),
+        SlotKind::Date => parse_date(s).map(Value::Date),
+    }
+}
+
+/// A JSON integer's value, `None` beyond `i64`.
+#[inline]
+fn parse_int(b: &[u8]) -> Option<i64> {
+    let (neg, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    // Accumulate negatively so that i64::MIN fits.
+    let mut acc = 0i64;
+    for &c in digits {
+        acc = acc
+            .checked_mul(10)?
+            .checked_sub(i64::from(c.wrapping_sub(b'0')))?;
+    }
+    if neg {
+        Some(acc)
+    } else {
+        acc.checked_neg()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_int;
+
+    #[test]
+    fn integers() {
+        assert_eq!(parse_int(b"0"), Some(0));
+        assert_eq!(parse_int(b"-0"), Some(0));
+        assert_eq!(parse_int(b"42"), Some(42));
+        assert_eq!(parse_int(b"-42"), Some(-42));
+        assert_eq!(parse_int(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_int(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_int(b"9223372036854775808"), None);
+        assert_eq!(parse_int(b"-9223372036854775809"), None);
+    }
+}

@@ -1,0 +1,113 @@
+//! JSON string unescaping (all escapes, `\uXXXX` with surrogate pairs; lone surrogates → U+FFFD).
+
+use memchr::memchr;
+
+/// Appends the unescaped form of `raw` (the text between a JSON string's quotes) to `out`.
+/// On an invalid escape, returns the offset of its backslash within `raw`.
+pub(crate) fn unescape_into(raw: &str, out: &mut String) -> Result<(), usize> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while let Some(j) = memchr(b'\\', &b[i..]) {
+        let p = i + j;
+        // Backslashes and escape characters are ASCII, so `i` and `p` are char boundaries.
+        out.push_str(&raw[i..p]);
+        let c = *b.get(p + 1).ok_or(p)?;
+        i = p + 2;
+        let ch = match c {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = hex4(b, p + 2).ok_or(p)?;
+                i = p + 6;
+                if (0xD800..0xDC00).contains(&hi) {
+                    match low_surrogate(b, i) {
+                        Some(lo) => {
+                            i += 6;
+                            let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                            char::from_u32(cp).unwrap_or('\u{FFFD}')
+                        }
+                        None => '\u{FFFD}',
+                    }
+                } else {
+                    // Lone low surrogates are not chars: they become U+FFFD.
+                    char::from_u32(hi).unwrap_or('\u{FFFD}')
+                }
+            }
+            _ => return Err(p),
+        };
+        out.push(ch);
+    }
+    out.push_str(&raw[i..]);
+    Ok(())
+}
+
+/// The low surrogate of a `\uDC00`..`\uDFFF` escape at `at`, if there is one.
+fn low_surrogate(b: &[u8], at: usize) -> Option<u32> {
+    if b.get(at) != Some(&b'\\') || b.get(at + 1) != Some(&b'u') {
+        return None;
+    }
+    hex4(b, at + 2).filter(|lo| (0xDC00..0xE000).contains(lo))
+}
+
+/// The value of four hex digits at `at`.
+pub(crate) fn hex4(b: &[u8], at: usize) -> Option<u32> {
+    let digits = b.get(at..at + 4)?;
+    let mut v = 0u32;
+    for &d in digits {
+        v = v * 16 + (d as char).to_digit(16)?;
+    }
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn un(raw: &str) -> Result<String, usize> {
+        let mut s = String::from("pre:");
+        unescape_into(raw, &mut s).map(|()| s[4..].to_string())
+    }
+
+    #[test]
+    fn simple_escapes() {
+        assert_eq!(
+            un(r#"a\"b\\c\/d\be\ff\ng\rh\ti"#).unwrap(),
+            "a\"b\\c/d\u{8}e\u{c}f\ng\rh\ti"
+        );
+        assert_eq!(
+            un(r"C:\\Windows\\System32").unwrap(),
+            r"C:\Windows\System32"
+        );
+        assert_eq!(un("no escapes é").unwrap(), "no escapes é");
+    }
+
+    #[test]
+    fn unicode_escapes() {
+        assert_eq!(un(r"\u0041\u00e9\u4e2d").unwrap(), "Aé中");
+        assert_eq!(un(r"\uD83D\uDE00!").unwrap(), "😀!");
+        assert_eq!(un(r"\ud83d\ude00").unwrap(), "😀");
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement() {
+        assert_eq!(un(r"a\uD83Db").unwrap(), "a\u{FFFD}b");
+        assert_eq!(un(r"a\uDE00b").unwrap(), "a\u{FFFD}b");
+        assert_eq!(un(r"\uD83D\u0041").unwrap(), "\u{FFFD}A");
+        assert_eq!(un(r"\uD83D\uD83D\uDE00").unwrap(), "\u{FFFD}😀");
+        assert_eq!(un(r"\uD83D").unwrap(), "\u{FFFD}");
+    }
+
+    #[test]
+    fn invalid_escapes() {
+        assert_eq!(un(r"ab\x"), Err(2));
+        assert_eq!(un(r"ab\u12g4"), Err(2));
+        assert_eq!(un(r"ab\u12"), Err(2));
+        assert_eq!(un(r"ab\"), Err(2));
+    }
+}

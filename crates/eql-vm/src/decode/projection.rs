@@ -1,0 +1,185 @@
+//! The projection: dotted field paths mapped onto slots, as a trie whose every node maps each
+//! key a JSON object may use to reach a deeper node (one segment or several joined by dots) to
+//! that node, so that one hash probe per JSON key suffices whether events nest or dot their keys.
+
+use ahash::AHashMap;
+
+use crate::event::SlotKind;
+
+/// Index of a trie node.
+pub(crate) type NodeId = u32;
+/// The node of the top-level object.
+pub(crate) const ROOT: NodeId = 0;
+
+/// One trie node: a dotted prefix of at least one projected path.
+#[derive(Debug, Default)]
+pub(crate) struct Node {
+    /// Every key that leads from here to a deeper node: `"a"`, `"a.b"`, `"a.b.c"`, …
+    children: AHashMap<Box<str>, NodeId>,
+    /// The slot filled by values found at this node, and how to convert them.
+    pub(crate) slot: Option<(u32, SlotKind)>,
+}
+
+impl Node {
+    /// Whether some projected path continues below this node.
+    #[inline]
+    pub(crate) fn has_children(&self) -> bool {
+        !self.children.is_empty()
+    }
+}
+
+/// Which fields to copy out of an event, and into which slots: slot `i` is `fields[i]`.
+#[derive(Debug)]
+pub struct Projection {
+    nodes: Vec<Node>,
+    paths: Vec<(Box<str>, SlotKind)>,
+    /// `(slot, first)`: slot `slot` repeats the path of slot `first` and gets a copy of its values.
+    aliases: Vec<(u32, u32)>,
+}
+
+impl Projection {
+    /// Builds the projection; slot `i` receives the values of the dotted path `fields[i].0`.
+    /// A path listed twice fills both slots (with the first one's kind).
+    pub fn new(fields: &[(String, SlotKind)]) -> Projection {
+        let mut nodes = vec![Node::default()];
+        let mut by_prefix: AHashMap<String, NodeId> = AHashMap::new();
+        by_prefix.insert(String::new(), ROOT);
+        let mut aliases = Vec::new();
+        let mut segs: Vec<&str> = Vec::new();
+        for (slot, (path, kind)) in fields.iter().enumerate() {
+            let slot = slot as u32;
+            segs.clear();
+            segs.extend(path.split('.'));
+            // ids[d] is the node of the first d segments.
+            let mut ids = Vec::with_capacity(segs.len() + 1);
+            for d in 0..=segs.len() {
+                let prefix = segs[..d].join(".");
+                let next = nodes.len() as NodeId;
+                let id = *by_prefix.entry(prefix).or_insert(next);
+                if id == next {
+                    nodes.push(Node::default());
+                }
+                ids.push(id);
+            }
+            for from in 0..segs.len() {
+                for to in from + 1..=segs.len() {
+                    let key: Box<str> = segs[from..to].join(".").into();
+                    nodes[ids[from] as usize].children.insert(key, ids[to]);
+                }
+            }
+            let leaf = &mut nodes[ids[segs.len()] as usize];
+            match leaf.slot {
+                None => leaf.slot = Some((slot, *kind)),
+                Some((first, _)) => aliases.push((slot, first)),
+            }
+        }
+        let paths = fields
+            .iter()
+            .map(|(p, k)| (p.as_str().into(), *k))
+            .collect();
+        Projection {
+            nodes,
+            paths,
+            aliases,
+        }
+    }
+
+    /// The number of slots.
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    /// Whether there are no slots.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// The dotted path of a slot.
+    pub fn path(&self, slot: usize) -> Option<&str> {
+        self.paths.get(slot).map(|(p, _)| &**p)
+    }
+
+    /// The kind of a slot.
+    pub fn kind(&self, slot: usize) -> Option<SlotKind> {
+        self.paths.get(slot).map(|(_, k)| *k)
+    }
+
+    /// The first slot of a dotted path.
+    pub fn slot_of(&self, path: &str) -> Option<usize> {
+        self.paths.iter().position(|(p, _)| &**p == path)
+    }
+
+    /// The node reached from `node` by the JSON key `key`.
+    #[inline]
+    pub(crate) fn lookup(&self, node: NodeId, key: &str) -> Option<NodeId> {
+        self.nodes.get(node as usize)?.children.get(key).copied()
+    }
+
+    #[inline]
+    pub(crate) fn node(&self, node: NodeId) -> &Node {
+        // Node ids come from this projection's own maps, so they are always in range.
+        &self.nodes[node as usize]
+    }
+
+    pub(crate) fn aliases(&self) -> &[(u32, u32)] {
+        &self.aliases
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proj(paths: &[&str]) -> Projection {
+        let fields: Vec<_> = paths
+            .iter()
+            .map(|p| (p.to_string(), SlotKind::Plain))
+            .collect();
+        Projection::new(&fields)
+    }
+
+    fn walk(p: &Projection, keys: &[&str]) -> Option<u32> {
+        let mut n = ROOT;
+        for k in keys {
+            n = p.lookup(n, k)?;
+        }
+        p.node(n).slot.map(|(s, _)| s)
+    }
+
+    #[test]
+    fn every_split_of_a_path_reaches_its_slot() {
+        let p = proj(&["process.parent.name", "host.os.type"]);
+        for keys in [
+            &["process", "parent", "name"][..],
+            &["process.parent.name"],
+            &["process", "parent.name"],
+            &["process.parent", "name"],
+        ] {
+            assert_eq!(walk(&p, keys), Some(0), "{keys:?}");
+        }
+        assert_eq!(walk(&p, &["host", "os.type"]), Some(1));
+        assert_eq!(walk(&p, &["process", "parent"]), None);
+        assert_eq!(walk(&p, &["process.parent.name.x"]), None);
+        assert_eq!(walk(&p, &["parent"]), None);
+    }
+
+    #[test]
+    fn prefix_paths_share_nodes() {
+        let p = proj(&["process.args.x", "process.args"]);
+        assert_eq!(walk(&p, &["process", "args"]), Some(1));
+        assert_eq!(walk(&p, &["process.args", "x"]), Some(0));
+        assert!(p
+            .node(p.lookup(ROOT, "process.args").unwrap())
+            .has_children());
+        assert_eq!(p.len(), 2);
+        assert_eq!(p.slot_of("process.args"), Some(1));
+        assert_eq!(p.path(0), Some("process.args.x"));
+    }
+
+    #[test]
+    fn duplicate_paths_become_aliases() {
+        let p = proj(&["a.b", "c", "a.b"]);
+        assert_eq!(walk(&p, &["a", "b"]), Some(0));
+        assert_eq!(p.aliases(), &[(2, 0)]);
+    }
+}

@@ -1,0 +1,193 @@
+//! Date parsing for [`SlotKind::Date`](crate::event::SlotKind::Date) slots: ISO-8601 / RFC 3339
+//! strings and epoch milliseconds, to epoch nanoseconds, with a civil-calendar conversion.
+
+const NANOS_PER_MILLI: i64 = 1_000_000;
+const NANOS_PER_SEC: i64 = 1_000_000_000;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (`month` 1..=12, `day` 1..=31).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400); // [0, 399]
+    let mp = (month as i64 + 9) % 12; // March = 0
+    let doy = (153 * mp + 2) / 5 + day as i64 - 1; // [0, 365]
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
+    era * 146_097 + doe - 719_468
+}
+
+/// The proleptic Gregorian `(year, month, day)` of a day count since 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Whether `year` is a Gregorian leap year.
+pub fn is_leap_year(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Parses a date string to epoch nanoseconds: ISO-8601 (`2024-05-21`, `2024-05-21T10:00`,
+/// `2024-05-21T10:00:00.123456789+02:00`, …; no zone means UTC) or epoch milliseconds
+/// (`1504126051000`, `1504126051000.123456`). `None` when unparsable or out of `i64` range.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        parse_iso(b)
+    } else {
+        parse_epoch_millis(b)
+    }
+}
+
+/// Epoch milliseconds, as a JSON integer, to nanoseconds.
+pub fn millis_to_nanos(ms: i64) -> Option<i64> {
+    ms.checked_mul(NANOS_PER_MILLI)
+}
+
+/// Epoch milliseconds, as a JSON float, to nanoseconds (rounded to the nearest).
+pub fn float_millis_to_nanos(ms: f64) -> Option<i64> {
+    let ns = (ms * NANOS_PER_MILLI as f64).round();
+    // i64::MAX as f64 rounds up to 2^63, which is itself out of range.
+    (ns.is_finite() && ns >= i64::MIN as f64 && ns < i64::MAX as f64).then_some(ns as i64)
+}
+
+/// `-?digits(.digits)?` milliseconds; fraction digits beyond nanoseconds are dropped.
+fn parse_epoch_millis(b: &[u8]) -> Option<i64> {
+    let (neg, b) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let dot = b.iter().position(|&c| c == b'.').unwrap_or(b.len());
+    let (int, frac) = (&b[..dot], b.get(dot + 1..));
+    if int.is_empty() || frac.is_some_and(|f| f.is_empty()) {
+        return None;
+    }
+    let ms = digits(int)?;
+    let mut sub = 0i64; // nanoseconds below the millisecond
+    let mut scale = 100_000;
+    for &c in frac.unwrap_or(&[]) {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        sub += i64::from(c - b'0') * scale;
+        scale /= 10;
+    }
+    let ns = ms.checked_mul(NANOS_PER_MILLI)?.checked_add(sub)?;
+    Some(if neg { -ns } else { ns })
+}
+
+/// The value of an all-digit slice, `None` if empty, not digits, or too big.
+fn digits(b: &[u8]) -> Option<i64> {
+    if b.is_empty() {
+        return None;
+    }
+    b.iter().try_fold(0i64, |acc, &c| {
+        if c.is_ascii_digit() {
+            acc.checked_mul(10)?.checked_add(i64::from(c - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+/// Exactly `n` digits at `at`.
+fn fixed(b: &[u8], at: usize, n: usize) -> Option<u32> {
+    let d = b.get(at..at + n)?;
+    d.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
+fn parse_iso(b: &[u8]) -> Option<i64> {
+    let year = i64::from(fixed(b, 0, 4)?);
+    let month = fixed(b, 5, 2)?;
+    let day = fixed(b, 8, 2)?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let (mut secs, mut nanos, mut offset) = (0i64, 0i64, 0i64);
+    let mut i = 10;
+    if i < b.len() {
+        if !matches!(b[i], b'T' | b't' | b' ') {
+            return None;
+        }
+        let (h, m, s, n, next) = parse_time(b, i + 1)?;
+        secs = i64::from(h * 3600 + m * 60 + s);
+        nanos = n;
+        i = next;
+        offset = parse_zone(b, i)?;
+    }
+    days.checked_mul(86_400)?
+        .checked_add(secs - offset)?
+        .checked_mul(NANOS_PER_SEC)?
+        .checked_add(nanos)
+}
+
+/// `HH[:MM[:SS[.fraction]]]` at `at`: hours, minutes, seconds, nanoseconds, and the next index.
+fn parse_time(b: &[u8], at: usize) -> Option<(u32, u32, u32, i64, usize)> {
+    let h = fixed(b, at, 2)?;
+    let mut i = at + 2;
+    let (mut m, mut s, mut n) = (0, 0, 0i64);
+    if b.get(i) == Some(&b':') {
+        m = fixed(b, i + 1, 2)?;
+        i += 3;
+        if b.get(i) == Some(&b':') {
+            s = fixed(b, i + 1, 2)?;
+            i += 3;
+            if matches!(b.get(i), Some(b'.' | b',')) {
+                i += 1;
+                let start = i;
+                let mut scale = NANOS_PER_SEC / 10;
+                while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+                    n += i64::from(c - b'0') * scale; // digits past nanoseconds add 0
+                    scale /= 10;
+                    i += 1;
+                }
+                if i == start {
+                    return None;
+                }
+            }
+        }
+    }
+    (h < 24 && m < 60 && s < 60).then_some((h, m, s, n, i))
+}
+
+/// The zone at `at` (nothing, `Z`, `±HH`, `±HHMM` or `±HH:MM`) as seconds east of UTC; it
+/// must end the string.
+fn parse_zone(b: &[u8], at: usize) -> Option<i64> {
+    let sign = match b.get(at) {
+        None => return Some(0),
+        Some(b'Z' | b'z') => return (b.len() == at + 1).then_some(0),
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        Some(_) => return None,
+    };
+    let h = fixed(b, at + 1, 2)?;
+    let m = match b.len() - at {
+        3 => 0,
+        5 => fixed(b, at + 3, 2)?,
+        6 if b[at + 3] == b':' => fixed(b, at + 4, 2)?,
+        _ => return None,
+    };
+    (h <= 18 && m < 60).then_some(sign * i64::from(h * 3600 + m * 60))
+}
+
+#[cfg(test)]
+mod tests;

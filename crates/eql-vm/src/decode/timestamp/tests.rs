@@ -1,0 +1,173 @@
+//! Tests of the date parser and the civil-calendar conversions.
+
+use super::*;
+
+const H: i64 = 3600 * NANOS_PER_SEC;
+const T_2024_05_21_10: i64 = 1_716_285_600_000_000_000;
+
+#[test]
+fn iso_table() {
+    let table: &[(&str, Option<i64>)] = &[
+        ("1970-01-01T00:00:00Z", Some(0)),
+        ("1970-01-01", Some(0)),
+        ("2024-05-21T10:00:00Z", Some(T_2024_05_21_10)),
+        ("2024-05-21t10:00:00z", Some(T_2024_05_21_10)),
+        ("2024-05-21 10:00:00", Some(T_2024_05_21_10)),
+        ("2024-05-21T10:00:00", Some(T_2024_05_21_10)),
+        ("2024-05-21T10:00", Some(T_2024_05_21_10)),
+        ("2024-05-21T10", Some(T_2024_05_21_10)),
+        (
+            "2024-05-21T10:00:00.123Z",
+            Some(T_2024_05_21_10 + 123_000_000),
+        ),
+        (
+            "2024-05-21T10:00:00,5Z",
+            Some(T_2024_05_21_10 + 500_000_000),
+        ),
+        ("2024-05-21T10:00:00.000000001Z", Some(T_2024_05_21_10 + 1)),
+        (
+            "2024-05-21T10:00:00.1234567899Z",
+            Some(T_2024_05_21_10 + 123_456_789),
+        ),
+        (
+            "2024-05-21T10:00:00.123456789+02:00",
+            Some(T_2024_05_21_10 - 2 * H + 123_456_789),
+        ),
+        ("2024-05-21T10:00:00+0200", Some(T_2024_05_21_10 - 2 * H)),
+        ("2024-05-21T10:00:00+02", Some(T_2024_05_21_10 - 2 * H)),
+        (
+            "2024-05-21T10:00:00-05:30",
+            Some(T_2024_05_21_10 + 5 * H + H / 2),
+        ),
+        ("2024-05-21T10:00:00-00:00", Some(T_2024_05_21_10)),
+        ("2024-05-21", Some(T_2024_05_21_10 - 10 * H)),
+        ("2024-02-29", Some(1_709_164_800_000_000_000)),
+        ("2000-02-29T12:30:00Z", Some(951_827_400_000_000_000)),
+        ("2024-12-31T23:59:59Z", Some(1_735_689_599_000_000_000)),
+        ("1969-12-31T23:59:59Z", Some(-NANOS_PER_SEC)),
+        ("1969-12-31T23:59:59.5Z", Some(-NANOS_PER_SEC / 2)),
+        ("1970-01-01T01:00:00+02:00", Some(-H)),
+        ("1900-03-01", Some(-2_203_891_200_000_000_000)),
+        ("1677-09-22", Some(-9_223_286_400_000_000_000)),
+        ("2262-04-11", Some(9_223_286_400_000_000_000)),
+        // Out of i64 nanosecond range.
+        ("1677-09-21", None),
+        ("2262-04-12", None),
+        ("9999-12-31", None),
+        // Invalid calendar dates and times.
+        ("2023-02-29", None),
+        ("1900-02-29", None),
+        ("2024-13-01", None),
+        ("2024-00-10", None),
+        ("2024-04-31", None),
+        ("2024-05-00", None),
+        ("2024-05-21T24:00:00Z", None),
+        ("2024-05-21T10:60:00Z", None),
+        ("2024-05-21T10:00:60Z", None),
+        ("2024-05-21T10:00:00+19:00", None),
+        // Malformed.
+        ("2024-05-21T", None),
+        ("2024-05-21X10:00:00", None),
+        ("2024-05-21T10:00:00.Z", None),
+        ("2024-05-21T10:00:00Zjunk", None),
+        ("2024-05-21T10:00:00+02:0", None),
+        ("2024-5-21T10:00:00Z", None),
+        ("2024-05-2a", None),
+        ("", None),
+        ("yesterday", None),
+        ("12-12-2022", None),
+    ];
+    for (s, want) in table {
+        assert_eq!(parse_date(s), *want, "{s:?}");
+    }
+}
+
+#[test]
+fn epoch_millis_table() {
+    let table: &[(&str, Option<i64>)] = &[
+        ("0", Some(0)),
+        ("1504126051000", Some(1_504_126_051_000_000_000)),
+        ("1504126051000.123456", Some(1_504_126_051_000_123_456)),
+        ("1504126051000.1234569", Some(1_504_126_051_000_123_456)),
+        ("1504126051000.5", Some(1_504_126_051_000_500_000)),
+        ("-1000", Some(-NANOS_PER_SEC)),
+        ("-1.5", Some(-1_500_000)),
+        ("9223372036854", Some(9_223_372_036_854_000_000)),
+        ("9223372036855", None),
+        ("99999999999999999999", None),
+        ("12.", None),
+        (".5", None),
+        ("-", None),
+        ("1e3", None),
+        ("12 ", None),
+    ];
+    for (s, want) in table {
+        assert_eq!(parse_date(s), *want, "{s:?}");
+    }
+}
+
+#[test]
+fn json_number_millis() {
+    assert_eq!(
+        millis_to_nanos(1_504_126_051_000),
+        Some(1_504_126_051_000_000_000)
+    );
+    assert_eq!(millis_to_nanos(-1), Some(-1_000_000));
+    assert_eq!(millis_to_nanos(i64::MAX / 1000), None);
+    assert_eq!(float_millis_to_nanos(1.5), Some(1_500_000));
+    assert_eq!(float_millis_to_nanos(-2.25), Some(-2_250_000));
+    assert_eq!(float_millis_to_nanos(1e300), None);
+    assert_eq!(float_millis_to_nanos(f64::NAN), None);
+}
+
+#[test]
+fn leap_years() {
+    for (y, leap) in [
+        (1900, false),
+        (2000, true),
+        (2023, false),
+        (2024, true),
+        (2100, false),
+    ] {
+        assert_eq!(is_leap_year(y), leap, "{y}");
+    }
+    assert!(is_leap_year(-4));
+    assert_eq!(
+        days_from_civil(2024, 3, 1) - days_from_civil(2024, 2, 28),
+        2
+    );
+    assert_eq!(
+        days_from_civil(2023, 3, 1) - days_from_civil(2023, 2, 28),
+        1
+    );
+    assert_eq!(
+        days_from_civil(2001, 1, 1) - days_from_civil(2000, 1, 1),
+        366
+    );
+    assert_eq!(
+        days_from_civil(1901, 1, 1) - days_from_civil(1900, 1, 1),
+        365
+    );
+}
+
+#[test]
+fn civil_round_trip() {
+    assert_eq!(days_from_civil(1970, 1, 1), 0);
+    assert_eq!(days_from_civil(1969, 12, 31), -1);
+    assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    assert_eq!(civil_from_days(11_017), (2000, 3, 1));
+    // Every day from year -1000 to 3000 converts both ways and advances the calendar by one.
+    let (first, last) = (days_from_civil(-1000, 1, 1), days_from_civil(3000, 12, 31));
+    let mut prev = civil_from_days(first - 1);
+    for d in first..=last {
+        let (y, m, day) = civil_from_days(d);
+        assert_eq!(days_from_civil(y, m, day), d);
+        assert!((1..=12).contains(&m) && day >= 1 && day <= days_in_month(y, m));
+        let next_day = (y, m, day) == (prev.0, prev.1, prev.2 + 1);
+        let next_month =
+            day == 1 && ((y == prev.0 && m == prev.1 + 1) || (y == prev.0 + 1 && m == 1));
+        assert!(next_day || next_month, "{prev:?} -> {:?}", (y, m, day));
+        prev = (y, m, day);
+    }
+}
