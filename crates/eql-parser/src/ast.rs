@@ -142,10 +142,7 @@ pub enum ExprKind {
     Field(FieldPath),
     /// A `$name` variable (Elastic Defend's `_arraysearch`) optionally followed by a path:
     /// `$entry`, `$entry.symbol_info`.
-    Variable {
-        name: Ident,
-        path: Vec<Ident>,
-    },
+    Variable { name: Ident, path: Vec<Ident> },
     /// `not e`.
     Not(Box<Expr>),
     /// `a and b`.
@@ -153,44 +150,20 @@ pub enum ExprKind {
     /// `a or b`.
     Or(Box<Expr>, Box<Expr>),
     /// `a == b`, `a < b`, …
-    Compare {
-        op: CmpOp,
-        lhs: Box<Expr>,
-        rhs: Box<Expr>,
-    },
+    Compare { op: CmpOp, lhs: Box<Expr>, rhs: Box<Expr> },
     /// `a + b`, …
-    Arith {
-        op: ArithOp,
-        lhs: Box<Expr>,
-        rhs: Box<Expr>,
-    },
+    Arith { op: ArithOp, lhs: Box<Expr>, rhs: Box<Expr> },
     /// Unary minus or plus.
     Neg(Box<Expr>),
     Plus(Box<Expr>),
     /// `e in (…)`, `e not in (…)`, `e in~ (…)`, `e not in~ (…)`.
-    In {
-        expr: Box<Expr>,
-        list: Vec<Expr>,
-        case_insensitive: bool,
-        negated: bool,
-    },
+    In { expr: Box<Expr>, list: Vec<Expr>, case_insensitive: bool, negated: bool },
     /// `e : "p"`, `e like ("a", "b")`, `e regex~ "…"`. `patterns` are the constant(s) on the right.
-    Match {
-        expr: Box<Expr>,
-        op: MatchOp,
-        patterns: Vec<Expr>,
-    },
+    Match { expr: Box<Expr>, op: MatchOp, patterns: Vec<Expr> },
     /// `name(args)` or `name~(args)`.
-    Call {
-        name: Ident,
-        case_insensitive: bool,
-        args: Vec<Expr>,
-    },
+    Call { name: Ident, case_insensitive: bool, args: Vec<Expr> },
     /// `descendant of [ … ]`, `child of [ … ]`, `event of [ … ]`.
-    Lineage {
-        relation: Ident,
-        filter: Box<EventFilter>,
-    },
+    Lineage { relation: Ident, filter: Box<EventFilter> },
 }
 
 /// A constant as written.

@@ -15,18 +15,12 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span {
-            start: start as u32,
-            end: end as u32,
-        }
+        Span { start: start as u32, end: end as u32 }
     }
 
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 
     pub fn range(self) -> std::ops::Range<usize> {
@@ -35,10 +29,7 @@ impl Span {
 
     /// Moves the span by `offset` bytes (used when a query sits inside a larger file).
     pub fn shifted(self, offset: usize) -> Span {
-        Span {
-            start: self.start + offset as u32,
-            end: self.end + offset as u32,
-        }
+        Span { start: self.start + offset as u32, end: self.end + offset as u32 }
     }
 }
 
@@ -84,10 +75,7 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, span, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, message) }
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
@@ -96,10 +84,7 @@ impl Diagnostic {
     }
 
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.secondary.push(Label {
-            span,
-            message: message.into(),
-        });
+        self.secondary.push(Label { span, message: message.into() });
         self
     }
 
@@ -176,9 +161,12 @@ fn render(d: &Diagnostic, name: &str, source: &str, color: bool) -> String {
         let b = floor_char_boundary(source, (b as usize).min(source.len()));
         source[..b].chars().count()
     };
+    let total_chars = source.chars().count();
     let span_chars = |s: Span| -> std::ops::Range<usize> {
         let start = to_chars(s.start);
-        let end = to_chars(s.end).max(start + usize::from(s.end <= s.start));
+        // An empty span is widened to one character, except at the very end of the text, where
+        // ariadne only shows the line for an empty range.
+        let end = to_chars(s.end).max(start + usize::from(s.end <= s.start)).min(total_chars.max(start));
         start..end
     };
     let (line, col) = d.line_col(source);
@@ -187,16 +175,13 @@ fn render(d: &Diagnostic, name: &str, source: &str, color: bool) -> String {
         .with_config(Config::default().with_color(color).with_compact(false))
         .with_code(d.code)
         .with_message(format!("{} ({name}:{line}:{col})", d.message))
-        .with_label(
-            ALabel::new((name, primary)).with_message(if d.label.is_empty() {
-                d.message.clone()
-            } else {
-                d.label.clone()
-            }),
-        );
+        .with_label(ALabel::new((name, primary)).with_message(if d.label.is_empty() {
+            d.message.clone()
+        } else {
+            d.label.clone()
+        }));
     for l in &d.secondary {
-        report = report
-            .with_label(ALabel::new((name, span_chars(l.span))).with_message(l.message.clone()));
+        report = report.with_label(ALabel::new((name, span_chars(l.span))).with_message(l.message.clone()));
     }
     for h in &d.hints {
         report = report.with_help(h.clone());

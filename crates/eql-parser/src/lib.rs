@@ -5,7 +5,9 @@
 //! legacy quoting) and refuses runaway nesting; the pest grammar (`eql.pest`) checks the syntax;
 //! the builder turns pest's pairs into [`ast`] nodes with exact spans.
 
+#[rustfmt::skip]
 pub mod ast;
+#[rustfmt::skip]
 pub mod diag;
 
 mod build;
