@@ -1,0 +1,235 @@
+//! TOML plumbing shared by the three TOML layouts: a key → span index built from toml's spanned
+//! document, serde errors turned into diagnostics naming key and position, the query's origin,
+//! and conversion of unmodelled values to JSON.
+
+use crate::errors::{join_key, quoted_name, ErrorKind, FileDiagnostic, SourceFile};
+use crate::model::{QueryMapping, QueryOrigin};
+use eql_parser::diag::line_col;
+use eql_parser::Span;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+use toml::de::{DeTable, DeValue};
+
+/// One key of the document: its dotted path, where the key is written and where its value is.
+#[derive(Debug, Clone)]
+struct Entry {
+    path: String,
+    key: Range<usize>,
+    value: Range<usize>,
+}
+
+/// Every key of a TOML document with its spans, and the document as plain values.
+pub(crate) struct TomlDoc {
+    entries: Vec<Entry>,
+    pub table: toml::Table,
+}
+
+impl TomlDoc {
+    /// Parses `file`; a syntax error becomes an `E0301` diagnostic.
+    pub fn parse(file: &Arc<SourceFile>) -> Result<TomlDoc, FileDiagnostic> {
+        let text: &str = &file.text;
+        let de = DeTable::parse(text).map_err(|e| syntax_error(file, &e))?;
+        let table: toml::Table = text.parse().map_err(|e| syntax_error(file, &e))?;
+        let mut entries = Vec::new();
+        index_table(de.get_ref(), "", &mut entries);
+        Ok(TomlDoc { entries, table })
+    }
+
+    /// The span of a key's value (`rule.query`, `threat[0].tactic.id`).
+    pub fn value_span(&self, path: &str) -> Option<Span> {
+        self.entries
+            .iter()
+            .find(|e| e.path == path)
+            .map(|e| Span::new(e.value.start, e.value.end))
+    }
+
+    /// The key whose key or value span best covers `span`.
+    fn path_at(&self, span: &Range<usize>) -> Option<&str> {
+        if span.is_empty() && span.start == 0 {
+            return None;
+        }
+        let covers = |r: &Range<usize>| r.start <= span.start && span.end <= r.end;
+        self.entries
+            .iter()
+            .filter(|e| e.key == *span || covers(&e.value) || covers(&e.key))
+            .min_by_key(|e| (e.value.len().min(e.key.len()), usize::MAX - e.path.len()))
+            .map(|e| e.path.as_str())
+    }
+
+    /// Deserializes the document into `T`, turning the serde error into a diagnostic.
+    pub fn deserialize<T: DeserializeOwned>(
+        &self,
+        file: &Arc<SourceFile>,
+    ) -> Result<T, FileDiagnostic> {
+        toml::from_str(&file.text).map_err(|e| self.serde_error(file, &e))
+    }
+
+    fn serde_error(&self, file: &Arc<SourceFile>, e: &toml::de::Error) -> FileDiagnostic {
+        let span = e.span().unwrap_or(0..0);
+        let at = self.path_at(&span).unwrap_or("").to_string();
+        let kind = ErrorKind::classify(e.message());
+        let span = Span::new(span.start, span.end);
+        serde_diagnostic(file, kind, e.message(), &at, span)
+    }
+}
+
+/// Builds the diagnostic for a serde error of `kind` about the key at path `at`.
+pub(crate) fn serde_diagnostic(
+    file: &Arc<SourceFile>,
+    kind: ErrorKind,
+    message: &str,
+    at: &str,
+    span: Span,
+) -> FileDiagnostic {
+    match kind {
+        ErrorKind::UnknownKey => {
+            let field = quoted_name(message).unwrap_or("?");
+            // toml points at the unknown key itself, so `at` already ends with it
+            let key = if at.ends_with(field) {
+                at.to_string()
+            } else {
+                join_key(at, field)
+            };
+            let mut d = kind
+                .diagnostic(span, format!("unknown key `{key}`"))
+                .with_label("unknown key");
+            if let Some((_, expected)) = message.split_once(", expected ") {
+                d = d.with_hint(format!("expected {expected}"));
+            }
+            FileDiagnostic::new(file, kind, Some(key), d)
+        }
+        ErrorKind::MissingKey => {
+            let field = quoted_name(message).unwrap_or("?");
+            let key = join_key(at, field);
+            let label = if at.is_empty() {
+                "in this file".to_string()
+            } else {
+                format!("in `{at}`")
+            };
+            let d = kind
+                .diagnostic(span, format!("missing required key `{key}`"))
+                .with_label(label);
+            FileDiagnostic::new(file, kind, Some(key), d)
+        }
+        _ if at.is_empty() => FileDiagnostic::new(file, kind, None, kind.diagnostic(span, message)),
+        _ => {
+            let d = kind
+                .diagnostic(span, format!("`{at}`: {message}"))
+                .with_label(message.to_string());
+            FileDiagnostic::new(file, kind, Some(at.to_string()), d)
+        }
+    }
+}
+
+fn syntax_error(file: &Arc<SourceFile>, e: &toml::de::Error) -> FileDiagnostic {
+    let span = e.span().unwrap_or(0..0);
+    let message = e.message().trim_end();
+    let d = ErrorKind::Syntax
+        .diagnostic(
+            Span::new(span.start, span.end),
+            format!("TOML syntax error: {message}"),
+        )
+        .with_label(message.to_string());
+    FileDiagnostic::new(file, ErrorKind::Syntax, None, d)
+}
+
+fn index_table(t: &DeTable<'_>, prefix: &str, out: &mut Vec<Entry>) {
+    for (k, v) in t.iter() {
+        let path = join_key(prefix, k.get_ref());
+        index_value(v.get_ref(), &path, k.span(), v.span(), out);
+    }
+}
+
+fn index_value(
+    v: &DeValue<'_>,
+    path: &str,
+    key: Range<usize>,
+    value: Range<usize>,
+    out: &mut Vec<Entry>,
+) {
+    out.push(Entry {
+        path: path.to_string(),
+        key: key.clone(),
+        value,
+    });
+    match v {
+        DeValue::Table(t) => index_table(t, path, out),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let p = format!("{path}[{i}]");
+                index_value(item.get_ref(), &p, key.clone(), item.span(), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Where the string value at `span` begins and whether its decoded text equals the raw slice.
+pub(crate) fn string_origin(file: &Arc<SourceFile>, span: Span, decoded: &str) -> QueryOrigin {
+    let text: &str = &file.text;
+    let raw = text.get(span.range()).unwrap_or("");
+    let delim = ["'''", "\"\"\"", "'", "\""]
+        .into_iter()
+        .find(|d| raw.starts_with(d))
+        .unwrap_or("");
+    let mut start = span.start as usize + delim.len();
+    if delim.len() == 3 {
+        // a newline right after the opening delimiter is not part of the string
+        let rest = text.get(start..).unwrap_or("");
+        if rest.starts_with("\r\n") {
+            start += 2;
+        } else if rest.starts_with('\n') {
+            start += 1;
+        }
+    }
+    let end = (span.end as usize).saturating_sub(delim.len()).max(start);
+    let verbatim = text.get(start..end) == Some(decoded);
+    let (line, column) = line_col(text, start);
+    QueryOrigin {
+        path: file.path.clone(),
+        line: line as u32,
+        column: column as u32,
+        offset: start,
+        mapping: if verbatim {
+            QueryMapping::Verbatim
+        } else {
+            QueryMapping::Approximate
+        },
+        file_text: Arc::clone(&file.text),
+    }
+}
+
+/// Converts a TOML value to JSON (datetimes become their TOML text).
+pub(crate) fn to_json(v: &toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        toml::Value::String(s) => J::String(s.clone()),
+        toml::Value::Integer(i) => J::from(*i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        toml::Value::Boolean(b) => J::Bool(*b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(a) => J::Array(a.iter().map(to_json).collect()),
+        toml::Value::Table(t) => {
+            J::Object(t.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
+    }
+}
+
+/// Adds to `extra` every key of `table` not in `known`, under `prefix.key`.
+pub(crate) fn collect_extra(
+    table: Option<&toml::Value>,
+    prefix: &str,
+    known: &[&str],
+    extra: &mut BTreeMap<String, serde_json::Value>,
+) {
+    let Some(toml::Value::Table(t)) = table else {
+        return;
+    };
+    for (k, v) in t {
+        if !known.contains(&k.as_str()) {
+            extra.insert(join_key(prefix, k), to_json(v));
+        }
+    }
+}
