@@ -85,7 +85,7 @@ pub(crate) fn convert_const(cx: &mut Ctx, target: &TExpr, c: Const, cspan: Span,
             cx.fail(
                 Diagnostic::error(codes::BAD_IP, cspan, format!("`{s}` is not an IP address"))
                     .with_label("expected an IPv4 or IPv6 address")
-                    .with_secondary(target.span, format!("{} is an ip", describe(target))),
+                    .with_secondary(target.span, "this is an ip"),
             )
         }
         (Type::Date, Const::Str(s)) => match crate::time::parse_date_ns(&s) {

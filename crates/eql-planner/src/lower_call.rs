@@ -13,9 +13,11 @@ use eql_parser::{Diagnostic, Span};
 
 pub(crate) fn call(cx: &mut Ctx, name: &Ident, ci: bool, args: &[Expr], span: Span) -> Option<TExpr> {
     let Some(sig) = resolve(cx, name) else {
-        // Still check the arguments for errors of their own.
-        for a in args {
-            let _ = lower(cx, a);
+        // Still check the arguments for errors of their own (not `_arraysearch`'s variables).
+        if !name.name.eq_ignore_ascii_case("_arraysearch") {
+            for a in args {
+                let _ = lower(cx, a);
+            }
         }
         return None;
     };
@@ -95,7 +97,10 @@ fn resolve(cx: &mut Ctx, name: &Ident) -> Option<&'static Signature> {
     } else {
         Diagnostic::error(codes::UNKNOWN_FUNCTION, name.span, format!("unknown function `{}`", name.name))
             .with_label("unknown function")
-            .with_hint(format!("did you mean `{}`?", functions::nearest(&name.name)))
+    };
+    let d = match functions::nearest(&name.name) {
+        Some(near) if d.code == codes::UNKNOWN_FUNCTION && d.hints.is_empty() => d.with_hint(format!("did you mean `{near}`?")),
+        _ => d,
     };
     cx.fail(d)
 }

@@ -86,14 +86,16 @@ pub fn unsupported(name: &str) -> Option<&'static str> {
     TABLE.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, hint)| *hint)
 }
 
-/// The known function name closest to `name`.
-pub fn nearest(name: &str) -> &'static str {
+/// The known function name closest to `name`, if any is close.
+pub fn nearest(name: &str) -> Option<&'static str> {
     let lower = name.to_ascii_lowercase();
+    let limit = (lower.len() / 3).max(2);
     SIGNATURES
         .iter()
         .map(|s| (crate::util::edit_distance(&s.name.to_ascii_lowercase(), &lower), s.name))
+        .filter(|(d, _)| *d <= limit)
         .min()
-        .map_or("concat", |(_, n)| n)
+        .map(|(_, n)| n)
 }
 
 /// Argument count bounds `(min, max)`; `max` is `None` for variadic functions.
