@@ -10,7 +10,7 @@ use crate::grammar::Rule;
 use crate::literal;
 use pest::iterators::{Pair, Pairs};
 
-type Res<T> = Result<T, Diagnostic>;
+type Res<T> = Result<T, Box<Diagnostic>>;
 
 /// The exact span of a pair (only used on token rules, whose spans have no trailing space).
 pub fn span_of(pair: &Pair<'_, Rule>) -> Span {
@@ -28,14 +28,10 @@ pub struct Cursor<'i> {
 impl<'i> Cursor<'i> {
     pub fn new(pair: Pair<'i, Rule>) -> Cursor<'i> {
         let s = pair.as_span();
-        Cursor {
-            parent: pair.as_rule(),
-            end: Span::new(s.end(), s.end()),
-            pairs: pair.into_inner().peekable(),
-        }
+        Cursor { parent: pair.as_rule(), end: Span::new(s.end(), s.end()), pairs: pair.into_inner().peekable() }
     }
 
-    fn missing(&self, wanted: &str) -> Diagnostic {
+    fn missing(&self, wanted: &str) -> Box<Diagnostic> {
         internal_error(self.end, &format!("{wanted} missing in {:?}", self.parent))
     }
 
@@ -53,10 +49,7 @@ impl<'i> Cursor<'i> {
     pub fn expect(&mut self, rule: Rule) -> Res<Pair<'i, Rule>> {
         match self.pairs.next() {
             Some(p) if p.as_rule() == rule => Ok(p),
-            Some(p) => Err(internal_error(
-                span_of(&p),
-                &format!("{rule:?} expected, found {:?}", p.as_rule()),
-            )),
+            Some(p) => Err(internal_error(span_of(&p), &format!("{rule:?} expected, found {:?}", p.as_rule()))),
             None => Err(self.missing(&format!("{rule:?}"))),
         }
     }
@@ -81,8 +74,8 @@ impl<'i> Cursor<'i> {
 }
 
 /// An error that means the builder and the grammar disagree (a bug, reported, never a panic).
-pub fn internal_error(span: Span, detail: &str) -> Diagnostic {
-    Diagnostic::error(codes::INTERNAL, span, "internal parser error").with_hint(detail.to_string())
+pub fn internal_error(span: Span, detail: &str) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(codes::INTERNAL, span, "internal parser error").with_hint(detail.to_string()))
 }
 
 /// Builds AST nodes from pest pairs; collects the errors that do not stop the build.
@@ -92,7 +85,7 @@ pub struct Builder {
 }
 
 impl Builder {
-    pub fn internal(&self, span: Span, rule: Rule) -> Diagnostic {
+    pub fn internal(&self, span: Span, rule: Rule) -> Box<Diagnostic> {
         internal_error(span, &format!("unexpected {rule:?}"))
     }
 
@@ -104,24 +97,16 @@ impl Builder {
         };
         let span = span_of(&pair);
         match pair.as_rule() {
-            Rule::plain_ident | Rule::kw_any => Ok(Ident {
-                name: pair.as_str().to_string(),
-                span,
-            }),
-            Rule::quoted_ident => Ok(Ident {
-                name: literal::quoted_ident_value(pair.as_str()),
-                span,
-            }),
-            Rule::string => Ok(Ident {
-                name: self.string_value(&pair)?,
-                span,
-            }),
-            Rule::lineage_rel
+            Rule::plain_ident
+            | Rule::kw_any
+            | Rule::lineage_rel
             | Rule::option_name
             | Rule::alias_name
             | Rule::pipe_name
-            | Rule::time_unit
-            | Rule::category => self.ident(pair.into_inner().next()),
+            | Rule::time_unit => Ok(Ident { name: pair.as_str().to_string(), span }),
+            Rule::quoted_ident => Ok(Ident { name: literal::quoted_ident_value(pair.as_str()), span }),
+            Rule::string => Ok(Ident { name: self.string_value(&pair)?, span }),
+            Rule::category => self.ident(pair.into_inner().next()),
             r => Err(self.internal(span, r)),
         }
     }
@@ -129,11 +114,7 @@ impl Builder {
     /// The value of a `string` token.
     pub fn string_value(&self, pair: &Pair<'_, Rule>) -> Res<String> {
         literal::string_value(pair.as_str()).ok_or_else(|| {
-            Diagnostic::error(
-                codes::BAD_ESCAPE,
-                span_of(pair),
-                "invalid escape sequence in string",
-            )
+            Diagnostic::error(codes::BAD_ESCAPE, span_of(pair), "invalid escape sequence in string").into()
         })
     }
 }

@@ -11,7 +11,7 @@ use crate::grammar::Rule;
 use crate::literal;
 use pest::iterators::Pair;
 
-type Res<T> = Result<T, Diagnostic>;
+type Res<T> = Result<T, Box<Diagnostic>>;
 
 /// An expression with the height of its tree (to refuse trees too deep to process).
 pub struct Built {
@@ -20,10 +20,7 @@ pub struct Built {
 }
 
 fn node(kind: ExprKind, span: Span, height: usize) -> Built {
-    Built {
-        expr: Expr { kind, span },
-        height,
-    }
+    Built { expr: Expr { kind, span }, height }
 }
 
 impl Builder {
@@ -46,8 +43,8 @@ impl Builder {
                 let inner = c.next()?;
                 self.expr_h(inner)
             }
-            Rule::or_expr => self.binary_chain(pair, |l, r| ExprKind::Or(l, r)),
-            Rule::and_expr => self.binary_chain(pair, |l, r| ExprKind::And(l, r)),
+            Rule::or_expr => self.binary_chain(pair, ExprKind::Or),
+            Rule::and_expr => self.binary_chain(pair, ExprKind::And),
             Rule::not_expr => self.not_expr(pair),
             Rule::lineage => self.lineage(pair),
             Rule::comparison => self.comparison(pair),
@@ -60,21 +57,14 @@ impl Builder {
 
     fn check_height(&self, h: usize, span: Span) -> Res<()> {
         if h > crate::MAX_EXPR_HEIGHT {
-            let msg = format!(
-                "expression is too deeply nested (limit {})",
-                crate::MAX_EXPR_HEIGHT
-            );
-            return Err(Diagnostic::error(codes::TOO_DEEP, span, msg)
-                .with_hint("split long chains of `and`/`or` with parentheses or `in (…)` lists"));
+            let msg = format!("expression is too deeply nested (limit {})", crate::MAX_EXPR_HEIGHT);
+            let hint = "split long chains of `and`/`or` with parentheses or `in (…)` lists";
+            return Err(Diagnostic::error(codes::TOO_DEEP, span, msg).with_hint(hint).into());
         }
         Ok(())
     }
 
-    fn binary_chain(
-        &mut self,
-        pair: Pair<'_, Rule>,
-        make: fn(Box<Expr>, Box<Expr>) -> ExprKind,
-    ) -> Res<Built> {
+    fn binary_chain(&mut self, pair: Pair<'_, Rule>, make: fn(Box<Expr>, Box<Expr>) -> ExprKind) -> Res<Built> {
         let mut c = Cursor::new(pair);
         let mut acc = self.expr_h(c.next()?)?;
         while c.skip_if(&[Rule::kw_or, Rule::kw_and]) {
@@ -104,20 +94,13 @@ impl Builder {
 
     fn lineage(&mut self, pair: Pair<'_, Rule>) -> Res<Built> {
         let mut c = Cursor::new(pair);
-        let relation = self.ident(c.expect(Rule::lineage_rel)?.into_inner().next())?;
+        let relation = self.ident(Some(c.expect(Rule::lineage_rel)?))?;
         c.expect(Rule::kw_of)?;
         c.expect(Rule::lineage_open)?;
         let filter = self.event_filter(c.expect(Rule::event_filter)?)?;
         let close = span_of(&c.expect(Rule::stage_close)?);
         let span = relation.span.to(close);
-        Ok(node(
-            ExprKind::Lineage {
-                relation,
-                filter: Box::new(filter),
-            },
-            span,
-            1,
-        ))
+        Ok(node(ExprKind::Lineage { relation, filter: Box::new(filter) }, span, 1))
     }
 
     fn comparison(&mut self, pair: Pair<'_, Rule>) -> Res<Built> {
@@ -137,15 +120,7 @@ impl Builder {
         let rhs = self.expr_h(c.next()?)?;
         let span = lhs.expr.span.to(rhs.expr.span);
         let height = lhs.height.max(rhs.height) + 1;
-        Ok(node(
-            ExprKind::Compare {
-                op,
-                lhs: Box::new(lhs.expr),
-                rhs: Box::new(rhs.expr),
-            },
-            span,
-            height,
-        ))
+        Ok(node(ExprKind::Compare { op, lhs: Box::new(lhs.expr), rhs: Box::new(rhs.expr) }, span, height))
     }
 
     fn arith(&mut self, pair: Pair<'_, Rule>) -> Res<Built> {
@@ -163,15 +138,7 @@ impl Builder {
             let span = acc.expr.span.to(rhs.expr.span);
             let height = acc.height.max(rhs.height) + 1;
             self.check_height(height, span)?;
-            acc = node(
-                ExprKind::Arith {
-                    op,
-                    lhs: Box::new(acc.expr),
-                    rhs: Box::new(rhs.expr),
-                },
-                span,
-                height,
-            );
+            acc = node(ExprKind::Arith { op, lhs: Box::new(acc.expr), rhs: Box::new(rhs.expr) }, span, height);
         }
         Ok(acc)
     }
@@ -187,11 +154,7 @@ impl Builder {
             let span = s.to(acc.expr.span);
             self.check_height(acc.height + 1, span)?;
             let inner = Box::new(acc.expr);
-            let kind = if minus {
-                ExprKind::Neg(inner)
-            } else {
-                ExprKind::Plus(inner)
-            };
+            let kind = if minus { ExprKind::Neg(inner) } else { ExprKind::Plus(inner) };
             acc = node(kind, span, acc.height + 1);
         }
         Ok(acc)
@@ -223,12 +186,7 @@ impl Builder {
             }
         }
         let span = base.expr.span.to(span_of(&c.expect(Rule::rparen)?));
-        let kind = ExprKind::In {
-            expr: Box::new(base.expr),
-            list,
-            case_insensitive,
-            negated,
-        };
+        let kind = ExprKind::In { expr: Box::new(base.expr), list, case_insensitive, negated };
         Ok(node(kind, span, height + 1))
     }
 
@@ -261,15 +219,7 @@ impl Builder {
         };
         let span = base.expr.span.to(end);
         let height = base.height + 1;
-        Ok(node(
-            ExprKind::Match {
-                expr: Box::new(base.expr),
-                op,
-                patterns,
-            },
-            span,
-            height,
-        ))
+        Ok(node(ExprKind::Match { expr: Box::new(base.expr), op, patterns }, span, height))
     }
 
     fn primary(&mut self, pair: Pair<'_, Rule>) -> Res<Built> {
@@ -282,7 +232,7 @@ impl Builder {
             Rule::integer => lit(literal::integer_value(pair.as_str())),
             Rule::decimal => match literal::decimal_value(pair.as_str()) {
                 Some(f) => lit(Literal::Float(f)),
-                None => Err(Diagnostic::error(codes::BAD_NUMBER, span, "invalid number")),
+                None => Err(Diagnostic::error(codes::BAD_NUMBER, span, "invalid number").into()),
             },
             Rule::string => lit(Literal::String(self.string_value(&pair)?)),
             Rule::paren => {
@@ -298,10 +248,7 @@ impl Builder {
                 let mut c = Cursor::new(pair);
                 let v = c.expect(Rule::var_name)?;
                 let vspan = span_of(&v);
-                let name = Ident {
-                    name: v.as_str().get(1..).unwrap_or("").to_string(),
-                    span: vspan,
-                };
+                let name = Ident { name: v.as_str().get(1..).unwrap_or("").to_string(), span: vspan };
                 let mut path = Vec::new();
                 while c.skip_if(&[Rule::dot]) {
                     path.push(self.ident(c.next().ok())?);
@@ -322,10 +269,7 @@ impl Builder {
         };
         let case_insensitive = tok.as_rule() == Rule::tilde_ident;
         let text = tok.as_str();
-        let name = Ident {
-            name: text.strip_suffix('~').unwrap_or(text).to_string(),
-            span: span_of(&tok),
-        };
+        let name = Ident { name: text.strip_suffix('~').unwrap_or(text).to_string(), span: span_of(&tok) };
         c.expect(Rule::lparen)?;
         let mut args = Vec::new();
         let mut height = 0;
@@ -337,15 +281,7 @@ impl Builder {
         }
         let close = span_of(&c.expect(Rule::rparen)?);
         let span = name.span.to(close);
-        Ok(node(
-            ExprKind::Call {
-                name,
-                case_insensitive,
-                args,
-            },
-            span,
-            height + 1,
-        ))
+        Ok(node(ExprKind::Call { name, case_insensitive, args }, span, height + 1))
     }
 
     fn field(&mut self, pair: Pair<'_, Rule>) -> Res<Built> {
@@ -371,30 +307,15 @@ impl Builder {
                     for v in p.into_inner().filter(|v| v.as_rule() == Rule::index_value) {
                         let vspan = span_of(&v);
                         let Ok(i) = v.as_str().parse::<i64>() else {
-                            return Err(Diagnostic::error(
-                                codes::BAD_NUMBER,
-                                vspan,
-                                "array index is too large",
-                            ));
+                            return Err(Diagnostic::error(codes::BAD_NUMBER, vspan, "array index is too large").into());
                         };
-                        indexes.push(Spanned {
-                            node: i,
-                            span: vspan,
-                        });
+                        indexes.push(Spanned { node: i, span: vspan });
                     }
                 }
                 r => return Err(self.internal(span_of(&p), r)),
             }
         }
         let span = start.unwrap_or(segments[0].span).to(end);
-        Ok(node(
-            ExprKind::Field(FieldPath {
-                segments,
-                optional,
-                indexes,
-            }),
-            span,
-            1,
-        ))
+        Ok(node(ExprKind::Field(FieldPath { segments, optional, indexes }), span, 1))
     }
 }

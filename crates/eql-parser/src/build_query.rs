@@ -1,8 +1,7 @@
 //! Builds the query level of the AST: event filters, sequences, samples, joins, stages, pipes.
 
 use crate::ast::{
-    Category, EventFilter, Expr, Join, Pipe, Query, QueryBody, Sample, Sequence, Spanned, Stage,
-    TimeSpan,
+    Category, EventFilter, Expr, Join, Pipe, Query, QueryBody, Sample, Sequence, Spanned, Stage, TimeSpan,
 };
 use crate::build::{span_of, Builder, Cursor};
 use crate::diag::{Diagnostic, Span};
@@ -11,7 +10,7 @@ use crate::grammar::Rule;
 use crate::literal;
 use pest::iterators::Pair;
 
-type Res<T> = Result<T, Diagnostic>;
+type Res<T> = Result<T, Box<Diagnostic>>;
 
 /// Stages, `until` and keys shared by sequences, samples and joins.
 struct Multi {
@@ -38,28 +37,13 @@ impl Builder {
             Rule::sample => {
                 let m = self.multi(body_pair, "sample")?;
                 let span = m.keyword.to(m.end);
-                (
-                    QueryBody::Sample(Sample {
-                        by: m.by,
-                        stages: m.stages,
-                        span,
-                    }),
-                    span,
-                )
+                (QueryBody::Sample(Sample { by: m.by, stages: m.stages, span }), span)
             }
             Rule::join => {
                 let m = self.multi(body_pair, "join")?;
                 let span = m.keyword.to(m.end);
                 self.need_two_stages(&m, "join");
-                (
-                    QueryBody::Join(Join {
-                        by: m.by,
-                        stages: m.stages,
-                        until: m.until,
-                        span,
-                    }),
-                    span,
-                )
+                (QueryBody::Join(Join { by: m.by, stages: m.stages, until: m.until, span }), span)
             }
             r => return Err(self.internal(span_of(&body_pair), r)),
         };
@@ -68,11 +52,7 @@ impl Builder {
             pipes.push(self.pipe(p)?);
         }
         let end = pipes.last().map_or(body_span, |p: &Pipe| p.span);
-        Ok(Query {
-            body,
-            pipes,
-            span: body_span.to(end),
-        })
+        Ok(Query { body, pipes, span: body_span.to(end) })
     }
 
     /// `category where condition`.
@@ -86,34 +66,20 @@ impl Builder {
         c.expect(Rule::kw_where)?;
         let condition = self.expr(c.expect(Rule::condition)?)?;
         let span = category.span().to(condition.span);
-        Ok(EventFilter {
-            category,
-            condition,
-            span,
-        })
+        Ok(EventFilter { category, condition, span })
     }
 
     fn sequence(&mut self, pair: Pair<'_, Rule>) -> Res<(QueryBody, Span)> {
         let m = self.multi(pair, "sequence")?;
         let span = m.keyword.to(m.end);
         self.need_two_stages(&m, "sequence");
-        let seq = Sequence {
-            by: m.by,
-            maxspan: m.maxspan,
-            stages: m.stages,
-            until: m.until,
-            span,
-        };
+        let seq = Sequence { by: m.by, maxspan: m.maxspan, stages: m.stages, until: m.until, span };
         Ok((QueryBody::Sequence(seq), span))
     }
 
     fn need_two_stages(&mut self, m: &Multi, what: &str) {
         // `with runs=N` stands for N stages.
-        let count: u64 = m
-            .stages
-            .iter()
-            .map(|s| s.runs.as_ref().map_or(1, |r| u64::from(r.node)))
-            .sum();
+        let count: u64 = m.stages.iter().map(|s| s.runs.as_ref().map_or(1, |r| u64::from(r.node))).sum();
         if count < 2 {
             let msg = format!("a {what} needs at least two stages");
             let plural = if count == 1 { "" } else { "s" };
@@ -142,12 +108,8 @@ impl Builder {
                     let keys = self.join_keys(Cursor::new(p).expect(Rule::join_keys)?)?;
                     let span = keys.first().map_or(end, |k| k.span);
                     self.errors.push(
-                        Diagnostic::error(
-                            codes::ORDER,
-                            span,
-                            "`by` must come before `with maxspan`",
-                        )
-                        .with_hint("write `sequence by key with maxspan=…`"),
+                        Diagnostic::error(codes::ORDER, span, "`by` must come before `with maxspan`")
+                            .with_hint("write `sequence by key with maxspan=…`"),
                     );
                     by = keys;
                 }
@@ -166,14 +128,7 @@ impl Builder {
                 r => return Err(self.internal(span_of(&p), r)),
             }
         }
-        Ok(Multi {
-            keyword,
-            by,
-            maxspan,
-            stages,
-            until,
-            end,
-        })
+        Ok(Multi { keyword, by, maxspan, stages, until, end })
     }
 
     fn maxspan(&mut self, pair: Pair<'_, Rule>) -> Res<TimeSpan> {
@@ -191,7 +146,7 @@ impl Builder {
                 _ => 0.0,
             },
             _ => literal::decimal_value(num.as_str())
-                .ok_or_else(|| Diagnostic::error(codes::BAD_NUMBER, nspan, "invalid number"))?,
+                .ok_or_else(|| Box::new(Diagnostic::error(codes::BAD_NUMBER, nspan, "invalid number")))?,
         };
         let unit = match t.take_if(Rule::time_unit) {
             Some(u) => Some(self.ident(Some(u))?),
@@ -238,22 +193,11 @@ impl Builder {
             end = name.span;
             alias = Some(name);
         }
-        Ok(Stage {
-            filter,
-            missing,
-            by,
-            runs,
-            alias,
-            span: start.to(end),
-        })
+        Ok(Stage { filter, missing, by, runs, alias, span: start.to(end) })
     }
 
     /// `with runs=N`: the value, and the span of the whole option.
-    fn stage_option(
-        &mut self,
-        pair: Pair<'_, Rule>,
-        what: &str,
-    ) -> Res<(Option<Spanned<u32>>, Span)> {
+    fn stage_option(&mut self, pair: Pair<'_, Rule>, what: &str) -> Res<(Option<Spanned<u32>>, Span)> {
         let mut c = Cursor::new(pair);
         let with = span_of(&c.expect(Rule::kw_with)?);
         let name = self.ident(Some(c.expect(Rule::option_name)?))?;
@@ -271,18 +215,11 @@ impl Builder {
         }
         if what != "sequence" {
             let msg = format!("`with runs` is only allowed in a sequence, not in a {what}");
-            self.errors
-                .push(Diagnostic::error(codes::STAGE_OPTION, span, msg));
+            self.errors.push(Diagnostic::error(codes::STAGE_OPTION, span, msg));
             return Ok((None, span));
         }
         match num.as_str().parse::<u32>() {
-            Ok(n) if num.as_rule() == Rule::integer => Ok((
-                Some(Spanned {
-                    node: n,
-                    span: nspan,
-                }),
-                span,
-            )),
+            Ok(n) if num.as_rule() == Rule::integer => Ok((Some(Spanned { node: n, span: nspan }), span)),
             _ => {
                 self.errors.push(
                     Diagnostic::error(codes::STAGE_OPTION, nspan, "`runs` must be a whole number")
@@ -303,10 +240,6 @@ impl Builder {
             c.skip_if(&[Rule::comma]);
         }
         let end = args.last().map_or(name.span, |a| a.span);
-        Ok(Pipe {
-            name,
-            args,
-            span: bar.to(end),
-        })
+        Ok(Pipe { name, args, span: bar.to(end) })
     }
 }

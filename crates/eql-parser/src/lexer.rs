@@ -39,17 +39,13 @@ pub struct Lexed {
 impl Lexed {
     /// The token starting at or after byte `pos`.
     pub fn token_at(&self, pos: usize) -> Option<Token> {
-        let i = self
-            .tokens
-            .partition_point(|t| (t.span.end as usize) <= pos);
+        let i = self.tokens.partition_point(|t| (t.span.end as usize) <= pos);
         self.tokens.get(i).copied()
     }
 
     /// The last token ending at or before byte `pos`.
     pub fn token_before(&self, pos: usize) -> Option<Token> {
-        let i = self
-            .tokens
-            .partition_point(|t| (t.span.end as usize) <= pos);
+        let i = self.tokens.partition_point(|t| (t.span.end as usize) <= pos);
         i.checked_sub(1).and_then(|i| self.tokens.get(i).copied())
     }
 }
@@ -65,14 +61,7 @@ struct Lexer<'a> {
 
 /// Tokenizes `src`, collecting lexical errors and checking the nesting depth.
 pub fn lex(src: &str) -> Lexed {
-    let mut lx = Lexer {
-        src,
-        bytes: src.as_bytes(),
-        pos: 0,
-        out: Lexed::default(),
-        depth: 0,
-        too_deep: false,
-    };
+    let mut lx = Lexer { src, bytes: src.as_bytes(), pos: 0, out: Lexed::default(), depth: 0, too_deep: false };
     lx.run();
     lx.out
 }
@@ -91,22 +80,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn push(&mut self, kind: TokKind, start: usize) {
-        self.out.tokens.push(Token {
-            kind,
-            span: Span::new(start, self.pos),
-        });
+        self.out.tokens.push(Token { kind, span: Span::new(start, self.pos) });
     }
 
-    fn error(
-        &mut self,
-        code: &'static str,
-        start: usize,
-        end: usize,
-        msg: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.out
-            .errors
-            .push(Diagnostic::error(code, Span::new(start, end), msg));
+    fn error(&mut self, code: &'static str, start: usize, end: usize, msg: impl Into<String>) -> &mut Diagnostic {
+        self.out.errors.push(Diagnostic::error(code, Span::new(start, end), msg));
         let last = self.out.errors.len() - 1;
         &mut self.out.errors[last]
     }
@@ -125,10 +103,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn end_of_line(&self, from: usize) -> usize {
-        self.bytes[from..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .map_or(self.bytes.len(), |i| from + i)
+        self.bytes[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(self.bytes.len(), |i| from + i)
     }
 
     /// The char starting at `pos` (the source is valid UTF-8, so this is always found).
@@ -164,9 +139,7 @@ impl<'a> Lexer<'a> {
                     }
                     self.push(TokKind::Word, start);
                 }
-                _ if b.is_ascii_digit()
-                    || (b == b'.' && self.peek(1).is_some_and(|c| c.is_ascii_digit())) =>
-                {
+                _ if b.is_ascii_digit() || (b == b'.' && self.peek(1).is_some_and(|c| c.is_ascii_digit())) => {
                     self.number()
                 }
                 _ => self.punct(start),
@@ -218,14 +191,9 @@ impl<'a> Lexer<'a> {
             }
             b"!:" => {
                 self.pos += 2;
-                self.error(
-                    codes::LEGACY,
-                    start,
-                    start + 2,
-                    "the `!:` operator no longer exists",
-                )
-                .hints
-                .push("write `not field : \"value\"` instead".into());
+                self.error(codes::LEGACY, start, start + 2, "the `!:` operator no longer exists")
+                    .hints
+                    .push("write `not field : \"value\"` instead".into());
                 self.push(TokKind::Punct, start);
                 return;
             }
@@ -248,14 +216,9 @@ impl<'a> Lexer<'a> {
         while self.depth > base && !self.too_deep {
             match (self.peek(0), self.peek(1)) {
                 (None, _) => {
-                    self.error(
-                        codes::UNTERMINATED,
-                        start,
-                        start + 2,
-                        "unterminated comment",
-                    )
-                    .hints
-                    .push("close it with `*/` (block comments nest)".into());
+                    self.error(codes::UNTERMINATED, start, start + 2, "unterminated comment")
+                        .hints
+                        .push("close it with `*/` (block comments nest)".into());
                     self.depth = base;
                     return;
                 }
@@ -280,16 +243,9 @@ impl<'a> Lexer<'a> {
             match self.peek(0) {
                 None => {
                     let end = self.end_of_line(start);
-                    self.error(
-                        codes::UNTERMINATED,
-                        start,
-                        end,
-                        "unterminated back-quoted name",
-                    )
-                    .hints
-                    .push(
-                        "close the name with a back-quote; write a literal back-quote as ``".into(),
-                    );
+                    self.error(codes::UNTERMINATED, start, end, "unterminated back-quoted name")
+                        .hints
+                        .push("close the name with a back-quote; write a literal back-quote as ``".into());
                     self.pos = self.bytes.len();
                     return;
                 }
@@ -358,10 +314,7 @@ impl<'a> Lexer<'a> {
                         self.pos = start + 2 + len;
                         self.error(codes::BAD_ESCAPE, start, self.pos, "invalid unicode escape")
                             .hints
-                            .push(
-                                "write `\\u{` then 2 to 8 hex digits of a code point, then `}`"
-                                    .into(),
-                            );
+                            .push("write `\\u{` then 2 to 8 hex digits of a code point, then `}`".into());
                     }
                 }
             }
@@ -370,13 +323,11 @@ impl<'a> Lexer<'a> {
                 self.pos += 1 + self.char_len(start + 1);
                 let text = &self.src[start..self.pos];
                 let msg = format!("invalid escape sequence `{text}`");
-                self.error(codes::BAD_ESCAPE, start, self.pos, msg)
-                    .hints
-                    .push(
-                        "valid escapes are \\n \\r \\t \\\" \\\\ \\b \\f \\' and \\u{XXXX}; \
+                self.error(codes::BAD_ESCAPE, start, self.pos, msg).hints.push(
+                    "valid escapes are \\n \\r \\t \\\" \\\\ \\b \\f \\' and \\u{XXXX}; \
                      a \"\"\"raw\"\"\" string takes backslashes literally"
-                            .into(),
-                    );
+                        .into(),
+                );
             }
         }
     }
@@ -402,19 +353,11 @@ impl<'a> Lexer<'a> {
         }
         let raw = body - start == 2;
         let (msg, hint) = if raw {
-            (
-                "`?\"…\"` raw strings are not supported; use double quotes",
-                "write a raw string as \"\"\"…\"\"\"",
-            )
+            ("`?\"…\"` raw strings are not supported; use double quotes", "write a raw string as \"\"\"…\"\"\"")
         } else {
-            (
-                "single-quoted strings are not supported; use double quotes",
-                "write the string as \"…\"",
-            )
+            ("single-quoted strings are not supported; use double quotes", "write the string as \"…\"")
         };
-        self.error(codes::LEGACY, start, self.pos, msg)
-            .hints
-            .push(hint.into());
+        self.error(codes::LEGACY, start, self.pos, msg).hints.push(hint.into());
         self.push(TokKind::String, start);
     }
 }

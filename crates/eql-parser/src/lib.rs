@@ -17,6 +17,7 @@ mod errors;
 mod grammar;
 mod lexer;
 mod literal;
+mod syntax_error;
 
 pub use diag::{Diagnostic, Label, Severity, Span};
 pub use errors::codes;
@@ -40,42 +41,33 @@ pub fn parse(source: &str) -> Result<ast::Query, Vec<Diagnostic>> {
 pub fn parse_expression(source: &str) -> Result<ast::Expr, Vec<Diagnostic>> {
     let pair = run_pest(source, Rule::expr_main)?;
     let mut b = build::Builder::default();
-    let result = build::Cursor::new(pair)
-        .expect(Rule::expr)
-        .and_then(|e| b.expr(e));
+    let result = build::Cursor::new(pair).expect(Rule::expr).and_then(|e| b.expr(e));
     finish(b, result)
 }
 
 fn run_pest(source: &str, rule: Rule) -> Result<pest::iterators::Pair<'_, Rule>, Vec<Diagnostic>> {
     if source.len() >= u32::MAX as usize {
-        return Err(vec![Diagnostic::error(
-            codes::SYNTAX,
-            Span::default(),
-            "query is too long",
-        )]);
+        return Err(vec![Diagnostic::error(codes::SYNTAX, Span::default(), "query is too long")]);
     }
     let lexed = lexer::lex(source);
     if !lexed.errors.is_empty() {
         return Err(lexed.errors);
     }
     match EqlParser::parse(rule, source) {
-        Ok(mut pairs) => pairs.next().ok_or_else(|| {
-            vec![build::internal_error(
-                Span::default(),
-                "pest returned no pair",
-            )]
-        }),
-        Err(e) => Err(vec![errors::from_pest(&e, source, &lexed)]),
+        Ok(mut pairs) => {
+            pairs.next().ok_or_else(|| vec![*build::internal_error(Span::default(), "pest returned no pair")])
+        }
+        Err(e) => Err(vec![syntax_error::from_pest(&e, source, &lexed)]),
     }
 }
 
-fn finish<T>(b: build::Builder, result: Result<T, Diagnostic>) -> Result<T, Vec<Diagnostic>> {
+fn finish<T>(b: build::Builder, result: Result<T, Box<Diagnostic>>) -> Result<T, Vec<Diagnostic>> {
     let mut errs = b.errors;
     match result {
         Ok(v) if errs.is_empty() => Ok(v),
         Ok(_) => Err(errs),
         Err(e) => {
-            errs.push(e);
+            errs.push(*e);
             errs.sort_by_key(|d| d.span.start);
             Err(errs)
         }

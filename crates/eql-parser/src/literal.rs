@@ -9,10 +9,7 @@ pub fn unicode_escape(rest: &str) -> Result<(char, usize), usize> {
     if bytes.first() != Some(&b'{') {
         return Err(0);
     }
-    let digits = bytes[1..]
-        .iter()
-        .take_while(|b| b.is_ascii_hexdigit())
-        .count();
+    let digits = bytes[1..].iter().take_while(|b| b.is_ascii_hexdigit()).count();
     if bytes.get(1 + digits) != Some(&b'}') {
         return Err(1 + digits);
     }
@@ -87,14 +84,8 @@ mod tests {
 
     #[test]
     fn escapes_are_decoded() {
-        assert_eq!(
-            string_value(r#""a\nb\t\"\\\b\f\'""#).as_deref(),
-            Some("a\nb\t\"\\\u{8}\u{c}'")
-        );
-        assert_eq!(
-            string_value(r#""\u{41}\u{0001F600}""#).as_deref(),
-            Some("A😀")
-        );
+        assert_eq!(string_value(r#""a\nb\t\"\\\b\f\'""#).as_deref(), Some("a\nb\t\"\\\u{8}\u{c}'"));
+        assert_eq!(string_value(r#""\u{41}\u{0001F600}""#).as_deref(), Some("A😀"));
         assert_eq!(string_value(r#""\q""#), None);
     }
 
@@ -118,10 +109,7 @@ mod tests {
     #[test]
     fn numbers() {
         assert_eq!(integer_value("42"), Literal::Int(42));
-        assert_eq!(
-            integer_value("9223372036854775808"),
-            Literal::Float(9223372036854775808.0)
-        );
+        assert_eq!(integer_value("9223372036854775808"), Literal::Float(9223372036854775808.0));
         assert_eq!(decimal_value(".5e1"), Some(5.0));
         assert_eq!(decimal_value("1."), Some(1.0));
     }

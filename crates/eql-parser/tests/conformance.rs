@@ -49,11 +49,8 @@ fn every_spec_query_parses() {
         println!("note: {SPECS} is absent; conformance parse test skipped");
         return;
     };
-    let mut files: Vec<_> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
+    let mut files: Vec<_> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
     files.sort();
     let mut parsed = 0;
     let mut rejected_seen = Vec::new();
@@ -64,17 +61,9 @@ fn every_spec_query_parses() {
             Ok(v) => v,
             Err(e) => panic!("{}: {e}", f.display()),
         };
-        let queries = value
-            .get("queries")
-            .and_then(|q| q.as_array())
-            .cloned()
-            .unwrap_or_default();
+        let queries = value.get("queries").and_then(|q| q.as_array()).cloned().unwrap_or_default();
         for q in queries {
-            let name = q
-                .get("name")
-                .and_then(|n| n.as_str())
-                .unwrap_or("?")
-                .to_string();
+            let name = q.get("name").and_then(|n| n.as_str()).unwrap_or("?").to_string();
             let Some(query) = q.get("query").and_then(|n| n.as_str()) else {
                 continue;
             };
@@ -82,9 +71,7 @@ fn every_spec_query_parses() {
             match (REJECTED.iter().find(|(n, _)| *n == name), result) {
                 (None, Ok(_)) => parsed += 1,
                 (Some(_), Err(_)) => rejected_seen.push(name),
-                (Some((_, why)), Ok(_)) => {
-                    failures.push(format!("{name}: expected a rejection ({why})"))
-                }
+                (Some((_, why)), Ok(_)) => failures.push(format!("{name}: expected a rejection ({why})")),
                 (None, Err(errs)) => {
                     let shown: Vec<String> = errs.iter().map(|d| d.render(&name, query)).collect();
                     failures.push(shown.join("\n"));
@@ -92,20 +79,8 @@ fn every_spec_query_parses() {
             }
         }
     }
-    println!(
-        "parsed {parsed} spec queries; {} rejected as listed",
-        rejected_seen.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} spec queries failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    assert_eq!(
-        rejected_seen.len(),
-        REJECTED.len(),
-        "listed rejections not all found: {rejected_seen:?}"
-    );
+    println!("parsed {parsed} spec queries; {} rejected as listed", rejected_seen.len());
+    assert!(failures.is_empty(), "{} spec queries failed:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(rejected_seen.len(), REJECTED.len(), "listed rejections not all found: {rejected_seen:?}");
     assert!(parsed >= 246, "only {parsed} spec queries found");
 }

@@ -21,11 +21,7 @@ fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn rule_query(text: &str) -> Option<String> {
     let value: toml::Value = toml::from_str(text).ok()?;
-    value
-        .get("rule")?
-        .get("query")?
-        .as_str()
-        .map(str::to_string)
+    value.get("rule")?.get("query")?.as_str().map(str::to_string)
 }
 
 #[test]
@@ -56,11 +52,6 @@ fn every_corpus_rule_parses() {
         }
     }
     println!("parsed {parsed} corpus queries");
-    assert!(
-        failures.is_empty(),
-        "{} corpus queries failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} corpus queries failed:\n{}", failures.len(), failures.join("\n"));
     assert!(parsed > 2000, "only {parsed} queries found");
 }
