@@ -53,7 +53,9 @@ pub(crate) fn comparable(a: Type, b: Type) -> bool {
         Type::Double => Type::Long,
         t => t,
     };
-    matches!(a, Type::Unknown | Type::Null) || matches!(b, Type::Unknown | Type::Null) || norm(a) == norm(b)
+    matches!(a, Type::Unknown | Type::Null)
+        || matches!(b, Type::Unknown | Type::Null)
+        || norm(a) == norm(b)
 }
 
 /// A constant converted for comparison with a value: either a constant of the value's type or,
@@ -65,7 +67,13 @@ pub(crate) enum Converted {
 
 /// Converts constant `c` (at `cspan`) for comparison with `target`. `allow_cidr` accepts a CIDR
 /// string for an `ip` target. Reports and returns `None` on a mismatch.
-pub(crate) fn convert_const(cx: &mut Ctx, target: &TExpr, c: Const, cspan: Span, allow_cidr: bool) -> Option<Converted> {
+pub(crate) fn convert_const(
+    cx: &mut Ctx,
+    target: &TExpr,
+    c: Const,
+    cspan: Span,
+    allow_cidr: bool,
+) -> Option<Converted> {
     let ok = |c| Some(Converted::Const(c));
     match (target.ty, c) {
         (_, Const::Null) => ok(Const::Null),
@@ -91,14 +99,23 @@ pub(crate) fn convert_const(cx: &mut Ctx, target: &TExpr, c: Const, cspan: Span,
         (Type::Date, Const::Str(s)) => match crate::time::parse_date_ns(&s) {
             Some(ns) => ok(Const::Int(ns)),
             None => cx.fail(
-                Diagnostic::error(codes::BAD_DATE, cspan, format!("cannot parse `{s}` as a date"))
-                    .with_label("not a date")
-                    .with_hint("write an ISO-8601 date such as \"2024-01-31T12:00:00Z\" or epoch milliseconds"),
+                Diagnostic::error(
+                    codes::BAD_DATE,
+                    cspan,
+                    format!("cannot parse `{s}` as a date"),
+                )
+                .with_label("not a date")
+                .with_hint(
+                    "write an ISO-8601 date such as \"2024-01-31T12:00:00Z\" or epoch milliseconds",
+                ),
             ),
         },
         (Type::Date, Const::Int(ms)) => match ms.checked_mul(1_000_000) {
             Some(ns) => ok(Const::Int(ns)),
-            None => cx.fail(Diagnostic::error(codes::BAD_DATE, cspan, "date out of range").with_label("epoch milliseconds")),
+            None => cx.fail(
+                Diagnostic::error(codes::BAD_DATE, cspan, "date out of range")
+                    .with_label("epoch milliseconds"),
+            ),
         },
         (Type::Date, Const::Float(ms)) if ms.is_finite() && (ms * 1e6).abs() < 9.2e18 => {
             ok(Const::Int((ms * 1e6).round() as i64))
@@ -109,15 +126,23 @@ pub(crate) fn convert_const(cx: &mut Ctx, target: &TExpr, c: Const, cspan: Span,
 
 /// "cannot compare keyword field `x` with a number".
 pub(crate) fn mismatch(target: &TExpr, c: &Const, cspan: Span) -> Diagnostic {
-    Diagnostic::error(codes::TYPE_MISMATCH, cspan, format!("cannot compare {} with {}", describe(target), const_kind(c)))
-        .with_label(format!("this is {}", const_kind(c)))
-        .with_secondary(target.span, format!("this is {}", a_type(target.ty)))
+    Diagnostic::error(
+        codes::TYPE_MISMATCH,
+        cspan,
+        format!("cannot compare {} with {}", describe(target), const_kind(c)),
+    )
+    .with_label(format!("this is {}", const_kind(c)))
+    .with_secondary(target.span, format!("this is {}", a_type(target.ty)))
 }
 
 /// "a keyword", "an ip", …
 pub(crate) fn a_type(t: Type) -> String {
     let name = t.name();
-    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     format!("{article} {name}")
 }
 
@@ -127,7 +152,11 @@ pub(crate) fn expect_bool(cx: &mut Ctx, e: &TExpr, what: &str) -> Option<()> {
         return Some(());
     }
     cx.fail(
-        Diagnostic::error(codes::NOT_BOOLEAN, e.span, format!("{what} must be a boolean, found {}", a_type(e.ty)))
-            .with_label(format!("this is {}", a_type(e.ty))),
+        Diagnostic::error(
+            codes::NOT_BOOLEAN,
+            e.span,
+            format!("{what} must be a boolean, found {}", a_type(e.ty)),
+        )
+        .with_label(format!("this is {}", a_type(e.ty))),
     )
 }

@@ -19,12 +19,20 @@ pub fn eval(func: Func, ci: bool, args: &[Const]) -> Result<Const, String> {
     }
     let s = |i: usize| match args.get(i) {
         Some(Const::Str(s)) => Ok(s.as_str()),
-        _ => Err(format!("`{}` expects a string as argument {}", func.name(), i + 1)),
+        _ => Err(format!(
+            "`{}` expects a string as argument {}",
+            func.name(),
+            i + 1
+        )),
     };
     let int = |i: usize| match args.get(i) {
         Some(Const::Int(n)) => Ok(Some(*n)),
         None | Some(Const::Null) => Ok(None),
-        _ => Err(format!("`{}` expects an integer as argument {}", func.name(), i + 1)),
+        _ => Err(format!(
+            "`{}` expects an integer as argument {}",
+            func.name(),
+            i + 1
+        )),
     };
     Ok(match func {
         Func::Between => {
@@ -37,7 +45,11 @@ pub fn eval(func: Func, ci: bool, args: &[Const]) -> Result<Const, String> {
         Func::StartsWith => Const::Bool(fold_case(s(0)?, ci).starts_with(&fold_case(s(1)?, ci))),
         Func::StringContains => {
             let (src, sub) = (s(0)?, s(1)?);
-            Const::Bool(!src.is_empty() && !sub.is_empty() && fold_case(src, ci).contains(&fold_case(sub, ci)))
+            Const::Bool(
+                !src.is_empty()
+                    && !sub.is_empty()
+                    && fold_case(src, ci).contains(&fold_case(sub, ci)),
+            )
         }
         Func::IndexOf => match index_of(s(0)?, s(1)?, int(2)?.unwrap_or(0), ci) {
             Some(i) => Const::Int(i),
@@ -54,7 +66,10 @@ pub fn eval(func: Func, ci: bool, args: &[Const]) -> Result<Const, String> {
                 Func::Divide => eql_parser::ast::ArithOp::Div,
                 _ => eql_parser::ast::ArithOp::Mod,
             };
-            let (a, b) = (args.first().unwrap_or(&Const::Null), args.get(1).unwrap_or(&Const::Null));
+            let (a, b) = (
+                args.first().unwrap_or(&Const::Null),
+                args.get(1).unwrap_or(&Const::Null),
+            );
             crate::fold::arith(op, a, b)?
         }
     })
@@ -65,7 +80,9 @@ fn fold_case(s: &str, ci: bool) -> String {
     if !ci {
         return s.to_string();
     }
-    s.chars().map(|c| c.to_lowercase().next().unwrap_or(c)).collect()
+    s.chars()
+        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .collect()
 }
 
 /// How `concat` and `string` print a value: integers in decimal, doubles with at least one
@@ -89,9 +106,18 @@ pub fn between(src: &str, left: &str, right: &str, greedy: bool, ci: bool) -> St
     }
     let chars: Vec<char> = src.chars().collect();
     let hay: Vec<char> = fold_case(src, ci).chars().collect();
-    let (l, r): (Vec<char>, Vec<char>) = (fold_case(left, ci).chars().collect(), fold_case(right, ci).chars().collect());
-    let Some(start) = find(&hay, &l, 0).map(|i| i + l.len()) else { return String::new() };
-    let end = if greedy { rfind(&hay, &r) } else { find(&hay, &r, start) };
+    let (l, r): (Vec<char>, Vec<char>) = (
+        fold_case(left, ci).chars().collect(),
+        fold_case(right, ci).chars().collect(),
+    );
+    let Some(start) = find(&hay, &l, 0).map(|i| i + l.len()) else {
+        return String::new();
+    };
+    let end = if greedy {
+        rfind(&hay, &r)
+    } else {
+        find(&hay, &r, start)
+    };
     match end {
         Some(end) if end >= start => chars[start..end].iter().collect(),
         _ => String::new(),
@@ -105,14 +131,19 @@ fn find(hay: &[char], needle: &[char], from: usize) -> Option<usize> {
     if needle.is_empty() {
         return Some(from);
     }
-    hay[from..].windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + from)
 }
 
 fn rfind(hay: &[char], needle: &[char]) -> Option<usize> {
     if needle.len() > hay.len() {
         return None;
     }
-    (0..=hay.len() - needle.len()).rev().find(|&i| hay[i..i + needle.len()] == *needle)
+    (0..=hay.len() - needle.len())
+        .rev()
+        .find(|&i| hay[i..i + needle.len()] == *needle)
 }
 
 /// `indexOf`: first position of `sub` at or after `start` (negative start counts as 0); null when
@@ -148,7 +179,10 @@ pub fn number(s: &str, base: Option<i64>) -> Result<Const, String> {
     };
     let mut base = base.unwrap_or(10);
     let mut digits = digits;
-    if let Some(rest) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    if let Some(rest) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         if base == 10 || base == 16 {
             base = 16;
             digits = rest;
@@ -163,7 +197,11 @@ pub fn number(s: &str, base: Option<i64>) -> Result<Const, String> {
     }
     if radix == 10 {
         if let Ok(v) = digits.parse::<f64>() {
-            if v.is_finite() && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')) {
+            if v.is_finite()
+                && digits
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+            {
                 return Ok(Const::Float(if neg { -v } else { v }));
             }
         }
@@ -176,7 +214,13 @@ pub fn number(s: &str, base: Option<i64>) -> Result<Const, String> {
 pub fn wildcard_match(pattern: &str, text: &str, ci: bool) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    let eq = |a: char, b: char| if ci { a.eq_ignore_ascii_case(&b) } else { a == b };
+    let eq = |a: char, b: char| {
+        if ci {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {

@@ -9,7 +9,11 @@ use std::cmp::Ordering;
 
 /// A constant node.
 pub(crate) fn lit(c: Const, span: Span) -> TExpr {
-    TExpr { ty: const_type(&c), kind: TKind::Const(c), span }
+    TExpr {
+        ty: const_type(&c),
+        kind: TKind::Const(c),
+        span,
+    }
 }
 
 pub(crate) fn as_const(e: &TExpr) -> Option<&Const> {
@@ -25,7 +29,11 @@ pub(crate) fn not(e: TExpr, span: Span) -> TExpr {
         TKind::Const(Const::Bool(b)) => lit(Const::Bool(!b), span),
         TKind::Const(Const::Null) => lit(Const::Null, span),
         TKind::Not(inner) => TExpr { span, ..*inner },
-        kind => TExpr { kind: TKind::Not(Box::new(TExpr { kind, ..e })), ty: Type::Bool, span },
+        kind => TExpr {
+            kind: TKind::Not(Box::new(TExpr { kind, ..e })),
+            ty: Type::Bool,
+            span,
+        },
     }
 }
 
@@ -43,10 +51,21 @@ pub(crate) fn logic(is_and: bool, operands: Vec<TExpr>, span: Span) -> TExpr {
     }
     match flat.len() {
         0 => lit(Const::Bool(is_and), span),
-        1 => flat.into_iter().next().map_or_else(|| lit(Const::Bool(is_and), span), |e| TExpr { span, ..e }),
+        1 => flat
+            .into_iter()
+            .next()
+            .map_or_else(|| lit(Const::Bool(is_and), span), |e| TExpr { span, ..e }),
         _ => {
-            let kind = if is_and { TKind::And(flat) } else { TKind::Or(flat) };
-            TExpr { kind, ty: Type::Bool, span }
+            let kind = if is_and {
+                TKind::And(flat)
+            } else {
+                TKind::Or(flat)
+            };
+            TExpr {
+                kind,
+                ty: Type::Bool,
+                span,
+            }
         }
     }
 }
@@ -127,7 +146,8 @@ pub(crate) fn arith(op: ArithOp, a: &Const, b: &Const) -> Result<Const, String> 
                 ArithOp::Div => x.checked_div(*y),
                 ArithOp::Mod => x.checked_rem(*y),
             };
-            r.map(Const::Int).ok_or_else(|| "arithmetic overflow".to_string())
+            r.map(Const::Int)
+                .ok_or_else(|| "arithmetic overflow".to_string())
         }
         (Const::Int(_) | Const::Float(_), Const::Int(_) | Const::Float(_)) => {
             let (x, y) = (to_f64(a), to_f64(b));
@@ -152,7 +172,10 @@ pub(crate) fn arith(op: ArithOp, a: &Const, b: &Const) -> Result<Const, String> 
 pub(crate) fn neg(c: &Const) -> Result<Const, String> {
     match c {
         Const::Null => Ok(Const::Null),
-        Const::Int(i) => i.checked_neg().map(Const::Int).ok_or_else(|| "arithmetic overflow".to_string()),
+        Const::Int(i) => i
+            .checked_neg()
+            .map(Const::Int)
+            .ok_or_else(|| "arithmetic overflow".to_string()),
         Const::Float(f) => Ok(Const::Float(-f)),
         _ => Err("arithmetic needs numbers".to_string()),
     }

@@ -59,10 +59,19 @@ pub struct Planned {
 }
 
 /// Plans a parsed query. On failure returns every error found (warnings included, after them).
-pub fn plan(query: &Query, schema: &Schema, opts: &PlanOptions) -> Result<Planned, Vec<Diagnostic>> {
-    let mut cx = Ctx { schema, opts, diags: Vec::new() };
+pub fn plan(
+    query: &Query,
+    schema: &Schema,
+    opts: &PlanOptions,
+) -> Result<Planned, Vec<Diagnostic>> {
+    let mut cx = Ctx {
+        schema,
+        opts,
+        diags: Vec::new(),
+    };
     let plan = lower_query::lower_query(&mut cx, query);
-    let (mut errors, warnings): (Vec<_>, Vec<_>) = cx.diags.into_iter().partition(Diagnostic::is_error);
+    let (mut errors, warnings): (Vec<_>, Vec<_>) =
+        cx.diags.into_iter().partition(Diagnostic::is_error);
     match plan {
         Some(plan) if errors.is_empty() => Ok(Planned { plan, warnings }),
         _ => {
@@ -73,7 +82,11 @@ pub fn plan(query: &Query, schema: &Schema, opts: &PlanOptions) -> Result<Planne
 }
 
 /// Parses and plans query text.
-pub fn plan_text(src: &str, schema: &Schema, opts: &PlanOptions) -> Result<Planned, Vec<Diagnostic>> {
+pub fn plan_text(
+    src: &str,
+    schema: &Schema,
+    opts: &PlanOptions,
+) -> Result<Planned, Vec<Diagnostic>> {
     let query = eql_parser::parse(src)?;
     plan(&query, schema, opts)
 }

@@ -11,7 +11,13 @@ use crate::Ctx;
 use eql_parser::ast::{ArithOp, Expr, Ident};
 use eql_parser::{Diagnostic, Span};
 
-pub(crate) fn call(cx: &mut Ctx, name: &Ident, ci: bool, args: &[Expr], span: Span) -> Option<TExpr> {
+pub(crate) fn call(
+    cx: &mut Ctx,
+    name: &Ident,
+    ci: bool,
+    args: &[Expr],
+    span: Span,
+) -> Option<TExpr> {
     let Some(sig) = resolve(cx, name) else {
         // Still check the arguments for errors of their own (not `_arraysearch`'s variables).
         if !name.name.eq_ignore_ascii_case("_arraysearch") {
@@ -23,9 +29,13 @@ pub(crate) fn call(cx: &mut Ctx, name: &Ident, ci: bool, args: &[Expr], span: Sp
     };
     if ci && !sig.insensitive {
         cx.push(
-            Diagnostic::error(codes::NO_INSENSITIVE, name.span, format!("`{}` has no case-insensitive form", sig.name))
-                .with_label("`~` not allowed here")
-                .with_hint("`~` exists for between, endsWith, indexOf, startsWith and stringContains"),
+            Diagnostic::error(
+                codes::NO_INSENSITIVE,
+                name.span,
+                format!("`{}` has no case-insensitive form", sig.name),
+            )
+            .with_label("`~` not allowed here")
+            .with_hint("`~` exists for between, endsWith, indexOf, startsWith and stringContains"),
         );
     }
     let lowered: Vec<Option<TExpr>> = args.iter().map(|a| lower(cx, a)).collect();
@@ -38,11 +48,19 @@ pub(crate) fn call(cx: &mut Ctx, name: &Ident, ci: bool, args: &[Expr], span: Sp
         };
         let plural = if expected == "1" { "" } else { "s" };
         return cx.fail(
-            Diagnostic::error(codes::ARITY, span, format!("`{}` takes {expected} argument{plural}, found {}", sig.name, args.len()))
-                .with_label("wrong number of arguments"),
+            Diagnostic::error(
+                codes::ARITY,
+                span,
+                format!(
+                    "`{}` takes {expected} argument{plural}, found {}",
+                    sig.name,
+                    args.len()
+                ),
+            )
+            .with_label("wrong number of arguments"),
         );
     }
-    let mut ok = !(ci && !sig.insensitive);
+    let mut ok = !ci || sig.insensitive;
     let mut targs = Vec::with_capacity(args.len());
     for (i, a) in lowered.into_iter().enumerate() {
         match a.and_then(|a| check_arg(cx, sig, i, a)) {
@@ -53,24 +71,37 @@ pub(crate) fn call(cx: &mut Ctx, name: &Ident, ci: bool, args: &[Expr], span: Sp
     if !ok {
         return None;
     }
-    let Some(func) = sig.func else { return cidr(cx, targs, span) };
+    let Some(func) = sig.func else {
+        return cidr(cx, targs, span);
+    };
     if let Some(op) = arith_op(func) {
         let mut it = targs.into_iter();
         let (l, r) = (it.next()?, it.next()?);
         return arith_node(cx, op, l, r, span);
     }
     // An explicit null base of `number` means the default base.
-    if func == Func::Number && targs.len() == 2 && matches!(as_const(&targs[1]), Some(Const::Null)) {
+    if func == Func::Number && targs.len() == 2 && matches!(as_const(&targs[1]), Some(Const::Null))
+    {
         targs.pop();
     }
     if targs.iter().all(|a| as_const(a).is_some()) {
         let consts: Vec<Const> = targs.iter().filter_map(as_const).cloned().collect();
         return match crate::eval_const::eval(func, ci, &consts) {
             Ok(c) => Some(lit(c, span)),
-            Err(m) => cx.fail(Diagnostic::error(codes::CONST_EVAL, span, m).with_label("in this constant call")),
+            Err(m) => cx.fail(
+                Diagnostic::error(codes::CONST_EVAL, span, m).with_label("in this constant call"),
+            ),
         };
     }
-    Some(TExpr { kind: TKind::Call { func, case_insensitive: ci, args: targs }, ty: sig.ret, span })
+    Some(TExpr {
+        kind: TKind::Call {
+            func,
+            case_insensitive: ci,
+            args: targs,
+        },
+        ty: sig.ret,
+        span,
+    })
 }
 
 fn arith_op(func: Func) -> Option<ArithOp> {
@@ -89,17 +120,32 @@ fn resolve(cx: &mut Ctx, name: &Ident) -> Option<&'static Signature> {
         return Some(sig);
     }
     let d = if name.name.eq_ignore_ascii_case("_arraysearch") {
-        Diagnostic::error(codes::NOT_YET, name.span, "`_arraysearch` is not supported yet").with_label("Elastic Defend function")
+        Diagnostic::error(
+            codes::NOT_YET,
+            name.span,
+            "`_arraysearch` is not supported yet",
+        )
+        .with_label("Elastic Defend function")
     } else if let Some(hint) = functions::unsupported(&name.name) {
-        Diagnostic::error(codes::UNKNOWN_FUNCTION, name.span, format!("`{}` is not supported by Elasticsearch EQL", name.name))
-            .with_label("unsupported function")
-            .with_hint(hint)
+        Diagnostic::error(
+            codes::UNKNOWN_FUNCTION,
+            name.span,
+            format!("`{}` is not supported by Elasticsearch EQL", name.name),
+        )
+        .with_label("unsupported function")
+        .with_hint(hint)
     } else {
-        Diagnostic::error(codes::UNKNOWN_FUNCTION, name.span, format!("unknown function `{}`", name.name))
-            .with_label("unknown function")
+        Diagnostic::error(
+            codes::UNKNOWN_FUNCTION,
+            name.span,
+            format!("unknown function `{}`", name.name),
+        )
+        .with_label("unknown function")
     };
     let d = match functions::nearest(&name.name) {
-        Some(near) if d.code == codes::UNKNOWN_FUNCTION && d.hints.is_empty() => d.with_hint(format!("did you mean `{near}`?")),
+        Some(near) if d.code == codes::UNKNOWN_FUNCTION && d.hints.is_empty() => {
+            d.with_hint(format!("did you mean `{near}`?"))
+        }
         _ => d,
     };
     cx.fail(d)
@@ -112,7 +158,10 @@ fn check_arg(cx: &mut Ctx, sig: &Signature, i: usize, a: TExpr) -> Option<TExpr>
     let (fits, wanted) = match kind {
         ArgKind::Str => (check::is_stringish(a.ty), "a string"),
         ArgKind::Num => (check::is_numericish(a.ty), "a number"),
-        ArgKind::Int => (matches!(a.ty, Type::Long | Type::Unknown | Type::Null), "an integer"),
+        ArgKind::Int => (
+            matches!(a.ty, Type::Long | Type::Unknown | Type::Null),
+            "an integer",
+        ),
         ArgKind::Any => (a.ty != Type::Object, "a value"),
         ArgKind::BoolConst => (matches!(konst, Some(Const::Bool(_))), "a boolean constant"),
         ArgKind::IntConst => match konst {
@@ -121,7 +170,13 @@ fn check_arg(cx: &mut Ctx, sig: &Signature, i: usize, a: TExpr) -> Option<TExpr>
             Some(Const::Int(_)) => (false, "an integer constant between 2 and 36"),
             _ => (false, "an integer constant"),
         },
-        ArgKind::IpLike => (matches!(a.ty, Type::Ip | Type::Keyword | Type::Text | Type::Unknown | Type::Null), "an ip"),
+        ArgKind::IpLike => (
+            matches!(
+                a.ty,
+                Type::Ip | Type::Keyword | Type::Text | Type::Unknown | Type::Null
+            ),
+            "an ip",
+        ),
         ArgKind::StrConst => (matches!(konst, Some(Const::Str(_))), "a string constant"),
     };
     if fits {
@@ -131,7 +186,12 @@ fn check_arg(cx: &mut Ctx, sig: &Signature, i: usize, a: TExpr) -> Option<TExpr>
         Diagnostic::error(
             codes::ARG_TYPE,
             a.span,
-            format!("argument {} of `{}` must be {wanted}, found {}", i + 1, sig.name, describe(&a)),
+            format!(
+                "argument {} of `{}` must be {wanted}, found {}",
+                i + 1,
+                sig.name,
+                describe(&a)
+            ),
         )
         .with_label(format!("expected {wanted}")),
     )
@@ -146,13 +206,22 @@ fn cidr(cx: &mut Ctx, mut args: Vec<TExpr>, span: Span) -> Option<TExpr> {
     let mut nets = Vec::with_capacity(args.len());
     let mut ok = true;
     for a in &args {
-        let Some(Const::Str(s)) = as_const(a) else { continue };
-        let net = s.parse::<ipnet::IpNet>().ok().or_else(|| s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from));
+        let Some(Const::Str(s)) = as_const(a) else {
+            continue;
+        };
+        let net = s
+            .parse::<ipnet::IpNet>()
+            .ok()
+            .or_else(|| s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from));
         match net {
             Some(n) => nets.push(n.trunc()),
             None => {
                 ok = false;
-                let what = if s.is_empty() { "an empty string".to_string() } else { format!("`{s}`") };
+                let what = if s.is_empty() {
+                    "an empty string".to_string()
+                } else {
+                    format!("`{s}`")
+                };
                 cx.push(
                     Diagnostic::error(codes::BAD_CIDR, a.span, format!("{what} is not a CIDR block or IP address"))
                         .with_label("invalid CIDR")
@@ -170,6 +239,13 @@ fn cidr(cx: &mut Ctx, mut args: Vec<TExpr>, span: Span) -> Option<TExpr> {
             Ok(ip) => Some(lit(Const::Bool(nets.iter().any(|n| n.contains(&ip))), span)),
             Err(_) => Some(lit(Const::Null, span)),
         },
-        _ => Some(TExpr { kind: TKind::Cidr { expr: Box::new(value), nets }, ty: Type::Bool, span }),
+        _ => Some(TExpr {
+            kind: TKind::Cidr {
+                expr: Box::new(value),
+                nets,
+            },
+            ty: Type::Bool,
+            span,
+        }),
     }
 }

@@ -17,12 +17,20 @@ pub(crate) fn lower(cx: &mut Ctx, e: &Expr) -> Option<TExpr> {
         ExprKind::Literal(l) => Some(lit(literal(l), span)),
         ExprKind::Field(f) => resolve::field(cx, f, span),
         ExprKind::Variable { name, .. } => cx.fail(
-            Diagnostic::error(codes::NOT_YET, span, format!("variables (`${}`) are not supported yet", name.name))
-                .with_label("variable"),
+            Diagnostic::error(
+                codes::NOT_YET,
+                span,
+                format!("variables (`${}`) are not supported yet", name.name),
+            )
+            .with_label("variable"),
         ),
         ExprKind::Lineage { relation, .. } => cx.fail(
-            Diagnostic::error(codes::NOT_YET, span, format!("`{} of` is not supported yet", relation.name))
-                .with_label("lineage check"),
+            Diagnostic::error(
+                codes::NOT_YET,
+                span,
+                format!("`{} of` is not supported yet", relation.name),
+            )
+            .with_label("lineage check"),
         ),
         ExprKind::Not(inner) => {
             let inner = condition(cx, inner, "the operand of `not`")?;
@@ -41,19 +49,38 @@ pub(crate) fn lower(cx: &mut Ctx, e: &Expr) -> Option<TExpr> {
                 };
             }
             let ty = inner.ty;
-            Some(TExpr { kind: TKind::Neg(Box::new(inner)), ty, span })
+            Some(TExpr {
+                kind: TKind::Neg(Box::new(inner)),
+                ty,
+                span,
+            })
         }
         ExprKind::Plus(inner) => {
             let inner = lower(cx, inner)?;
             let inner = numeric_operand(cx, inner, "+")?;
             Some(TExpr { span, ..inner })
         }
-        ExprKind::In { expr, list, case_insensitive, negated } => {
+        ExprKind::In {
+            expr,
+            list,
+            case_insensitive,
+            negated,
+        } => {
             let planned = lower_match::membership(cx, expr, list, *case_insensitive, span)?;
-            Some(if *negated { fold::not(planned, span) } else { planned })
+            Some(if *negated {
+                fold::not(planned, span)
+            } else {
+                planned
+            })
         }
-        ExprKind::Match { expr, op, patterns } => lower_match::pattern(cx, expr, *op, patterns, span),
-        ExprKind::Call { name, case_insensitive, args } => lower_call::call(cx, name, *case_insensitive, args, span),
+        ExprKind::Match { expr, op, patterns } => {
+            lower_match::pattern(cx, expr, *op, patterns, span)
+        }
+        ExprKind::Call {
+            name,
+            case_insensitive,
+            args,
+        } => lower_call::call(cx, name, *case_insensitive, args, span),
     }
 }
 
@@ -76,7 +103,11 @@ pub(crate) fn condition(cx: &mut Ctx, e: &Expr, what: &str) -> Option<TExpr> {
         let span = t.span;
         let rhs = lit(Const::Bool(true), span);
         return Some(TExpr {
-            kind: TKind::Compare { op: CmpOp::Eq, lhs: Box::new(t), rhs: Box::new(rhs) },
+            kind: TKind::Compare {
+                op: CmpOp::Eq,
+                lhs: Box::new(t),
+                rhs: Box::new(rhs),
+            },
             ty: Type::Bool,
             span,
         });
@@ -91,7 +122,11 @@ fn logic(cx: &mut Ctx, e: &Expr) -> Option<TExpr> {
     collect(e, is_and, &mut leaves);
     let mut out = Vec::with_capacity(leaves.len());
     let mut failed = false;
-    let what = if is_and { "an operand of `and`" } else { "an operand of `or`" };
+    let what = if is_and {
+        "an operand of `and`"
+    } else {
+        "an operand of `or`"
+    };
     for leaf in leaves {
         match condition(cx, leaf, what) {
             Some(t) => out.push(t),
@@ -118,17 +153,27 @@ fn collect<'e>(e: &'e Expr, is_and: bool, out: &mut Vec<&'e Expr>) {
 fn compare(cx: &mut Ctx, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<TExpr> {
     let (l, r) = (lower(cx, lhs), lower(cx, rhs));
     let (l, r) = (l?, r?);
-    let bool_node = |kind| TExpr { kind, ty: Type::Bool, span };
+    let bool_node = |kind| TExpr {
+        kind,
+        ty: Type::Bool,
+        span,
+    };
     // Null on either side: IS NULL / IS NOT NULL.
     let null_l = matches!(as_const(&l), Some(Const::Null));
     let null_r = matches!(as_const(&r), Some(Const::Null));
     if null_l || null_r {
         let other = if null_l { r } else { l };
         if as_const(&other).is_some() || !matches!(op, CmpOp::Eq | CmpOp::Ne) {
-            return fold::compare(op, &Const::Null, as_const(&other).unwrap_or(&Const::Null)).ok().map(|c| lit(c, span));
+            return fold::compare(op, &Const::Null, as_const(&other).unwrap_or(&Const::Null))
+                .ok()
+                .map(|c| lit(c, span));
         }
         let is_null = bool_node(TKind::IsNull(Box::new(other)));
-        return Some(if op == CmpOp::Ne { fold::not(is_null, span) } else { is_null });
+        return Some(if op == CmpOp::Ne {
+            fold::not(is_null, span)
+        } else {
+            is_null
+        });
     }
     match (as_const(&l), as_const(&r)) {
         (Some(a), Some(b)) => match fold::compare(op, a, b) {
@@ -136,11 +181,15 @@ fn compare(cx: &mut Ctx, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span) -> Optio
             Err(()) => cx.fail(check::mismatch(&l, b, r.span)),
         },
         (None, None) => cx.fail(
-            Diagnostic::error(codes::FIELD_COMPARISON, span, "comparisons between fields are not supported")
-                .with_label("neither side is a constant")
-                .with_secondary(l.span, describe(&l))
-                .with_secondary(r.span, describe(&r))
-                .with_hint("Elasticsearch EQL requires one side of a comparison to be a constant"),
+            Diagnostic::error(
+                codes::FIELD_COMPARISON,
+                span,
+                "comparisons between fields are not supported",
+            )
+            .with_label("neither side is a constant")
+            .with_secondary(l.span, describe(&l))
+            .with_secondary(r.span, describe(&r))
+            .with_hint("Elasticsearch EQL requires one side of a comparison to be a constant"),
         ),
         (Some(_), None) => compare_const(cx, fold::flip(op), r, l, span),
         (None, Some(_)) => compare_const(cx, op, l, r, span),
@@ -149,27 +198,57 @@ fn compare(cx: &mut Ctx, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span) -> Optio
 
 /// `value OP constant` with the constant converted to the value's type.
 fn compare_const(cx: &mut Ctx, op: CmpOp, value: TExpr, konst: TExpr, span: Span) -> Option<TExpr> {
-    let TKind::Const(c) = konst.kind else { return None };
-    if value.ty == Type::Bool && !matches!(op, CmpOp::Eq | CmpOp::Ne) && matches!(c, Const::Bool(_)) {
+    let TKind::Const(c) = konst.kind else {
+        return None;
+    };
+    if value.ty == Type::Bool && !matches!(op, CmpOp::Eq | CmpOp::Ne) && matches!(c, Const::Bool(_))
+    {
         return cx.fail(
-            Diagnostic::error(codes::TYPE_MISMATCH, span, format!("booleans cannot be ordered with `{}`", op.as_str()))
-                .with_label("ordering comparison on a boolean"),
+            Diagnostic::error(
+                codes::TYPE_MISMATCH,
+                span,
+                format!("booleans cannot be ordered with `{}`", op.as_str()),
+            )
+            .with_label("ordering comparison on a boolean"),
         );
     }
     let allow_cidr = matches!(op, CmpOp::Eq | CmpOp::Ne);
     let node = match convert_const(cx, &value, c, konst.span, allow_cidr)? {
-        Converted::Net(net) => TExpr { kind: TKind::Cidr { expr: Box::new(value), nets: vec![net] }, ty: Type::Bool, span },
+        Converted::Net(net) => TExpr {
+            kind: TKind::Cidr {
+                expr: Box::new(value),
+                nets: vec![net],
+            },
+            ty: Type::Bool,
+            span,
+        },
         Converted::Const(c) => {
             let ty = match value.ty {
                 Type::Date | Type::Ip | Type::Version => value.ty,
                 _ => check::const_type(&c),
             };
-            let rhs = TExpr { ty, kind: TKind::Const(c), span: konst.span };
+            let rhs = TExpr {
+                ty,
+                kind: TKind::Const(c),
+                span: konst.span,
+            };
             let op = if op == CmpOp::Ne { CmpOp::Eq } else { op };
-            TExpr { kind: TKind::Compare { op, lhs: Box::new(value), rhs: Box::new(rhs) }, ty: Type::Bool, span }
+            TExpr {
+                kind: TKind::Compare {
+                    op,
+                    lhs: Box::new(value),
+                    rhs: Box::new(rhs),
+                },
+                ty: Type::Bool,
+                span,
+            }
         }
     };
-    Some(if op == CmpOp::Ne { fold::not(node, span) } else { node })
+    Some(if op == CmpOp::Ne {
+        fold::not(node, span)
+    } else {
+        node
+    })
 }
 
 fn numeric_operand(cx: &mut Ctx, e: TExpr, op: &str) -> Option<TExpr> {
@@ -177,8 +256,12 @@ fn numeric_operand(cx: &mut Ctx, e: TExpr, op: &str) -> Option<TExpr> {
         return Some(e);
     }
     cx.fail(
-        Diagnostic::error(codes::TYPE_MISMATCH, e.span, format!("`{op}` needs numbers, found {}", describe(&e)))
-            .with_label(format!("this is {}", check::a_type(e.ty))),
+        Diagnostic::error(
+            codes::TYPE_MISMATCH,
+            e.span,
+            format!("`{op}` needs numbers, found {}", describe(&e)),
+        )
+        .with_label(format!("this is {}", check::a_type(e.ty))),
     )
 }
 
@@ -191,18 +274,36 @@ fn arith(cx: &mut Ctx, op: ArithOp, lhs: &Expr, rhs: &Expr, span: Span) -> Optio
 }
 
 /// Builds (or folds) an arithmetic node from lowered numeric operands.
-pub(crate) fn arith_node(cx: &mut Ctx, op: ArithOp, l: TExpr, r: TExpr, span: Span) -> Option<TExpr> {
+pub(crate) fn arith_node(
+    cx: &mut Ctx,
+    op: ArithOp,
+    l: TExpr,
+    r: TExpr,
+    span: Span,
+) -> Option<TExpr> {
     match (as_const(&l), as_const(&r)) {
         (Some(a), Some(b)) => match fold::arith(op, a, b) {
             Ok(c) => Some(lit(c, span)),
-            Err(m) => cx.fail(Diagnostic::error(codes::ARITH, span, m).with_label("in this constant expression")),
+            Err(m) => cx.fail(
+                Diagnostic::error(codes::ARITH, span, m).with_label("in this constant expression"),
+            ),
         },
-        (_, Some(b)) if matches!(op, ArithOp::Div | ArithOp::Mod) && fold::to_f64(b) == 0.0 => {
-            cx.fail(Diagnostic::error(codes::ARITH, r.span, "division by zero").with_label("this divisor is zero"))
-        }
+        (_, Some(b)) if matches!(op, ArithOp::Div | ArithOp::Mod) && fold::to_f64(b) == 0.0 => cx
+            .fail(
+                Diagnostic::error(codes::ARITH, r.span, "division by zero")
+                    .with_label("this divisor is zero"),
+            ),
         _ => {
             let ty = fold::arith_type(l.ty, r.ty);
-            Some(TExpr { kind: TKind::Arith { op, lhs: Box::new(l), rhs: Box::new(r) }, ty, span })
+            Some(TExpr {
+                kind: TKind::Arith {
+                    op,
+                    lhs: Box::new(l),
+                    rhs: Box::new(r),
+                },
+                ty,
+                span,
+            })
         }
     }
 }

@@ -13,11 +13,21 @@ use eql_parser::ast::{Expr, MatchOp};
 use eql_parser::{Diagnostic, Span};
 
 fn bool_node(kind: TKind, span: Span) -> TExpr {
-    TExpr { kind, ty: Type::Bool, span }
+    TExpr {
+        kind,
+        ty: Type::Bool,
+        span,
+    }
 }
 
 /// `expr in (…)` / `expr in~ (…)` (negation is applied by the caller).
-pub(crate) fn membership(cx: &mut Ctx, expr: &Expr, list: &[Expr], ci: bool, span: Span) -> Option<TExpr> {
+pub(crate) fn membership(
+    cx: &mut Ctx,
+    expr: &Expr,
+    list: &[Expr],
+    ci: bool,
+    span: Span,
+) -> Option<TExpr> {
     let value = lower(cx, expr);
     let members: Vec<Option<TExpr>> = list.iter().map(|m| lower(cx, m)).collect();
     let value = value?;
@@ -44,15 +54,26 @@ pub(crate) fn membership(cx: &mut Ctx, expr: &Expr, list: &[Expr], ci: bool, spa
                 Some(Converted::Net(n)) if all_const => nets.push(n),
                 Some(Converted::Net(_)) => {
                     failed = true;
-                    cx.push(Diagnostic::error(codes::BAD_IP, m.span, "a CIDR block needs a list of constants").with_label("CIDR block"));
+                    cx.push(
+                        Diagnostic::error(
+                            codes::BAD_IP,
+                            m.span,
+                            "a CIDR block needs a list of constants",
+                        )
+                        .with_label("CIDR block"),
+                    );
                 }
                 None => failed = true,
             },
             _ if !check::comparable(value.ty, m.ty) => {
                 failed = true;
                 cx.push(
-                    Diagnostic::error(codes::TYPE_MISMATCH, m.span, format!("cannot compare {} with {}", describe(&value), describe(&m)))
-                        .with_label(format!("this is {}", check::a_type(m.ty))),
+                    Diagnostic::error(
+                        codes::TYPE_MISMATCH,
+                        m.span,
+                        format!("cannot compare {} with {}", describe(&value), describe(&m)),
+                    )
+                    .with_label(format!("this is {}", check::a_type(m.ty))),
                 );
             }
             _ => list_out.push(m),
@@ -62,7 +83,14 @@ pub(crate) fn membership(cx: &mut Ctx, expr: &Expr, list: &[Expr], ci: bool, spa
         return None;
     }
     if !all_const {
-        return Some(bool_node(TKind::InList { expr: Box::new(value), list: list_out, case_insensitive: ci }, span));
+        return Some(bool_node(
+            TKind::InList {
+                expr: Box::new(value),
+                list: list_out,
+                case_insensitive: ci,
+            },
+            span,
+        ));
     }
     if let Some(c) = as_const(&value) {
         let hit = match c {
@@ -81,17 +109,34 @@ pub(crate) fn membership(cx: &mut Ctx, expr: &Expr, list: &[Expr], ci: bool, spa
                 }
             }
         }
-        return Some(bool_node(TKind::Cidr { expr: Box::new(value), nets }, span));
+        return Some(bool_node(
+            TKind::Cidr {
+                expr: Box::new(value),
+                nets,
+            },
+            span,
+        ));
     }
     if consts.is_empty() {
         return Some(lit(Const::Bool(false), span));
     }
-    Some(bool_node(TKind::InSet { expr: Box::new(value), set: consts, case_insensitive: ci }, span))
+    Some(bool_node(
+        TKind::InSet {
+            expr: Box::new(value),
+            set: consts,
+            case_insensitive: ci,
+        },
+        span,
+    ))
 }
 
 fn string_needed(value: &TExpr, op: &str) -> Diagnostic {
-    let mut d = Diagnostic::error(codes::PATTERN_TYPE, value.span, format!("`{op}` needs a string, found {}", describe(value)))
-        .with_label(format!("this is {}", check::a_type(value.ty)));
+    let mut d = Diagnostic::error(
+        codes::PATTERN_TYPE,
+        value.span,
+        format!("`{op}` needs a string, found {}", describe(value)),
+    )
+    .with_label(format!("this is {}", check::a_type(value.ty)));
     if value.ty == Type::Ip {
         d = d.with_hint("use `cidrMatch` or `==` for ip fields");
     } else if value.ty.is_numeric() {
@@ -101,7 +146,13 @@ fn string_needed(value: &TExpr, op: &str) -> Diagnostic {
 }
 
 /// `expr : p`, `expr like p`, `expr regex p` and their list and `~` forms.
-pub(crate) fn pattern(cx: &mut Ctx, expr: &Expr, op: MatchOp, patterns: &[Expr], span: Span) -> Option<TExpr> {
+pub(crate) fn pattern(
+    cx: &mut Ctx,
+    expr: &Expr,
+    op: MatchOp,
+    patterns: &[Expr],
+    span: Span,
+) -> Option<TExpr> {
     let value = lower(cx, expr);
     let mut texts: Vec<(String, Span)> = Vec::new();
     let mut failed = false;
@@ -111,13 +162,25 @@ pub(crate) fn pattern(cx: &mut Ctx, expr: &Expr, op: MatchOp, patterns: &[Expr],
             Some((TKind::Const(c), sp)) => {
                 failed = true;
                 cx.push(
-                    Diagnostic::error(codes::PATTERN_TYPE, sp, format!("the pattern of `{}` must be a string, found {}", op.as_str(), check::const_kind(&c)))
-                        .with_label("not a string"),
+                    Diagnostic::error(
+                        codes::PATTERN_TYPE,
+                        sp,
+                        format!(
+                            "the pattern of `{}` must be a string, found {}",
+                            op.as_str(),
+                            check::const_kind(&c)
+                        ),
+                    )
+                    .with_label("not a string"),
                 );
             }
             Some((_, sp)) => {
                 failed = true;
-                cx.push(Diagnostic::error(codes::PATTERN_TYPE, sp, format!("the pattern of `{}` must be a constant string", op.as_str())));
+                cx.push(Diagnostic::error(
+                    codes::PATTERN_TYPE,
+                    sp,
+                    format!("the pattern of `{}` must be a constant string", op.as_str()),
+                ));
             }
             None => failed = true,
         }
@@ -137,7 +200,14 @@ pub(crate) fn pattern(cx: &mut Ctx, expr: &Expr, op: MatchOp, patterns: &[Expr],
             if let Some(folded) = fold_wildcards(&value, &patterns, ci, span) {
                 return Some(folded);
             }
-            Some(bool_node(TKind::Wildcard { expr: Box::new(value), patterns, case_insensitive: ci }, span))
+            Some(bool_node(
+                TKind::Wildcard {
+                    expr: Box::new(value),
+                    patterns,
+                    case_insensitive: ci,
+                },
+                span,
+            ))
         }
         MatchOp::Regex | MatchOp::RegexInsensitive => {
             let mut out = Vec::new();
@@ -147,8 +217,12 @@ pub(crate) fn pattern(cx: &mut Ctx, expr: &Expr, op: MatchOp, patterns: &[Expr],
                     Err(e) => {
                         failed = true;
                         cx.push(
-                            Diagnostic::error(codes::BAD_REGEX, sp, format!("invalid regular expression: {}", e.message))
-                                .with_label(format!("at character {} of this pattern", e.offset + 1)),
+                            Diagnostic::error(
+                                codes::BAD_REGEX,
+                                sp,
+                                format!("invalid regular expression: {}", e.message),
+                            )
+                            .with_label(format!("at character {} of this pattern", e.offset + 1)),
                         );
                     }
                 }
@@ -157,7 +231,14 @@ pub(crate) fn pattern(cx: &mut Ctx, expr: &Expr, op: MatchOp, patterns: &[Expr],
                 return None;
             }
             let ci = op == MatchOp::RegexInsensitive;
-            Some(bool_node(TKind::Regex { expr: Box::new(value), patterns: out, case_insensitive: ci }, span))
+            Some(bool_node(
+                TKind::Regex {
+                    expr: Box::new(value),
+                    patterns: out,
+                    case_insensitive: ci,
+                },
+                span,
+            ))
         }
     }
 }
@@ -180,11 +261,39 @@ fn colon(value: TExpr, texts: Vec<(String, Span)>, span: Span) -> TExpr {
         }
     }
     match (set.is_empty(), wild.is_empty()) {
-        (false, true) => bool_node(TKind::InSet { expr: Box::new(value), set, case_insensitive: true }, span),
-        (true, _) => bool_node(TKind::Wildcard { expr: Box::new(value), patterns: wild, case_insensitive: true }, span),
+        (false, true) => bool_node(
+            TKind::InSet {
+                expr: Box::new(value),
+                set,
+                case_insensitive: true,
+            },
+            span,
+        ),
+        (true, _) => bool_node(
+            TKind::Wildcard {
+                expr: Box::new(value),
+                patterns: wild,
+                case_insensitive: true,
+            },
+            span,
+        ),
         (false, false) => {
-            let set = bool_node(TKind::InSet { expr: Box::new(value.clone()), set, case_insensitive: true }, span);
-            let wild = bool_node(TKind::Wildcard { expr: Box::new(value), patterns: wild, case_insensitive: true }, span);
+            let set = bool_node(
+                TKind::InSet {
+                    expr: Box::new(value.clone()),
+                    set,
+                    case_insensitive: true,
+                },
+                span,
+            );
+            let wild = bool_node(
+                TKind::Wildcard {
+                    expr: Box::new(value),
+                    patterns: wild,
+                    case_insensitive: true,
+                },
+                span,
+            );
             bool_node(TKind::Or(vec![set, wild]), span)
         }
     }
@@ -194,7 +303,10 @@ fn colon(value: TExpr, texts: Vec<(String, Span)>, span: Span) -> TExpr {
 fn fold_wildcards(value: &TExpr, patterns: &[String], ci: bool, span: Span) -> Option<TExpr> {
     match as_const(value)? {
         Const::Null => Some(lit(Const::Null, span)),
-        Const::Str(s) => Some(lit(Const::Bool(patterns.iter().any(|p| wildcard_match(p, s, ci))), span)),
+        Const::Str(s) => Some(lit(
+            Const::Bool(patterns.iter().any(|p| wildcard_match(p, s, ci))),
+            span,
+        )),
         _ => None,
     }
 }

@@ -3,9 +3,14 @@
 use crate::codes;
 use crate::fold::as_const;
 use crate::lower_expr::{condition, lower};
-use crate::plan::{Const, Filter, KeyPlan, PipeOp, Plan, PlanQuery, SamplePlan, SequencePlan, StagePlan};
+use crate::plan::{
+    Const, Filter, KeyPlan, PipeOp, Plan, PlanQuery, SamplePlan, SequencePlan, StagePlan,
+};
 use crate::Ctx;
-use eql_parser::ast::{Category, EventFilter, Expr, ExprKind, Pipe, Query, QueryBody, Sample, Sequence, Stage, TimeSpan};
+use eql_parser::ast::{
+    Category, EventFilter, Expr, ExprKind, Pipe, Query, QueryBody, Sample, Sequence, Stage,
+    TimeSpan,
+};
 use eql_parser::Diagnostic;
 
 const MAX_RUNS: u32 = 100;
@@ -16,12 +21,20 @@ pub(crate) fn lower_query(cx: &mut Ctx, q: &Query) -> Option<Plan> {
         QueryBody::Sequence(s) => sequence(cx, s).map(PlanQuery::Sequence),
         QueryBody::Sample(s) => sample(cx, s).map(PlanQuery::Sample),
         QueryBody::Join(j) => cx.fail(
-            Diagnostic::error(codes::JOIN, j.span, "join is not supported by Elasticsearch EQL; use sequence")
-                .with_label("join query"),
+            Diagnostic::error(
+                codes::JOIN,
+                j.span,
+                "join is not supported by Elasticsearch EQL; use sequence",
+            )
+            .with_label("join query"),
         ),
     };
     let pipes = pipes(cx, &q.pipes);
-    Some(Plan { query: body?, pipes: pipes?, span: q.span })
+    Some(Plan {
+        query: body?,
+        pipes: pipes?,
+        span: q.span,
+    })
 }
 
 fn filter(cx: &mut Ctx, f: &EventFilter) -> Option<Filter> {
@@ -30,7 +43,11 @@ fn filter(cx: &mut Ctx, f: &EventFilter) -> Option<Filter> {
         Category::Named(id) => Some(id.name.clone()),
     };
     let condition = condition(cx, &f.condition, "the condition")?;
-    Some(Filter { category, condition, span: f.span })
+    Some(Filter {
+        category,
+        condition,
+        span: f.span,
+    })
 }
 
 /// Lowers one stage with the shared keys prepended. `None` after an error.
@@ -50,17 +67,29 @@ fn stage(cx: &mut Ctx, shared: &[Expr], s: &Stage) -> Option<StagePlan> {
     if let Some(alias) = &s.alias {
         ok = false;
         cx.push(
-            Diagnostic::error(codes::NOT_YET, alias.span, "stage aliases (`as name`) are not supported yet")
-                .with_label("stage alias"),
+            Diagnostic::error(
+                codes::NOT_YET,
+                alias.span,
+                "stage aliases (`as name`) are not supported yet",
+            )
+            .with_label("stage alias"),
         );
     }
     let filter = filter?;
-    ok.then(|| StagePlan { filter, keys, missing: s.missing, alias: None, span: s.span })
+    ok.then_some(StagePlan {
+        filter,
+        keys,
+        missing: s.missing,
+        alias: None,
+        span: s.span,
+    })
 }
 
 /// Every stage must end up with the same number of keys as the first one.
 fn check_key_counts(cx: &mut Ctx, shared: usize, stages: &[&Stage]) -> bool {
-    let Some(first) = stages.first() else { return true };
+    let Some(first) = stages.first() else {
+        return true;
+    };
     let want = first.by.len();
     let mut ok = true;
     for s in &stages[1..] {
@@ -70,7 +99,11 @@ fn check_key_counts(cx: &mut Ctx, shared: usize, stages: &[&Stage]) -> bool {
                 Diagnostic::error(
                     codes::KEY_COUNT,
                     s.span,
-                    format!("this stage has {} join key(s) but the first stage has {}", shared + s.by.len(), shared + want),
+                    format!(
+                        "this stage has {} join key(s) but the first stage has {}",
+                        shared + s.by.len(),
+                        shared + want
+                    ),
                 )
                 .with_label("wrong number of join keys")
                 .with_secondary(first.span, "first stage")
@@ -101,8 +134,12 @@ fn sequence(cx: &mut Ctx, s: &Sequence) -> Option<SequencePlan> {
             Some(r) => {
                 ok = false;
                 cx.push(
-                    Diagnostic::error(codes::RUNS, r.span, format!("`runs` must be between 1 and {MAX_RUNS}, found {}", r.node))
-                        .with_label("invalid repeat count"),
+                    Diagnostic::error(
+                        codes::RUNS,
+                        r.span,
+                        format!("`runs` must be between 1 and {MAX_RUNS}, found {}", r.node),
+                    )
+                    .with_label("invalid repeat count"),
                 );
                 1
             }
@@ -110,9 +147,13 @@ fn sequence(cx: &mut Ctx, s: &Sequence) -> Option<SequencePlan> {
         if st.missing && maxspan.is_none() && s.maxspan.is_none() {
             ok = false;
             cx.push(
-                Diagnostic::error(codes::MISSING_STAGE, st.span, "a missing-event stage requires `with maxspan`")
-                    .with_label("missing-event stage")
-                    .with_hint("add `with maxspan=<time>` after `sequence`"),
+                Diagnostic::error(
+                    codes::MISSING_STAGE,
+                    st.span,
+                    "a missing-event stage requires `with maxspan`",
+                )
+                .with_label("missing-event stage")
+                .with_hint("add `with maxspan=<time>` after `sequence`"),
             );
         }
         match stage(cx, &s.by, st) {
@@ -123,24 +164,42 @@ fn sequence(cx: &mut Ctx, s: &Sequence) -> Option<SequencePlan> {
     if !s.stages.is_empty() && s.stages.iter().all(|st| st.missing) {
         ok = false;
         cx.push(
-            Diagnostic::error(codes::MISSING_STAGE, s.span, "a sequence needs at least one stage that is not a missing event")
-                .with_label("only missing-event stages"),
+            Diagnostic::error(
+                codes::MISSING_STAGE,
+                s.span,
+                "a sequence needs at least one stage that is not a missing event",
+            )
+            .with_label("only missing-event stages"),
         );
     }
     if ok && stages.len() < 2 {
         ok = false;
         cx.push(
-            Diagnostic::error(codes::STAGE_COUNT, s.span, "a sequence needs at least two stages")
-                .with_label("too few stages"),
+            Diagnostic::error(
+                codes::STAGE_COUNT,
+                s.span,
+                "a sequence needs at least two stages",
+            )
+            .with_label("too few stages"),
         );
     }
     let until = match &s.until {
         Some(u) if u.missing => {
-            cx.push(Diagnostic::error(codes::MISSING_STAGE, u.span, "the `until` stage cannot be a missing event").with_label("here"));
+            cx.push(
+                Diagnostic::error(
+                    codes::MISSING_STAGE,
+                    u.span,
+                    "the `until` stage cannot be a missing event",
+                )
+                .with_label("here"),
+            );
             None
         }
         Some(u) if u.runs.is_some() => {
-            cx.push(Diagnostic::error(codes::RUNS, u.span, "the `until` stage cannot have `runs`").with_label("here"));
+            cx.push(
+                Diagnostic::error(codes::RUNS, u.span, "the `until` stage cannot have `runs`")
+                    .with_label("here"),
+            );
             None
         }
         Some(u) => {
@@ -150,10 +209,17 @@ fn sequence(cx: &mut Ctx, s: &Sequence) -> Option<SequencePlan> {
         }
         None => None,
     };
-    if s.until.as_ref().is_some_and(|u| u.missing || u.runs.is_some()) {
+    if s.until
+        .as_ref()
+        .is_some_and(|u| u.missing || u.runs.is_some())
+    {
         ok = false;
     }
-    ok.then_some(SequencePlan { stages, until, maxspan_ns: maxspan })
+    ok.then_some(SequencePlan {
+        stages,
+        until,
+        maxspan_ns: maxspan,
+    })
 }
 
 fn maxspan(cx: &mut Ctx, t: &TimeSpan) -> Option<i64> {
@@ -166,19 +232,28 @@ fn maxspan(cx: &mut Ctx, t: &TimeSpan) -> Option<i64> {
     };
     let Some(per) = crate::time::unit_ns(&unit.name) else {
         return cx.fail(
-            Diagnostic::error(codes::MAXSPAN, unit.span, format!("unknown time unit `{}`", unit.name))
-                .with_label("unknown unit")
-                .with_hint("units: ms, s, m, h, d (also micros, nanos)"),
+            Diagnostic::error(
+                codes::MAXSPAN,
+                unit.span,
+                format!("unknown time unit `{}`", unit.name),
+            )
+            .with_label("unknown unit")
+            .with_hint("units: ms, s, m, h, d (also micros, nanos)"),
         );
     };
     match crate::time::span_ns(t.value, per) {
         Some(ns) => Some(ns),
         None if t.value <= 0.0 => cx.fail(
-            Diagnostic::error(codes::MAXSPAN, t.span, "`maxspan` must be positive").with_label("not a positive duration"),
+            Diagnostic::error(codes::MAXSPAN, t.span, "`maxspan` must be positive")
+                .with_label("not a positive duration"),
         ),
         None => cx.fail(
-            Diagnostic::error(codes::MAXSPAN, t.span, "`maxspan` must be a whole number of nanoseconds and fit in 64 bits")
-                .with_label("invalid duration"),
+            Diagnostic::error(
+                codes::MAXSPAN,
+                t.span,
+                "`maxspan` must be a whole number of nanoseconds and fit in 64 bits",
+            )
+            .with_label("invalid duration"),
         ),
     }
 }
@@ -191,13 +266,20 @@ fn sample(cx: &mut Ctx, s: &Sample) -> Option<SamplePlan> {
         if st.missing {
             ok = false;
             cx.push(
-                Diagnostic::error(codes::MISSING_STAGE, st.span, "missing-event stages are only allowed in sequences")
-                    .with_label("missing-event stage in a sample"),
+                Diagnostic::error(
+                    codes::MISSING_STAGE,
+                    st.span,
+                    "missing-event stages are only allowed in sequences",
+                )
+                .with_label("missing-event stage in a sample"),
             );
         }
         if let Some(r) = &st.runs {
             ok = false;
-            cx.push(Diagnostic::error(codes::RUNS, r.span, "`runs` is not supported in samples").with_label("here"));
+            cx.push(
+                Diagnostic::error(codes::RUNS, r.span, "`runs` is not supported in samples")
+                    .with_label("here"),
+            );
         }
         match stage(cx, &s.by, st) {
             Some(p) => stages.push(p),
@@ -206,7 +288,14 @@ fn sample(cx: &mut Ctx, s: &Sample) -> Option<SamplePlan> {
     }
     if ok && stages.len() < 2 {
         ok = false;
-        cx.push(Diagnostic::error(codes::STAGE_COUNT, s.span, "a sample needs at least two stages").with_label("too few stages"));
+        cx.push(
+            Diagnostic::error(
+                codes::STAGE_COUNT,
+                s.span,
+                "a sample needs at least two stages",
+            )
+            .with_label("too few stages"),
+        );
     }
     ok.then_some(SamplePlan { stages })
 }
@@ -222,9 +311,13 @@ fn pipes(cx: &mut Ctx, pipes: &[Pipe]) -> Option<Vec<PipeOp>> {
             _ => {
                 ok = false;
                 cx.push(
-                    Diagnostic::error(codes::PIPE, p.name.span, format!("pipe `{name}` is not supported"))
-                        .with_label("unsupported pipe")
-                        .with_hint("only `head N` and `tail N` are supported"),
+                    Diagnostic::error(
+                        codes::PIPE,
+                        p.name.span,
+                        format!("pipe `{name}` is not supported"),
+                    )
+                    .with_label("unsupported pipe")
+                    .with_hint("only `head N` and `tail N` are supported"),
                 );
                 continue;
             }
@@ -234,8 +327,12 @@ fn pipes(cx: &mut Ctx, pipes: &[Pipe]) -> Option<Vec<PipeOp>> {
             _ => {
                 ok = false;
                 cx.push(
-                    Diagnostic::error(codes::PIPE_ARG, p.span, format!("`{name}` takes one argument, found {}", p.args.len()))
-                        .with_label("expected a count"),
+                    Diagnostic::error(
+                        codes::PIPE_ARG,
+                        p.span,
+                        format!("`{name}` takes one argument, found {}", p.args.len()),
+                    )
+                    .with_label("expected a count"),
                 );
                 continue;
             }
@@ -245,8 +342,12 @@ fn pipes(cx: &mut Ctx, pipes: &[Pipe]) -> Option<Vec<PipeOp>> {
             Some((_, span)) => {
                 ok = false;
                 cx.push(
-                    Diagnostic::error(codes::PIPE_ARG, span, format!("`{name}` needs a non-negative integer constant"))
-                        .with_label("not a count"),
+                    Diagnostic::error(
+                        codes::PIPE_ARG,
+                        span,
+                        format!("`{name}` needs a non-negative integer constant"),
+                    )
+                    .with_label("not a count"),
                 );
             }
             None => ok = false,

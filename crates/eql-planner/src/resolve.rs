@@ -12,9 +12,13 @@ use eql_parser::{Diagnostic, Span};
 pub(crate) fn field(cx: &mut Ctx, f: &FieldPath, span: Span) -> Option<TExpr> {
     if let Some(ix) = f.indexes.first() {
         return cx.fail(
-            Diagnostic::error(codes::ARRAY_INDEX, ix.span, "array indexing is not supported")
-                .with_label("index not supported")
-                .with_hint("a predicate on an array field matches when any element matches"),
+            Diagnostic::error(
+                codes::ARRAY_INDEX,
+                ix.span,
+                "array indexing is not supported",
+            )
+            .with_label("index not supported")
+            .with_hint("a predicate on an array field matches when any element matches"),
         );
     }
     let path = f.dotted();
@@ -26,7 +30,11 @@ pub(crate) fn field(cx: &mut Ctx, f: &FieldPath, span: Span) -> Option<TExpr> {
             if f.optional {
                 if cx.opts.unknown_fields == UnknownFieldPolicy::Error {
                     // Elasticsearch replaces an unmapped optional field by `null`.
-                    return Some(TExpr { kind: TKind::Const(Const::Null), ty: Type::Null, span });
+                    return Some(TExpr {
+                        kind: TKind::Const(Const::Null),
+                        ty: Type::Null,
+                        span,
+                    });
                 }
             } else {
                 unknown_field(cx, &path, span)?;
@@ -34,15 +42,24 @@ pub(crate) fn field(cx: &mut Ctx, f: &FieldPath, span: Span) -> Option<TExpr> {
             (Type::Unknown, true)
         }
     };
-    let kind = TKind::Field(FieldRef { path, ty, array, optional: f.optional });
+    let kind = TKind::Field(FieldRef {
+        path,
+        ty,
+        array,
+        optional: f.optional,
+    });
     Some(TExpr { kind, ty, span })
 }
 
 fn object_error(cx: &mut Ctx, path: &str, span: Span) -> Option<TExpr> {
     cx.fail(
-        Diagnostic::error(codes::OBJECT_FIELD, span, format!("`{path}` is an object, not a value"))
-            .with_label("object used as a value")
-            .with_hint("compare one of its sub-fields instead"),
+        Diagnostic::error(
+            codes::OBJECT_FIELD,
+            span,
+            format!("`{path}` is an object, not a value"),
+        )
+        .with_label("object used as a value")
+        .with_hint("compare one of its sub-fields instead"),
     )
 }
 

@@ -32,7 +32,9 @@ pub fn parse_date_ns(s: &str) -> Option<i64> {
         let tb = t.as_bytes();
         let tn = |from: usize| -> Option<i64> {
             let part = tb.get(from..from + 2)?;
-            part.iter().all(u8::is_ascii_digit).then(|| i64::from(part[0] - b'0') * 10 + i64::from(part[1] - b'0'))
+            part.iter()
+                .all(u8::is_ascii_digit)
+                .then(|| i64::from(part[0] - b'0') * 10 + i64::from(part[1] - b'0'))
         };
         let (h, m) = (tn(0)?, tn(3)?);
         if tb.get(2) != Some(&b':') || h > 23 || m > 59 {
@@ -75,7 +77,9 @@ pub fn parse_date_ns(s: &str) -> Option<i64> {
             sign * (h * 3600 + m * 60)
         }
     };
-    (secs - offset).checked_mul(1_000_000_000)?.checked_add(nanos)
+    (secs - offset)
+        .checked_mul(1_000_000_000)?
+        .checked_add(nanos)
 }
 
 fn is_leap(y: i64) -> bool {
@@ -133,13 +137,39 @@ mod tests {
     fn dates() {
         assert_eq!(parse_date_ns("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_date_ns("1970-01-02"), Some(86_400_000_000_000));
-        assert_eq!(parse_date_ns("2017-08-30T20:47:33Z"), Some(1_504_126_053_000_000_000));
-        assert_eq!(parse_date_ns("2017-08-30T20:47:33.5Z"), Some(1_504_126_053_500_000_000));
-        assert_eq!(parse_date_ns("2017-08-30T22:47:33+02:00"), Some(1_504_126_053_000_000_000));
-        assert_eq!(parse_date_ns("2017-08-30T20:47:33.123456789"), Some(1_504_126_053_123_456_789));
-        assert_eq!(parse_date_ns("1516116808349"), Some(1_516_116_808_349_000_000));
-        assert_eq!(parse_date_ns("2000-02-29T00:00"), Some(951_782_400_000_000_000));
-        for bad in ["", "yesterday", "2001-02-29", "2017-13-01", "2017-08-30T25:00", "2017-08-30X", "2017-08-30T20:47:33+2"] {
+        assert_eq!(
+            parse_date_ns("2017-08-30T20:47:33Z"),
+            Some(1_504_126_053_000_000_000)
+        );
+        assert_eq!(
+            parse_date_ns("2017-08-30T20:47:33.5Z"),
+            Some(1_504_126_053_500_000_000)
+        );
+        assert_eq!(
+            parse_date_ns("2017-08-30T22:47:33+02:00"),
+            Some(1_504_126_053_000_000_000)
+        );
+        assert_eq!(
+            parse_date_ns("2017-08-30T20:47:33.123456789"),
+            Some(1_504_126_053_123_456_789)
+        );
+        assert_eq!(
+            parse_date_ns("1516116808349"),
+            Some(1_516_116_808_349_000_000)
+        );
+        assert_eq!(
+            parse_date_ns("2000-02-29T00:00"),
+            Some(951_782_400_000_000_000)
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2001-02-29",
+            "2017-13-01",
+            "2017-08-30T25:00",
+            "2017-08-30X",
+            "2017-08-30T20:47:33+2",
+        ] {
             assert_eq!(parse_date_ns(bad), None, "{bad}");
         }
     }

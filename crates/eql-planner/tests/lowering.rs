@@ -5,8 +5,14 @@ use common::*;
 
 #[test]
 fn null_comparisons_become_null_checks() {
-    assert_eq!(cond("process where process.name == null"), "isnull(process.name:keyword)");
-    assert_eq!(cond("process where null != process.name"), "not(isnull(process.name:keyword))");
+    assert_eq!(
+        cond("process where process.name == null"),
+        "isnull(process.name:keyword)"
+    );
+    assert_eq!(
+        cond("process where null != process.name"),
+        "not(isnull(process.name:keyword))"
+    );
     assert_eq!(cond("process where null == null"), "true:boolean");
     assert_eq!(cond("process where null != null"), "false:boolean");
     assert_eq!(cond("process where process.pid < null"), "null:null");
@@ -19,10 +25,22 @@ fn null_comparisons_become_null_checks() {
 
 #[test]
 fn inequality_is_negated_equality_and_constants_move_right() {
-    assert_eq!(cond(r#"process where process.name != "bash""#), r#"not((process.name:keyword == "bash":keyword))"#);
-    assert_eq!(cond("process where 5 < process.pid"), "(process.pid:long > 5:long)");
-    assert_eq!(cond("process where 5 >= process.pid"), "(process.pid:long <= 5:long)");
-    assert_eq!(cond("process where process.pid < 4.5"), "(process.pid:long < 4.5:double)");
+    assert_eq!(
+        cond(r#"process where process.name != "bash""#),
+        r#"not((process.name:keyword == "bash":keyword))"#
+    );
+    assert_eq!(
+        cond("process where 5 < process.pid"),
+        "(process.pid:long > 5:long)"
+    );
+    assert_eq!(
+        cond("process where 5 >= process.pid"),
+        "(process.pid:long <= 5:long)"
+    );
+    assert_eq!(
+        cond("process where process.pid < 4.5"),
+        "(process.pid:long < 4.5:double)"
+    );
 }
 
 #[test]
@@ -43,21 +61,37 @@ fn constants_are_converted_to_the_field_type() {
         cond(r#"process where @timestamp > "2017-08-30T20:47:33Z""#),
         "(@timestamp:date > 1504126053000000000:date)"
     );
-    assert_eq!(cond("process where @timestamp == 1516116808349"), "(@timestamp:date == 1516116808349000000:date)");
-    assert_eq!(cond("process where process.interactive == true"), "(process.interactive:boolean == true:boolean)");
-    assert_eq!(cond("process where process.interactive"), "(process.interactive:boolean == true:boolean)");
+    assert_eq!(
+        cond("process where @timestamp == 1516116808349"),
+        "(@timestamp:date == 1516116808349000000:date)"
+    );
+    assert_eq!(
+        cond("process where process.interactive == true"),
+        "(process.interactive:boolean == true:boolean)"
+    );
+    assert_eq!(
+        cond("process where process.interactive"),
+        "(process.interactive:boolean == true:boolean)"
+    );
 }
 
 #[test]
 fn unknown_fields_compare_with_anything() {
     let p = plan(r#"process where foo.bar == 5 and foo.baz == "x""#).map(|p| p.plan);
     assert!(p.is_ok(), "{p:?}");
-    assert_eq!(cond("process where ?foo.bar == 5"), "(?foo.bar:unknown[] == 5:long)");
+    assert_eq!(
+        cond("process where ?foo.bar == 5"),
+        "(?foo.bar:unknown[] == 5:long)"
+    );
 }
 
 #[test]
 fn optional_unknown_field_is_null_under_the_strict_policy() {
-    let p = plan_with("process where ?foo.bar == null", &eql_planner::Schema::builtin(), &strict());
+    let p = plan_with(
+        "process where ?foo.bar == null",
+        &eql_planner::Schema::builtin(),
+        &strict(),
+    );
     match p.map(|p| p.plan.query) {
         Ok(eql_planner::PlanQuery::Event(f)) => assert_eq!(show(&f.condition), "true:boolean"),
         other => panic!("{other:?}"),
@@ -68,38 +102,72 @@ fn optional_unknown_field_is_null_under_the_strict_policy() {
 
 #[test]
 fn text_fields_behave_as_keywords() {
-    let schema = eql_planner::Schema::from_fields([("msg", eql_planner::FieldType::new(eql_planner::Type::Text, false))]);
-    let p = plan_with(r#"any where msg == "x" and msg : "a*""#, &schema, &Default::default());
+    let schema = eql_planner::Schema::from_fields([(
+        "msg",
+        eql_planner::FieldType::new(eql_planner::Type::Text, false),
+    )]);
+    let p = plan_with(
+        r#"any where msg == "x" and msg : "a*""#,
+        &schema,
+        &Default::default(),
+    );
     assert!(p.is_ok(), "{p:?}");
 }
 
 #[test]
 fn colon_splits_exact_and_wildcard_patterns() {
-    assert_eq!(cond(r#"process where process.name : "bash""#), r#"inset~(process.name:keyword; "bash")"#);
+    assert_eq!(
+        cond(r#"process where process.name : "bash""#),
+        r#"inset~(process.name:keyword; "bash")"#
+    );
     assert_eq!(
         cond(r#"process where process.name : ("a", "b*", "a", "c?")"#),
         r#"or(inset~(process.name:keyword; "a"), wildcard~(process.name:keyword; ["b*", "c?"]))"#
     );
-    assert_eq!(cond(r#"process where process.name : "*sh""#), r#"wildcard~(process.name:keyword; ["*sh"])"#);
+    assert_eq!(
+        cond(r#"process where process.name : "*sh""#),
+        r#"wildcard~(process.name:keyword; ["*sh"])"#
+    );
 }
 
 #[test]
 fn like_and_regex() {
-    assert_eq!(cond(r#"process where process.name like "a*""#), r#"wildcard(process.name:keyword; ["a*"])"#);
-    assert_eq!(cond(r#"process where process.name like~ ("a", "b?")"#), r#"wildcard~(process.name:keyword; ["a", "b?"])"#);
+    assert_eq!(
+        cond(r#"process where process.name like "a*""#),
+        r#"wildcard(process.name:keyword; ["a*"])"#
+    );
+    assert_eq!(
+        cond(r#"process where process.name like~ ("a", "b?")"#),
+        r#"wildcard~(process.name:keyword; ["a", "b?"])"#
+    );
     assert_eq!(
         cond(r#"process where process.name regex~ ("a.c", "x<1-2>")"#),
         r#"regex~(process.name:keyword; ["^(?s:a.c)$", "^(?s:x(?:[1-2]))$"])"#
     );
-    assert_eq!(cond(r#"process where process.name regex "[0-9]+""#), r#"regex(process.name:keyword; ["^(?s:(?:[0-9])+)$"])"#);
+    assert_eq!(
+        cond(r#"process where process.name regex "[0-9]+""#),
+        r#"regex(process.name:keyword; ["^(?s:(?:[0-9])+)$"])"#
+    );
 }
 
 #[test]
 fn membership() {
-    assert_eq!(cond(r#"process where process.name in ("a", "b", "a")"#), r#"inset(process.name:keyword; "a", "b")"#);
-    assert_eq!(cond(r#"process where process.name in~ ("A")"#), r#"inset~(process.name:keyword; "A")"#);
-    assert_eq!(cond(r#"process where process.name not in ("a")"#), r#"not(inset(process.name:keyword; "a"))"#);
-    assert_eq!(cond("process where process.pid in (1, 2.5, null)"), "inset(process.pid:long; 1, 2.5)");
+    assert_eq!(
+        cond(r#"process where process.name in ("a", "b", "a")"#),
+        r#"inset(process.name:keyword; "a", "b")"#
+    );
+    assert_eq!(
+        cond(r#"process where process.name in~ ("A")"#),
+        r#"inset~(process.name:keyword; "A")"#
+    );
+    assert_eq!(
+        cond(r#"process where process.name not in ("a")"#),
+        r#"not(inset(process.name:keyword; "a"))"#
+    );
+    assert_eq!(
+        cond("process where process.pid in (1, 2.5, null)"),
+        "inset(process.pid:long; 1, 2.5)"
+    );
     assert_eq!(cond("process where process.pid in (null)"), "false:boolean");
     assert_eq!(
         cond("process where process.pid in (1, process.parent.pid)"),
@@ -114,39 +182,96 @@ fn logic_is_flattened_and_folded() {
         cond("process where process.pid == 1 and (process.pid == 2 and process.pid == 3)"),
         "and((process.pid:long == 1:long), (process.pid:long == 2:long), (process.pid:long == 3:long))"
     );
-    assert_eq!(cond("process where true and process.pid == 1"), "(process.pid:long == 1:long)");
-    assert_eq!(cond("process where false and process.pid == 1"), "false:boolean");
-    assert_eq!(cond("process where process.pid == 1 or true"), "true:boolean");
-    assert_eq!(cond("process where not not process.pid == 1"), "(process.pid:long == 1:long)");
+    assert_eq!(
+        cond("process where true and process.pid == 1"),
+        "(process.pid:long == 1:long)"
+    );
+    assert_eq!(
+        cond("process where false and process.pid == 1"),
+        "false:boolean"
+    );
+    assert_eq!(
+        cond("process where process.pid == 1 or true"),
+        "true:boolean"
+    );
+    assert_eq!(
+        cond("process where not not process.pid == 1"),
+        "(process.pid:long == 1:long)"
+    );
     assert_eq!(cond("process where not true"), "false:boolean");
     assert_eq!(cond("process where not null == 1"), "true:boolean");
 }
 
 #[test]
 fn arithmetic_folds_with_java_semantics() {
-    assert_eq!(cond("process where process.pid == 4 / 3"), "(process.pid:long == 1:long)");
-    assert_eq!(cond("process where process.pid == -7 / 2"), "(process.pid:long == -3:long)");
-    assert_eq!(cond("process where process.pid == -10 % 6"), "(process.pid:long == -4:long)");
-    assert_eq!(cond("process where process.pid == 10 % -6"), "(process.pid:long == 4:long)");
-    assert_eq!(cond("process where process.pid == 4.0 / 2"), "(process.pid:long == 2.0:double)");
-    assert_eq!(cond("process where process.pid == -1"), "(process.pid:long == -1:long)");
-    assert_eq!(cond("process where process.pid == +(2 * 3)"), "(process.pid:long == 6:long)");
+    assert_eq!(
+        cond("process where process.pid == 4 / 3"),
+        "(process.pid:long == 1:long)"
+    );
+    assert_eq!(
+        cond("process where process.pid == -7 / 2"),
+        "(process.pid:long == -3:long)"
+    );
+    assert_eq!(
+        cond("process where process.pid == -10 % 6"),
+        "(process.pid:long == -4:long)"
+    );
+    assert_eq!(
+        cond("process where process.pid == 10 % -6"),
+        "(process.pid:long == 4:long)"
+    );
+    assert_eq!(
+        cond("process where process.pid == 4.0 / 2"),
+        "(process.pid:long == 2.0:double)"
+    );
+    assert_eq!(
+        cond("process where process.pid == -1"),
+        "(process.pid:long == -1:long)"
+    );
+    assert_eq!(
+        cond("process where process.pid == +(2 * 3)"),
+        "(process.pid:long == 6:long)"
+    );
     assert_eq!(
         cond("process where process.pid / 2 == 41"),
         "((process.pid:long / 2:long):long == 41:long)"
     );
-    assert_eq!(cond("process where -process.pid < 0"), "(-(process.pid:long) < 0:long)");
+    assert_eq!(
+        cond("process where -process.pid < 0"),
+        "(-(process.pid:long) < 0:long)"
+    );
 }
 
 #[test]
 fn functions_fold_on_constants() {
-    assert_eq!(cond(r#"process where process.name == concat("a", 1, 2.5, true)"#), r#"(process.name:keyword == "a12.5true":keyword)"#);
-    assert_eq!(cond(r#"process where process.name == substring("hello", -3)"#), r#"(process.name:keyword == "llo":keyword)"#);
-    assert_eq!(cond(r#"process where process.pid == number("0x32")"#), "(process.pid:long == 50:long)");
-    assert_eq!(cond(r#"process where process.pid == number("11", null)"#), "(process.pid:long == 11:long)");
-    assert_eq!(cond("process where process.pid == add(1, multiply(2, 3))"), "(process.pid:long == 7:long)");
-    assert_eq!(cond(r#"process where process.pid == indexOf("abc", "z")"#), "isnull(process.pid:long)");
-    assert_eq!(cond(r#"process where CIDRMATCH("10.1.2.3", "10.0.0.0/8")"#), "true:boolean");
+    assert_eq!(
+        cond(r#"process where process.name == concat("a", 1, 2.5, true)"#),
+        r#"(process.name:keyword == "a12.5true":keyword)"#
+    );
+    assert_eq!(
+        cond(r#"process where process.name == substring("hello", -3)"#),
+        r#"(process.name:keyword == "llo":keyword)"#
+    );
+    assert_eq!(
+        cond(r#"process where process.pid == number("0x32")"#),
+        "(process.pid:long == 50:long)"
+    );
+    assert_eq!(
+        cond(r#"process where process.pid == number("11", null)"#),
+        "(process.pid:long == 11:long)"
+    );
+    assert_eq!(
+        cond("process where process.pid == add(1, multiply(2, 3))"),
+        "(process.pid:long == 7:long)"
+    );
+    assert_eq!(
+        cond(r#"process where process.pid == indexOf("abc", "z")"#),
+        "isnull(process.pid:long)"
+    );
+    assert_eq!(
+        cond(r#"process where CIDRMATCH("10.1.2.3", "10.0.0.0/8")"#),
+        "true:boolean"
+    );
 }
 
 #[test]
@@ -176,13 +301,31 @@ fn function_calls() {
 #[test]
 fn categories() {
     let p = plan(r#"any where true"#).map(|p| p.plan.query);
-    assert!(matches!(p, Ok(eql_planner::PlanQuery::Event(eql_planner::Filter { category: None, .. }))), "{p:?}");
+    assert!(
+        matches!(
+            p,
+            Ok(eql_planner::PlanQuery::Event(eql_planner::Filter {
+                category: None,
+                ..
+            }))
+        ),
+        "{p:?}"
+    );
     let p = plan(r#""my-cat" where true"#).map(|p| p.plan.query);
-    assert!(matches!(&p, Ok(eql_planner::PlanQuery::Event(f)) if f.category.as_deref() == Some("my-cat")), "{p:?}");
+    assert!(
+        matches!(&p, Ok(eql_planner::PlanQuery::Event(f)) if f.category.as_deref() == Some("my-cat")),
+        "{p:?}"
+    );
 }
 
 #[test]
 fn pipes() {
     let p = plan("process where true | head 5 | tail 0").map(|p| p.plan.pipes);
-    assert_eq!(p, Ok(vec![eql_planner::PipeOp::Head(5), eql_planner::PipeOp::Tail(0)]));
+    assert_eq!(
+        p,
+        Ok(vec![
+            eql_planner::PipeOp::Head(5),
+            eql_planner::PipeOp::Tail(0)
+        ])
+    );
 }

@@ -6,10 +6,15 @@
 
 /// The regex (no anchors) for the interval written as `<lo-hi>`.
 pub(super) fn interval(lo: &str, hi: &str) -> Result<String, String> {
-    let parse = |s: &str| s.parse::<u64>().map_err(|_| format!("interval bound `{s}` is too large"));
+    let parse = |s: &str| {
+        s.parse::<u64>()
+            .map_err(|_| format!("interval bound `{s}` is too large"))
+    };
     let (min, max) = (parse(lo)?, parse(hi)?);
     if min > max {
-        return Err(format!("interval `<{lo}-{hi}>` has its bounds out of order"));
+        return Err(format!(
+            "interval `<{lo}-{hi}>` has its bounds out of order"
+        ));
     }
     if lo.len() == hi.len() {
         let width = lo.len();
@@ -19,7 +24,11 @@ pub(super) fn interval(lo: &str, hi: &str) -> Result<String, String> {
     let mut alts = Vec::new();
     let (lo_len, hi_len) = (digits(min), digits(max));
     for len in lo_len..=hi_len {
-        let first = if len == 1 { 0 } else { 10u64.pow(len as u32 - 1) };
+        let first = if len == 1 {
+            0
+        } else {
+            10u64.pow(len as u32 - 1)
+        };
         let last = 10u64.checked_pow(len as u32).map_or(u64::MAX, |p| p - 1);
         let (a, b) = (min.max(first), max.min(last));
         alts.push(fixed(&pad(a, len), &pad(b, len)));
@@ -44,8 +53,12 @@ fn fixed(lo: &str, hi: &str) -> String {
 }
 
 fn fixed_into(lo: &[u8], hi: &[u8], out: &mut String) {
-    let Some((&l, lrest)) = lo.split_first() else { return };
-    let Some((&h, hrest)) = hi.split_first() else { return };
+    let Some((&l, lrest)) = lo.split_first() else {
+        return;
+    };
+    let Some((&h, hrest)) = hi.split_first() else {
+        return;
+    };
     if l == h {
         out.push(l as char);
         fixed_into(lrest, hrest, out);
@@ -70,7 +83,11 @@ fn fixed_into(lo: &[u8], hi: &[u8], out: &mut String) {
         alts.push(s);
     }
     if start <= end {
-        let mut s = if start == end { (start as char).to_string() } else { format!("[{}-{}]", start as char, end as char) };
+        let mut s = if start == end {
+            (start as char).to_string()
+        } else {
+            format!("[{}-{}]", start as char, end as char)
+        };
         any_tail(&mut s, n);
         alts.push(s);
     }

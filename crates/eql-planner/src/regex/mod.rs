@@ -17,7 +17,10 @@ pub struct RegexError {
 
 /// Translates a Lucene regexp into an anchored `regex-syntax` pattern and validates it.
 pub fn translate(pattern: &str) -> Result<String, RegexError> {
-    let mut p = Parser { chars: pattern.chars().collect(), pos: 0 };
+    let mut p = Parser {
+        chars: pattern.chars().collect(),
+        pos: 0,
+    };
     let body = p.union()?;
     if p.pos < p.chars.len() {
         return Err(p.err(format!("unexpected `{}`", p.chars[p.pos])));
@@ -26,7 +29,10 @@ pub fn translate(pattern: &str) -> Result<String, RegexError> {
     regex_syntax::ParserBuilder::new()
         .build()
         .parse(&out)
-        .map_err(|e| RegexError { message: format!("invalid regular expression: {e}"), offset: 0 })?;
+        .map_err(|e| RegexError {
+            message: format!("invalid regular expression: {e}"),
+            offset: 0,
+        })?;
     Ok(out)
 }
 
@@ -37,7 +43,10 @@ struct Parser {
 
 impl Parser {
     fn err(&self, message: impl Into<String>) -> RegexError {
-        RegexError { message: message.into(), offset: self.pos }
+        RegexError {
+            message: message.into(),
+            offset: self.pos,
+        }
     }
 
     fn peek(&self) -> Option<char> {
@@ -96,7 +105,9 @@ impl Parser {
                 }
                 Some('{') => {
                     self.pos += 1;
-                    let n = self.number().ok_or_else(|| self.err("expected a number after `{`"))?;
+                    let n = self
+                        .number()
+                        .ok_or_else(|| self.err("expected a number after `{`"))?;
                     let bound = if self.eat(',') {
                         match self.number() {
                             Some(m) if m < n => return Err(self.err("repeat bounds out of order")),
@@ -126,7 +137,9 @@ impl Parser {
     }
 
     fn atom(&mut self) -> Result<String, RegexError> {
-        let Some(c) = self.peek() else { return Err(self.err("unexpected end of regular expression")) };
+        let Some(c) = self.peek() else {
+            return Err(self.err("unexpected end of regular expression"));
+        };
         self.pos += 1;
         Ok(match c {
             '.' => ".".to_string(),
@@ -158,7 +171,9 @@ impl Parser {
             }
             '<' => self.interval()?,
             '\\' => {
-                let Some(e) = self.peek() else { return Err(self.err("trailing `\\`")) };
+                let Some(e) = self.peek() else {
+                    return Err(self.err("trailing `\\`"));
+                };
                 self.pos += 1;
                 match shorthand(e) {
                     Some(Shorthand::Class(cls)) => format!("[{cls}]"),
@@ -217,12 +232,16 @@ impl Parser {
     }
 
     fn class_char(&mut self) -> Result<ClassItem, RegexError> {
-        let Some(c) = self.peek() else { return Err(self.err("unterminated character class")) };
+        let Some(c) = self.peek() else {
+            return Err(self.err("unterminated character class"));
+        };
         self.pos += 1;
         if c != '\\' {
             return Ok(ClassItem::Char(c));
         }
-        let Some(e) = self.peek() else { return Err(self.err("trailing `\\`")) };
+        let Some(e) = self.peek() else {
+            return Err(self.err("trailing `\\`"));
+        };
         self.pos += 1;
         match shorthand(e) {
             Some(Shorthand::Class(cls)) => Ok(ClassItem::Set(cls)),
@@ -237,10 +256,15 @@ impl Parser {
     /// `<n-m>` after the `<`.
     fn interval(&mut self) -> Result<String, RegexError> {
         let open = self.pos - 1;
-        let close = self.chars[self.pos..].iter().position(|&c| c == '>').map(|i| self.pos + i);
+        let close = self.chars[self.pos..]
+            .iter()
+            .position(|&c| c == '>')
+            .map(|i| self.pos + i);
         let Some(close) = close else {
             self.pos = open;
-            return Err(self.err("`<` starts a numeric interval `<n-m>` (escape it as `\\<` to match a literal `<`)"));
+            return Err(self.err(
+                "`<` starts a numeric interval `<n-m>` (escape it as `\\<` to match a literal `<`)",
+            ));
         };
         let text: String = self.chars[self.pos..close].iter().collect();
         let parsed = text.split_once('-').and_then(|(a, b)| {
@@ -249,10 +273,15 @@ impl Parser {
         });
         let Some((lo, hi)) = parsed else {
             self.pos = open;
-            return Err(self.err(format!("`<{text}>` is not supported: only numeric intervals `<n-m>` are")));
+            return Err(self.err(format!(
+                "`<{text}>` is not supported: only numeric intervals `<n-m>` are"
+            )));
         };
         self.pos = close + 1;
-        interval::interval(&lo, &hi).map_err(|m| RegexError { message: m, offset: open })
+        interval::interval(&lo, &hi).map_err(|m| RegexError {
+            message: m,
+            offset: open,
+        })
     }
 }
 

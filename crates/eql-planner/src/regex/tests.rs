@@ -67,7 +67,17 @@ fn literals_special_in_rust_but_not_in_lucene() {
 
 #[test]
 fn numeric_intervals_match_exactly_their_numbers() {
-    let cases = [("1", "100"), ("0", "9"), ("7", "7"), ("13", "245"), ("0", "1000"), ("10", "99"), ("005", "120"), ("99", "101"), ("123", "129")];
+    let cases = [
+        ("1", "100"),
+        ("0", "9"),
+        ("7", "7"),
+        ("13", "245"),
+        ("0", "1000"),
+        ("10", "99"),
+        ("005", "120"),
+        ("99", "101"),
+        ("123", "129"),
+    ];
     for (lo, hi) in cases {
         let pat = format!("<{lo}-{hi}>");
         let (min, max): (u64, u64) = (lo.parse().unwrap_or(0), hi.parse().unwrap_or(0));
@@ -77,10 +87,18 @@ fn numeric_intervals_match_exactly_their_numbers() {
             let inside = n >= min && n <= max;
             if fixed {
                 let padded = format!("{n:0w$}", w = lo.len());
-                assert_eq!(matches(&pat, &padded), inside && padded.len() == lo.len(), "{pat} on {padded}");
+                assert_eq!(
+                    matches(&pat, &padded),
+                    inside && padded.len() == lo.len(),
+                    "{pat} on {padded}"
+                );
             } else {
                 assert_eq!(matches(&pat, &plain), inside, "{pat} on {plain}");
-                assert_eq!(matches(&pat, &format!("00{plain}")), inside, "{pat} on 00{plain}");
+                assert_eq!(
+                    matches(&pat, &format!("00{plain}")),
+                    inside,
+                    "{pat} on 00{plain}"
+                );
             }
         }
     }
@@ -100,11 +118,26 @@ fn errors() {
     assert_eq!(err("(ab"), Some(("expected `)`".into(), 3)));
     assert_eq!(err("ab)"), Some(("unexpected `)`".into(), 2)));
     assert_eq!(err("[ab"), Some(("unterminated character class".into(), 0)));
-    assert_eq!(err("a|"), Some(("empty alternative in regular expression".into(), 2)));
+    assert_eq!(
+        err("a|"),
+        Some(("empty alternative in regular expression".into(), 2))
+    );
     assert_eq!(err("\"ab"), Some(("unterminated quoted string".into(), 0)));
-    assert_eq!(err("<5-1>"), Some(("interval `<5-1>` has its bounds out of order".into(), 0)));
-    assert_eq!(err("<abc>"), Some(("`<abc>` is not supported: only numeric intervals `<n-m>` are".into(), 0)));
+    assert_eq!(
+        err("<5-1>"),
+        Some(("interval `<5-1>` has its bounds out of order".into(), 0))
+    );
+    assert_eq!(
+        err("<abc>"),
+        Some((
+            "`<abc>` is not supported: only numeric intervals `<n-m>` are".into(),
+            0
+        ))
+    );
     assert_eq!(err("a{x}"), Some(("expected a number after `{`".into(), 2)));
-    assert_eq!(err("[z-a]"), Some(("character range out of order".into(), 4)));
+    assert_eq!(
+        err("[z-a]"),
+        Some(("character range out of order".into(), 4))
+    );
     assert!(translate(r"\~\&\<\#\@").is_ok());
 }

@@ -8,7 +8,10 @@ use std::collections::HashMap;
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
     #[error("cannot read schema file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("invalid ECS flat schema: {0}")]
     Yaml(#[from] serde_yaml::Error),
 }
@@ -23,8 +26,10 @@ struct EcsField {
 }
 
 pub(super) fn load_ecs_flat(path: &std::path::Path) -> Result<Schema, SchemaError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| SchemaError::Io { path: path.display().to_string(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| SchemaError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
     parse_ecs_flat(&text)
 }
 

@@ -15,7 +15,9 @@ pub(crate) fn parse_table(text: &str) -> Schema {
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("");
         let mut words = line.split_whitespace();
-        let (Some(path), Some(ty)) = (words.next(), words.next()) else { continue };
+        let (Some(path), Some(ty)) = (words.next(), words.next()) else {
+            continue;
+        };
         let array = words.next() == Some("array");
         if ty == "flattened" {
             schema.insert_flattened(path, array);

@@ -9,7 +9,12 @@ pub fn plan(src: &str) -> Result<Planned, String> {
 }
 
 pub fn plan_with(src: &str, schema: &Schema, opts: &PlanOptions) -> Result<Planned, String> {
-    plan_text(src, schema, opts).map_err(|ds| ds.iter().map(|d| d.render("<query>", src)).collect::<Vec<_>>().join(""))
+    plan_text(src, schema, opts).map_err(|ds| {
+        ds.iter()
+            .map(|d| d.render("<query>", src))
+            .collect::<Vec<_>>()
+            .join("")
+    })
 }
 
 /// Renders the diagnostics of a query that must fail.
@@ -20,14 +25,23 @@ pub fn errors(src: &str) -> String {
 pub fn errors_with(src: &str, schema: &Schema, opts: &PlanOptions) -> String {
     match plan_text(src, schema, opts) {
         Ok(p) => panic!("expected an error for {src:?}, got {:#?}", p.plan),
-        Err(ds) => ds.iter().map(|d| d.render("<query>", src)).collect::<Vec<_>>().join(""),
+        Err(ds) => ds
+            .iter()
+            .map(|d| d.render("<query>", src))
+            .collect::<Vec<_>>()
+            .join(""),
     }
 }
 
 /// Renders the warnings of a query that must plan.
 pub fn warnings(src: &str) -> String {
     match plan(src) {
-        Ok(p) => p.warnings.iter().map(|d| d.render("<query>", src)).collect::<Vec<_>>().join(""),
+        Ok(p) => p
+            .warnings
+            .iter()
+            .map(|d| d.render("<query>", src))
+            .collect::<Vec<_>>()
+            .join(""),
         Err(e) => panic!("{e}"),
     }
 }
@@ -61,21 +75,86 @@ pub fn show(e: &eql_planner::TExpr) -> String {
     let ci = |b: bool| if b { "~" } else { "" };
     match &e.kind {
         TKind::Const(c) => format!("{}:{}", konst(c), e.ty.name()),
-        TKind::Field(f) => format!("{}{}:{}{}", if f.optional { "?" } else { "" }, f.path, f.ty.name(), if f.array { "[]" } else { "" }),
+        TKind::Field(f) => format!(
+            "{}{}:{}{}",
+            if f.optional { "?" } else { "" },
+            f.path,
+            f.ty.name(),
+            if f.array { "[]" } else { "" }
+        ),
         TKind::Not(x) => format!("not({})", show(x)),
         TKind::And(xs) => format!("and({})", list(xs)),
         TKind::Or(xs) => format!("or({})", list(xs)),
         TKind::IsNull(x) => format!("isnull({})", show(x)),
         TKind::Compare { op, lhs, rhs } => format!("({} {} {})", show(lhs), op.as_str(), show(rhs)),
-        TKind::InSet { expr, set, case_insensitive } => {
-            format!("inset{}({}; {})", ci(*case_insensitive), show(expr), set.iter().map(konst).collect::<Vec<_>>().join(", "))
+        TKind::InSet {
+            expr,
+            set,
+            case_insensitive,
+        } => {
+            format!(
+                "inset{}({}; {})",
+                ci(*case_insensitive),
+                show(expr),
+                set.iter().map(konst).collect::<Vec<_>>().join(", ")
+            )
         }
-        TKind::InList { expr, list: l, case_insensitive } => format!("inlist{}({}; {})", ci(*case_insensitive), show(expr), list(l)),
-        TKind::Wildcard { expr, patterns, case_insensitive } => format!("wildcard{}({}; {:?})", ci(*case_insensitive), show(expr), patterns),
-        TKind::Regex { expr, patterns, case_insensitive } => format!("regex{}({}; {:?})", ci(*case_insensitive), show(expr), patterns),
-        TKind::Cidr { expr, nets } => format!("cidr({}; {})", show(expr), nets.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")),
-        TKind::Arith { op, lhs, rhs } => format!("({} {} {}):{}", show(lhs), op.as_str(), show(rhs), e.ty.name()),
+        TKind::InList {
+            expr,
+            list: l,
+            case_insensitive,
+        } => format!(
+            "inlist{}({}; {})",
+            ci(*case_insensitive),
+            show(expr),
+            list(l)
+        ),
+        TKind::Wildcard {
+            expr,
+            patterns,
+            case_insensitive,
+        } => format!(
+            "wildcard{}({}; {:?})",
+            ci(*case_insensitive),
+            show(expr),
+            patterns
+        ),
+        TKind::Regex {
+            expr,
+            patterns,
+            case_insensitive,
+        } => format!(
+            "regex{}({}; {:?})",
+            ci(*case_insensitive),
+            show(expr),
+            patterns
+        ),
+        TKind::Cidr { expr, nets } => format!(
+            "cidr({}; {})",
+            show(expr),
+            nets.iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        TKind::Arith { op, lhs, rhs } => format!(
+            "({} {} {}):{}",
+            show(lhs),
+            op.as_str(),
+            show(rhs),
+            e.ty.name()
+        ),
         TKind::Neg(x) => format!("-({})", show(x)),
-        TKind::Call { func, case_insensitive, args } => format!("{}{}({}):{}", func.name(), ci(*case_insensitive), list(args), e.ty.name()),
+        TKind::Call {
+            func,
+            case_insensitive,
+            args,
+        } => format!(
+            "{}{}({}):{}",
+            func.name(),
+            ci(*case_insensitive),
+            list(args),
+            e.ty.name()
+        ),
     }
 }
