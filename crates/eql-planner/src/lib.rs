@@ -37,8 +37,9 @@ pub enum UnknownFieldPolicy {
 }
 
 /// Planner options.
+/// Construct with `PlanOptions { unknown_fields, ..Default::default() }` so that new options do not
+/// break callers.
 #[derive(Debug, Clone, Default)]
-#[non_exhaustive]
 pub struct PlanOptions {
     pub unknown_fields: UnknownFieldPolicy,
 }

@@ -67,6 +67,15 @@ fn object_error(cx: &mut Ctx, path: &str, span: Span) -> Option<TExpr> {
 fn unknown_field(cx: &mut Ctx, path: &str, span: Span) -> Option<()> {
     let error = cx.opts.unknown_fields == UnknownFieldPolicy::Error;
     let message = format!("unknown field `{path}`");
+    // Warn once per field; errors are reported at every use.
+    if !error
+        && cx
+            .diags
+            .iter()
+            .any(|d| d.code == codes::UNKNOWN_FIELD_WARN && d.message == message)
+    {
+        return Some(());
+    }
     let mut d = if error {
         Diagnostic::error(codes::UNKNOWN_FIELD, span, message)
     } else {

@@ -77,8 +77,15 @@ fn constants_are_converted_to_the_field_type() {
 
 #[test]
 fn unknown_fields_compare_with_anything() {
-    let p = plan(r#"process where foo.bar == 5 and foo.baz == "x""#).map(|p| p.plan);
-    assert!(p.is_ok(), "{p:?}");
+    let p = plan(r#"process where foo.bar == 5 and foo.baz == "x" and foo.bar < 3"#);
+    let warned: Vec<String> = p
+        .map(|p| p.warnings.iter().map(|w| w.message.clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        warned,
+        ["unknown field `foo.bar`", "unknown field `foo.baz`"],
+        "one warning per field"
+    );
     assert_eq!(
         cond("process where ?foo.bar == 5"),
         "(?foo.bar:unknown[] == 5:long)"
@@ -328,4 +335,42 @@ fn pipes() {
             eql_planner::PipeOp::Tail(0)
         ])
     );
+}
+
+#[test]
+fn version_fields_keep_strings() {
+    let schema = eql_planner::Schema::from_fields([(
+        "v",
+        eql_planner::FieldType::new(eql_planner::Type::Version, false),
+    )]);
+    let p =
+        plan_with(r#"any where v < "1.11.3""#, &schema, &Default::default()).map(|p| p.plan.query);
+    match p {
+        Ok(eql_planner::PlanQuery::Event(f)) => {
+            assert_eq!(show(&f.condition), r#"(v:version < "1.11.3":version)"#)
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = errors_with("any where v == 5", &schema, &Default::default());
+    assert!(
+        err.contains("cannot compare version field `v` with a number"),
+        "{err}"
+    );
+}
+
+#[test]
+fn optional_unknown_key_is_a_null_key_under_the_strict_policy() {
+    let p = plan_with(
+        "sequence [process where true] by ?nope [file where true] by ?nope",
+        &eql_planner::Schema::builtin(),
+        &strict(),
+    );
+    match p.map(|p| p.plan.query) {
+        Ok(eql_planner::PlanQuery::Sequence(s)) => {
+            let k = &s.stages[0].keys[0];
+            assert!(k.optional);
+            assert_eq!(show(&k.expr), "null:null");
+        }
+        other => panic!("{other:?}"),
+    }
 }
