@@ -157,7 +157,7 @@ fn sequence(cx: &mut Ctx, s: &Sequence) -> Option<SequencePlan> {
             );
         }
         match stage(cx, &s.by, st) {
-            Some(p) => stages.extend(std::iter::repeat_n(p, runs as usize)),
+            Some(p) => stages.extend(std::iter::repeat(p).take(runs as usize)),
             None => ok = false,
         }
     }
