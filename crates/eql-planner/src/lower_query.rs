@@ -157,7 +157,11 @@ fn sequence(cx: &mut Ctx, s: &Sequence) -> Option<SequencePlan> {
             );
         }
         match stage(cx, &s.by, st) {
-            Some(p) => stages.extend(std::iter::repeat(p).take(runs as usize)),
+            Some(p) => {
+                for _ in 0..runs {
+                    stages.push(p.clone());
+                }
+            }
             None => ok = false,
         }
     }
