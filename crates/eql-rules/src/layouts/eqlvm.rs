@@ -96,10 +96,15 @@ pub(crate) fn load_yaml(file: &Arc<SourceFile>) -> Checked {
     if text.trim().is_empty() {
         let d =
             ErrorKind::MissingKey.diagnostic(Span::default(), "empty rule file: no keys at all");
-        return Err(FileDiagnostic::new(file, ErrorKind::MissingKey, None, d));
+        return Err(Box::new(FileDiagnostic::new(
+            file,
+            ErrorKind::MissingKey,
+            None,
+            d,
+        )));
     }
     let raw: EqlvmRule =
-        serde_yaml::from_str(text).map_err(|e| yaml_support::yaml_error(file, &e))?;
+        serde_yaml::from_str(text).map_err(|e| Box::new(yaml_support::yaml_error(file, &e)))?;
     let origin = yaml_support::query_origin(file, &raw.query);
     let id_span = yaml_support::top_level_value_span(text, "id").unwrap_or_default();
     let rule = build(raw, origin, id_span, Layout::EqlvmYaml);

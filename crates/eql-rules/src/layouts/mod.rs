@@ -15,7 +15,7 @@ use std::sync::Arc;
 use toml_support::TomlDoc;
 
 /// A rule and its warnings, or the error that stopped it loading.
-pub(crate) type Checked = Result<(Rule, Vec<FileDiagnostic>), FileDiagnostic>;
+pub(crate) type Checked = Result<(Rule, Vec<FileDiagnostic>), Box<FileDiagnostic>>;
 
 /// The outcome of reading one file: the rule, if it loaded, and every diagnostic found.
 #[derive(Debug, Clone)]
@@ -132,7 +132,7 @@ pub fn load_str(path: &Path, text: &str) -> LoadedFile {
             out.rule = Some(rule);
             out.diagnostics = warnings;
         }
-        Err(e) => out.diagnostics.push(e),
+        Err(e) => out.diagnostics.push(*e),
     }
     out
 }
@@ -162,26 +162,29 @@ pub(crate) fn check(
         );
         let d = ErrorKind::MissingKey.diagnostic(
             span,
-            format!("`{}` is empty: a rule needs a query", keys.query),
+            format!(
+                "`{}` is missing or empty: an EQL rule needs a query",
+                keys.query
+            ),
         );
-        return Err(FileDiagnostic::new(
+        return Err(Box::new(FileDiagnostic::new(
             file,
             ErrorKind::MissingKey,
             Some(keys.query.into()),
             d,
-        ));
+        )));
     }
     if rule.id.trim().is_empty() {
         let d = ErrorKind::InvalidValue.diagnostic(
             at(keys.id, Span::default()),
             format!("`{}` is empty", keys.id),
         );
-        return Err(FileDiagnostic::new(
+        return Err(Box::new(FileDiagnostic::new(
             file,
             ErrorKind::InvalidValue,
             Some(keys.id.into()),
             d,
-        ));
+        )));
     }
     let mut warnings = Vec::new();
     if !rule.is_eql() {

@@ -28,10 +28,10 @@ pub(crate) struct TomlDoc {
 
 impl TomlDoc {
     /// Parses `file`; a syntax error becomes an `E0301` diagnostic.
-    pub fn parse(file: &Arc<SourceFile>) -> Result<TomlDoc, FileDiagnostic> {
+    pub fn parse(file: &Arc<SourceFile>) -> Result<TomlDoc, Box<FileDiagnostic>> {
         let text: &str = &file.text;
-        let de = DeTable::parse(text).map_err(|e| syntax_error(file, &e))?;
-        let table: toml::Table = text.parse().map_err(|e| syntax_error(file, &e))?;
+        let de = DeTable::parse(text).map_err(|e| Box::new(syntax_error(file, &e)))?;
+        let table: toml::Table = text.parse().map_err(|e| Box::new(syntax_error(file, &e)))?;
         let mut entries = Vec::new();
         index_table(de.get_ref(), "", &mut entries);
         Ok(TomlDoc { entries, table })
@@ -62,8 +62,8 @@ impl TomlDoc {
     pub fn deserialize<T: DeserializeOwned>(
         &self,
         file: &Arc<SourceFile>,
-    ) -> Result<T, FileDiagnostic> {
-        toml::from_str(&file.text).map_err(|e| self.serde_error(file, &e))
+    ) -> Result<T, Box<FileDiagnostic>> {
+        toml::from_str(&file.text).map_err(|e| Box::new(self.serde_error(file, &e)))
     }
 
     fn serde_error(&self, file: &Arc<SourceFile>, e: &toml::de::Error) -> FileDiagnostic {
@@ -96,7 +96,7 @@ pub(crate) fn serde_diagnostic(
                 .diagnostic(span, format!("unknown key `{key}`"))
                 .with_label("unknown key");
             if let Some((_, expected)) = message.split_once(", expected ") {
-                d = d.with_hint(format!("expected {expected}"));
+                d = d.with_hint(unknown_key_hint(field, expected));
             }
             FileDiagnostic::new(file, kind, Some(key), d)
         }
@@ -121,6 +121,37 @@ pub(crate) fn serde_diagnostic(
             FileDiagnostic::new(file, kind, Some(at.to_string()), d)
         }
     }
+}
+
+/// "did you mean `x`?" when a known key is close; the list of keys when it is short.
+fn unknown_key_hint(field: &str, expected: &str) -> String {
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let close = known
+        .iter()
+        .map(|k| (edit_distance(field, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min();
+    match close {
+        Some((_, k)) => format!("did you mean `{k}`?"),
+        None if known.len() <= 8 => format!("expected {expected}"),
+        None => "the keys are listed in docs/rules.md".to_string(),
+    }
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 fn syntax_error(file: &Arc<SourceFile>, e: &toml::de::Error) -> FileDiagnostic {

@@ -56,6 +56,7 @@ pub(crate) fn yaml_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> FileD
     let mut d = serde_diagnostic(file, kind, message, path, Span::new(start, start + len));
     if kind == ErrorKind::Syntax {
         d.diagnostic.message = format!("YAML syntax error: {message}");
+        d.diagnostic.label = message.to_string();
     }
     d
 }
