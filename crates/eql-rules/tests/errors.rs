@@ -454,6 +454,23 @@ fn duplicate_ids_name_both_files() {
 }
 
 #[test]
+fn repeated_yaml_key_points_at_the_repeat() {
+    let d = error(
+        "bad.yaml",
+        &YAML_RULE.replace("version: 1", "version: 1\nid: r-2"),
+    );
+    assert_eq!(
+        summary(&d),
+        (ErrorKind::Syntax, "E0301", None, "5:1".into())
+    );
+    assert!(
+        d.diagnostic.message.contains("duplicate field `id`"),
+        "{}",
+        d.diagnostic.message
+    );
+}
+
+#[test]
 fn unknown_extension() {
     let d = error("rule.json", "{}");
     assert_eq!(

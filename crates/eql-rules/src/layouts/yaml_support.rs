@@ -48,6 +48,18 @@ pub(crate) fn yaml_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> FileD
     }
     let (path, message) = split_path(&full);
     let kind = ErrorKind::classify(message);
+    if message.starts_with("duplicate field") && path.is_empty() {
+        // serde_yaml reports a repeated top-level key at the document start; point at the repeat
+        let field = crate::errors::quoted_name(message).unwrap_or("");
+        let prefix = format!("{field}:");
+        if let Some((at, _)) = lines(text)
+            .into_iter()
+            .filter(|(_, b)| b.starts_with(&prefix))
+            .nth(1)
+        {
+            start = at;
+        }
+    }
     let line_rest = text.get(start..).unwrap_or("").lines().next().unwrap_or("");
     let len = match kind {
         ErrorKind::UnknownKey => line_rest.find(':').unwrap_or(line_rest.len()),
