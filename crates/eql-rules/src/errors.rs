@@ -78,7 +78,10 @@ impl ErrorKind {
             ErrorKind::InvalidRiskScore
         } else if m.starts_with("invalid ATT&CK") {
             ErrorKind::InvalidAttackId
-        } else if m.starts_with("invalid type") || m.starts_with("invalid length") {
+        } else if m.starts_with("invalid type")
+            || m.starts_with("invalid length")
+            || m.starts_with("data did not match any variant")
+        {
             ErrorKind::WrongType
         } else if m.starts_with("invalid value") || m.starts_with("unknown variant") {
             ErrorKind::InvalidValue

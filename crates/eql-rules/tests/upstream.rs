@@ -147,6 +147,14 @@ fn detection_rule_errors_name_upstream_keys() {
     ───╯
     "#);
 
+    let text = DETECTION_RULE.replace("integration = \"endpoint\"", "integration = 5");
+    let d = &load("dr.toml", &text).diagnostics[0];
+    let got = (d.kind, d.key.as_deref(), d.line_col());
+    assert_eq!(
+        got,
+        (ErrorKind::WrongType, Some("metadata.integration"), (3, 15))
+    );
+
     let text = DETECTION_RULE.replace("id = \"TA0002\"", "id = \"TA2\"");
     let d = &load("dr.toml", &text).diagnostics[0];
     let got = (d.kind, d.key.as_deref(), d.line_col());
