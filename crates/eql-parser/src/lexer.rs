@@ -34,6 +34,8 @@ pub struct Token {
 pub struct Lexed {
     pub tokens: Vec<Token>,
     pub errors: Vec<Diagnostic>,
+    /// The deepest bracket / comment nesting seen.
+    pub max_depth: usize,
 }
 
 impl Lexed {
@@ -91,6 +93,7 @@ impl<'a> Lexer<'a> {
 
     fn open(&mut self, start: usize) {
         self.depth += 1;
+        self.out.max_depth = self.out.max_depth.max(self.depth);
         if self.depth > MAX_NESTING && !self.too_deep {
             self.too_deep = true;
             let msg = format!("query nests too deeply (limit {MAX_NESTING})");

@@ -27,25 +27,38 @@ use grammar::{EqlParser, Rule};
 use pest::Parser;
 
 /// The tallest expression tree accepted (long `and`/`or` chains count one level per operator).
-pub const MAX_EXPR_HEIGHT: usize = 1000;
+pub const MAX_EXPR_HEIGHT: usize = 512;
+
+/// Nesting beyond which parsing runs on a helper thread with a large stack (pest and the builder
+/// recurse once per bracket level, and test threads have small stacks).
+const BIG_STACK_DEPTH: usize = 24;
+const BIG_STACK_BYTES: usize = 256 << 20;
 
 /// Parses a whole query (`process where …`, `sequence …`, `sample …`, with pipes).
 pub fn parse(source: &str) -> Result<ast::Query, Vec<Diagnostic>> {
-    let pairs = run_pest(source, Rule::query_main)?;
-    let mut b = build::Builder::default();
-    let result = b.query(pairs);
-    finish(b, result)
+    with_stack(source, |lexed| {
+        let pair = run_pest(source, Rule::query_main, lexed)?;
+        let mut b = build::Builder::default();
+        let result = b.query(pair);
+        finish(b, result)
+    })
 }
 
 /// Parses a lone expression (`process.name : "bash" and x > 1`).
 pub fn parse_expression(source: &str) -> Result<ast::Expr, Vec<Diagnostic>> {
-    let pair = run_pest(source, Rule::expr_main)?;
-    let mut b = build::Builder::default();
-    let result = build::Cursor::new(pair).expect(Rule::expr).and_then(|e| b.expr(e));
-    finish(b, result)
+    with_stack(source, |lexed| {
+        let pair = run_pest(source, Rule::expr_main, lexed)?;
+        let mut b = build::Builder::default();
+        let result = build::Cursor::new(pair).expect(Rule::expr).and_then(|e| b.expr(e));
+        finish(b, result)
+    })
 }
 
-fn run_pest(source: &str, rule: Rule) -> Result<pest::iterators::Pair<'_, Rule>, Vec<Diagnostic>> {
+/// Lexes `source`, then runs `f`; deeply nested input runs on a thread with a large stack.
+fn with_stack<T: Send>(
+    source: &str,
+    f: impl FnOnce(&lexer::Lexed) -> Result<T, Vec<Diagnostic>> + Send,
+) -> Result<T, Vec<Diagnostic>> {
     if source.len() >= u32::MAX as usize {
         return Err(vec![Diagnostic::error(codes::SYNTAX, Span::default(), "query is too long")]);
     }
@@ -53,11 +66,32 @@ fn run_pest(source: &str, rule: Rule) -> Result<pest::iterators::Pair<'_, Rule>,
     if !lexed.errors.is_empty() {
         return Err(lexed.errors);
     }
+    if lexed.max_depth <= BIG_STACK_DEPTH {
+        return f(&lexed);
+    }
+    let lexed = &lexed;
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().stack_size(BIG_STACK_BYTES).spawn_scoped(scope, move || f(lexed));
+        match worker.map(|h| h.join()) {
+            Ok(Ok(result)) => result,
+            _ => {
+                let msg = format!("query nests too deeply (limit {MAX_NESTING})");
+                Err(vec![Diagnostic::error(codes::TOO_DEEP, Span::default(), msg)])
+            }
+        }
+    })
+}
+
+fn run_pest<'s>(
+    source: &'s str,
+    rule: Rule,
+    lexed: &lexer::Lexed,
+) -> Result<pest::iterators::Pair<'s, Rule>, Vec<Diagnostic>> {
     match EqlParser::parse(rule, source) {
         Ok(mut pairs) => {
             pairs.next().ok_or_else(|| vec![*build::internal_error(Span::default(), "pest returned no pair")])
         }
-        Err(e) => Err(vec![syntax_error::from_pest(&e, source, &lexed)]),
+        Err(e) => Err(vec![syntax_error::from_pest(&e, source, lexed)]),
     }
 }
 
