@@ -147,7 +147,7 @@ impl<'a> Context<'a> {
                     .with_hint("EQL compares with `==` (case-sensitive) or `:` (case-insensitive)"),
             );
         }
-        if matches!(tok, "&&" | "||" | "!") && (self.after_value() || tok == "!") {
+        if matches!(tok, "&&" | "||" | "!") {
             let word = match tok {
                 "&&" => "and",
                 "||" => "or",
@@ -182,7 +182,8 @@ impl<'a> Context<'a> {
             let d = self.expected("`)`");
             return Some(self.with_opener(d, "(", ")", "this `(` is not closed"));
         }
-        if matches!(tok, ")" | "]") && !self.has(Rule::rparen) && !self.has(Rule::stage_close) {
+        let (open, close) = if tok == ")" { ("(", ")") } else { ("[", "]") };
+        if matches!(tok, ")" | "]") && self.opener(open, close).is_none() {
             let msg = format!("unexpected `{tok}`: there is nothing to close");
             return Some(Diagnostic::error(codes::SYNTAX, span, msg).with_label(format!("found {found}")));
         }
@@ -220,8 +221,8 @@ impl<'a> Context<'a> {
         Diagnostic::error(code, span, format!("{msg}, found {found}")).with_label(format!("found {found}"))
     }
 
-    /// Adds a secondary label at the unclosed `open` before the failure.
-    fn with_opener(&self, d: Diagnostic, open: &str, close: &str, label: &str) -> Diagnostic {
+    /// The unclosed `open` before the failure, if any.
+    fn opener(&self, open: &str, close: &str) -> Option<Span> {
         let mut depth = 0usize;
         for t in self.lexed.tokens.iter().rev().filter(|t| (t.span.end as usize) <= self.pos) {
             let text = self.text(Some(*t));
@@ -229,16 +230,29 @@ impl<'a> Context<'a> {
                 depth += 1;
             } else if text == open || (open == "[" && text == "![") {
                 if depth == 0 {
-                    return d.with_secondary(t.span, label);
+                    return Some(t.span);
                 }
                 depth -= 1;
             }
         }
-        d
+        None
     }
 
-    /// `AND`, `Where`, `SEQUENCE`…: keywords are lowercase.
+    /// Adds a secondary label at the unclosed `open` before the failure.
+    fn with_opener(&self, d: Diagnostic, open: &str, close: &str, label: &str) -> Diagnostic {
+        match self.opener(open, close) {
+            Some(span) => d.with_secondary(span, label),
+            None => d,
+        }
+    }
+
+    /// `AND`, `Where`, `SEQUENCE`…: keywords are lowercase; a keyword as a field needs back-quotes.
     fn with_keyword_hint(&self, d: Diagnostic) -> Diagnostic {
+        let tok = self.text(self.tok);
+        let wants_value = self.positives.iter().any(|&r| is_expr_start(r) || r == Rule::plain_ident);
+        if wants_value && self.tok.is_some_and(|t| t.kind == TokKind::Word) && is_keyword(tok) {
+            return d.with_hint(format!("`{tok}` is a keyword; write `` `{tok}` `` to use it as a field name"));
+        }
         for t in [self.tok, self.prev].into_iter().flatten() {
             let text = self.text(Some(t));
             let lower = text.to_ascii_lowercase();
