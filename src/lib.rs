@@ -5,3 +5,5 @@ pub use eql_parser as parser;
 pub use eql_planner as planner;
 pub use eql_rules as rules;
 pub use eql_vm as vm;
+
+pub mod pipeline;

@@ -69,14 +69,20 @@ impl EventBuf {
         if r.scratch {
             self.scratch.get(range).unwrap_or("")
         } else {
-            self.line.get(range).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+            self.line
+                .get(range)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or("")
         }
     }
 
     /// The values of slot `slot` (empty when the field is missing).
     pub fn slot(&self, slot: usize) -> &[Value] {
         match self.slots.get(slot) {
-            Some(r) => self.values.get(r.start as usize..(r.start + r.len) as usize).unwrap_or(&[]),
+            Some(r) => self
+                .values
+                .get(r.start as usize..(r.start + r.len) as usize)
+                .unwrap_or(&[]),
             None => &[],
         }
     }

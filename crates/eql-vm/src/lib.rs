@@ -1,5 +1,11 @@
 //! The eqlvm virtual machine: event decoding, the register VM, the sequence and sample engines,
 //! and pipes. It depends on eql-bytecode alone: it sees slots and pool indices, never names.
 
+pub mod builtins;
 pub mod decode;
+pub mod engine;
 pub mod event;
+pub mod machine;
+pub mod matchers;
+pub mod time;
+pub mod value;

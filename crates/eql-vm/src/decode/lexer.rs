@@ -67,16 +67,17 @@ impl Token {
 }
 
 /// Finds the end of a string that starts just before the remainder, checking its escapes.
+#[inline]
 fn lex_string(lex: &mut Lexer<'_, Token>) -> Result<bool, LexError> {
     let rest = lex.remainder().as_bytes();
     let mut i = 0;
     let mut escaped = false;
     loop {
-        let Some(j) = memchr2(b'"', b'\\', rest.get(i..).unwrap_or(&[])) else {
+        let Some(j) = find_quote_or_backslash(rest, i) else {
             lex.bump(rest.len());
             return Err(LexError::Unterminated);
         };
-        i += j;
+        i = j;
         if rest[i] == b'"' {
             // `"` is ASCII, so the byte after it is a char boundary.
             lex.bump(i + 1);
@@ -99,6 +100,30 @@ fn lex_string(lex: &mut Lexer<'_, Token>) -> Result<bool, LexError> {
             }
         }
     }
+}
+
+/// The index of the first `"` or `\` in `b` at or after `from`. Most JSON strings are short,
+/// so the first 32 bytes are tested a word at a time before handing over to `memchr2`.
+#[inline]
+pub(crate) fn find_quote_or_backslash(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    let short_end = from.saturating_add(32).min(b.len());
+    while i + 8 <= short_end {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let q = w ^ (ONES * u64::from(b'"'));
+        let s = w ^ (ONES * u64::from(b'\\'));
+        // The lowest set high bit marks the first zero byte exactly (borrows only run upwards).
+        let hit = ((q.wrapping_sub(ONES) & !q) | (s.wrapping_sub(ONES) & !s)) & HIGH;
+        if hit != 0 {
+            return Some(i + (hit.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    memchr2(b'"', b'\\', b.get(i..)?).map(|j| i + j)
 }
 
 #[cfg(test)]
@@ -158,6 +183,33 @@ mod tests {
         assert_eq!(lex.next(), Some(Ok(Token::Str(true))));
         assert_eq!(lex.next(), Some(Ok(Token::Str(false))));
         assert_eq!(lex.next(), None);
+    }
+
+    #[test]
+    fn finds_quotes_and_backslashes() {
+        let text = br#"0123456789abcdefghijklmnopqrstuvwxyz0123456789"x\"#;
+        for from in 0..text.len() {
+            let want = text[from..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\')
+                .map(|j| from + j);
+            assert_eq!(find_quote_or_backslash(text, from), want, "{from}");
+            for cut in from..=text.len() {
+                let want = text[from..cut]
+                    .iter()
+                    .position(|&c| c == b'"' || c == b'\\');
+                assert_eq!(
+                    find_quote_or_backslash(&text[..cut], from),
+                    want.map(|j| from + j)
+                );
+            }
+        }
+        assert_eq!(find_quote_or_backslash(b"ab", 5), None);
+        // Bytes just below and above the targets (and high bytes) do not match.
+        assert_eq!(
+            find_quote_or_backslash("!#[]\u{7f}é\"".as_bytes(), 0),
+            Some(7)
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod decoder;
 mod escape;
+mod keys;
 mod lexer;
 mod projection;
 pub mod timestamp;
@@ -56,4 +57,9 @@ impl DecodeError {
     pub(crate) fn new(offset: usize, kind: DecodeErrorKind) -> DecodeError {
         DecodeError { offset, kind }
     }
+}
+#[doc(hidden)]
+pub fn count_tokens(s: &str) -> usize {
+    use logos::Logos;
+    lexer::Token::lexer(s).count()
 }

@@ -4,6 +4,7 @@
 
 use ahash::AHashMap;
 
+use super::keys::KeyTable;
 use crate::event::SlotKind;
 
 /// Index of a trie node.
@@ -15,7 +16,7 @@ pub(crate) const ROOT: NodeId = 0;
 #[derive(Debug, Default)]
 pub(crate) struct Node {
     /// Every key that leads from here to a deeper node: `"a"`, `"a.b"`, `"a.b.c"`, …
-    children: AHashMap<Box<str>, NodeId>,
+    children: KeyTable,
     /// The slot filled by values found at this node, and how to convert them.
     pub(crate) slot: Option<(u32, SlotKind)>,
 }
@@ -63,8 +64,8 @@ impl Projection {
             }
             for from in 0..segs.len() {
                 for to in from + 1..=segs.len() {
-                    let key: Box<str> = segs[from..to].join(".").into();
-                    nodes[ids[from] as usize].children.insert(key, ids[to]);
+                    let key = segs[from..to].join(".");
+                    nodes[ids[from] as usize].children.insert(&key, ids[to]);
                 }
             }
             let leaf = &mut nodes[ids[segs.len()] as usize];
@@ -112,7 +113,7 @@ impl Projection {
     /// The node reached from `node` by the JSON key `key`.
     #[inline]
     pub(crate) fn lookup(&self, node: NodeId, key: &str) -> Option<NodeId> {
-        self.nodes.get(node as usize)?.children.get(key).copied()
+        self.nodes.get(node as usize)?.children.get(key)
     }
 
     #[inline]

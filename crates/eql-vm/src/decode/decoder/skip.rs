@@ -1,117 +1,104 @@
-//! Skipping an unprojected object or array: a token loop with a depth counter and a bit stack
-//! of container kinds that checks the grammar and records nothing.
+//! Skipping an unprojected object or array without tokenizing it: a byte scan that jumps over
+//! strings, counts depth explicitly and checks that brackets pair up. Scalars, commas and colons
+//! inside a skipped subtree are not validated (the line was already checked to be UTF-8).
 
-use super::{DecodeError, Parser, Token, E, MAX_DEPTH};
+use super::super::lexer::find_quote_or_backslash;
+use super::{DecodeError, Parser, E, MAX_DEPTH};
 
-/// What the skipper expects next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Expect {
-    KeyOrClose,
-    Key,
-    Colon,
-    Value,
-    ValueOrClose,
-    CommaOrClose,
-}
+/// Byte classes of the skip scanner.
+const OTHER: u8 = 0;
+const QUOTE: u8 = 1;
+const OPEN_OBJ: u8 = 2;
+const OPEN_ARR: u8 = 3;
+const CLOSE_OBJ: u8 = 4;
+const CLOSE_ARR: u8 = 5;
 
-impl Expect {
-    fn describe(self) -> &'static str {
-        match self {
-            Expect::KeyOrClose => "a key or '}'",
-            Expect::Key => "a key",
-            Expect::Colon => "':'",
-            Expect::Value => "a value",
-            Expect::ValueOrClose => "a value or ']'",
-            Expect::CommaOrClose => "',' or a closing bracket",
-        }
-    }
-}
-
-/// Container kinds of the skipped subtree, one bit per level (set: array).
-struct Kinds {
-    bits: [u64; MAX_DEPTH / 64],
-    depth: usize,
-}
-
-impl Kinds {
-    fn top_is_array(&self) -> bool {
-        let Some(i) = self.depth.checked_sub(1) else {
-            return false;
-        };
-        self.bits
-            .get(i / 64)
-            .is_some_and(|w| w >> (i % 64) & 1 == 1)
-    }
-}
+static CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    t[b'"' as usize] = QUOTE;
+    t[b'{' as usize] = OPEN_OBJ;
+    t[b'[' as usize] = OPEN_ARR;
+    t[b'}' as usize] = CLOSE_OBJ;
+    t[b']' as usize] = CLOSE_ARR;
+    t
+};
 
 impl Parser<'_, '_> {
-    /// Skips the rest of the object (or array) whose opening token was just lexed.
+    /// Skips the rest of the object (or array) whose opening token was just lexed, and moves
+    /// the lexer past its closing bracket.
     pub(super) fn skip(&mut self, array: bool) -> Result<(), DecodeError> {
-        let mut kinds = Kinds {
-            bits: [0; MAX_DEPTH / 64],
-            depth: 0,
-        };
-        let mut expect = self.skip_open(&mut kinds, array)?;
-        loop {
-            let tok = self.need(expect.describe())?;
-            expect = match (expect, tok) {
-                (Expect::KeyOrClose | Expect::Key, Token::Str(_)) => Expect::Colon,
-                (Expect::Colon, Token::Colon) => Expect::Value,
-                (Expect::Value | Expect::ValueOrClose, Token::LBrace) => {
-                    self.skip_open(&mut kinds, false)?
-                }
-                (Expect::Value | Expect::ValueOrClose, Token::LBracket) => {
-                    self.skip_open(&mut kinds, true)?
-                }
-                (
-                    Expect::Value | Expect::ValueOrClose,
-                    Token::Str(_)
-                    | Token::Int
-                    | Token::Float
-                    | Token::True
-                    | Token::False
-                    | Token::Null,
-                ) => Expect::CommaOrClose,
-                (Expect::CommaOrClose, Token::Comma) if kinds.top_is_array() => Expect::Value,
-                (Expect::CommaOrClose, Token::Comma) => Expect::Key,
-                (Expect::KeyOrClose | Expect::CommaOrClose, Token::RBrace)
-                    if !kinds.top_is_array() =>
-                {
-                    kinds.depth -= 1;
-                    if kinds.depth == 0 {
-                        return Ok(());
-                    }
-                    Expect::CommaOrClose
-                }
-                (Expect::ValueOrClose | Expect::CommaOrClose, Token::RBracket)
-                    if kinds.top_is_array() =>
-                {
-                    kinds.depth -= 1;
-                    if kinds.depth == 0 {
-                        return Ok(());
-                    }
-                    Expect::CommaOrClose
-                }
-                _ => return Err(self.unexpected(tok, expect.describe())),
-            };
-        }
-    }
-
-    /// Enters a nested container of the skipped subtree.
-    fn skip_open(&self, kinds: &mut Kinds, array: bool) -> Result<Expect, DecodeError> {
-        let i = kinds.depth;
-        if self.frames.len() + i >= MAX_DEPTH {
+        let start = self.lex.span().end;
+        let b = self.text.as_bytes();
+        // Container kinds, one bit per level (set: array); the depth is at most MAX_DEPTH.
+        let mut kinds = [0u64; MAX_DEPTH / 64];
+        let limit = MAX_DEPTH.saturating_sub(self.frames.len());
+        let mut depth = 1usize;
+        if limit == 0 {
             return Err(self.error(E::TooDeep { limit: MAX_DEPTH }));
         }
-        if let Some(w) = kinds.bits.get_mut(i / 64) {
-            let bit = 1u64 << (i % 64);
-            *w = if array { *w | bit } else { *w & !bit };
+        kinds[0] = u64::from(array);
+        let mut i = start;
+        while let Some(&c) = b.get(i) {
+            match CLASS[c as usize] {
+                OTHER => i += 1,
+                QUOTE => i = self.skip_string(i)?,
+                open @ (OPEN_OBJ | OPEN_ARR) => {
+                    if depth >= limit {
+                        return Err(DecodeError::new(i, E::TooDeep { limit: MAX_DEPTH }));
+                    }
+                    let (word, bit) = (depth / 64, 1u64 << (depth % 64));
+                    if let Some(w) = kinds.get_mut(word) {
+                        *w = if open == OPEN_ARR {
+                            *w | bit
+                        } else {
+                            *w & !bit
+                        };
+                    }
+                    depth += 1;
+                    i += 1;
+                }
+                close => {
+                    let top = depth - 1;
+                    let top_is_array = kinds
+                        .get(top / 64)
+                        .is_some_and(|w| w >> (top % 64) & 1 == 1);
+                    if top_is_array != (close == CLOSE_ARR) {
+                        let (found, expected) = if top_is_array {
+                            ("'}'", "']'")
+                        } else {
+                            ("']'", "'}'")
+                        };
+                        return Err(DecodeError::new(i, E::Unexpected { found, expected }));
+                    }
+                    depth -= 1;
+                    i += 1;
+                    if depth == 0 {
+                        // `i` follows an ASCII bracket, so it is a char boundary.
+                        self.lex.bump(i - start);
+                        return Ok(());
+                    }
+                }
+            }
         }
-        kinds.depth += 1;
-        Ok(if array {
-            Expect::ValueOrClose
+        let expected = if kinds[0] & 1 == 1 && depth == 1 {
+            "']'"
         } else {
-            Expect::KeyOrClose
-        })
+            "a closing bracket"
+        };
+        Err(DecodeError::new(b.len(), E::Truncated { expected }))
+    }
+
+    /// The index just past the string whose opening quote is at `open`.
+    fn skip_string(&self, open: usize) -> Result<usize, DecodeError> {
+        let b = self.text.as_bytes();
+        let mut i = open + 1;
+        loop {
+            match find_quote_or_backslash(b, i) {
+                Some(j) if b[j] == b'"' => return Ok(j + 1),
+                // Skip the escaped byte: an escaped quote does not end the string.
+                Some(j) if j + 1 < b.len() => i = j + 2,
+                _ => return Err(DecodeError::new(open, E::UnterminatedString)),
+            }
+        }
     }
 }

@@ -1,0 +1,524 @@
+//! Expression lowering: boolean structure becomes short-circuit jumps, field-versus-constant
+//! tests become single typed field instructions, and other predicates over multi-valued fields
+//! run in element loops so that they hold when any element satisfies them.
+
+use crate::regs::Frame;
+use crate::{slot_kind, Emitter};
+use eql_bytecode::*;
+use eql_planner::{Const as PConst, FieldRef, Func, TExpr, TKind, Type};
+
+impl Emitter {
+    /// Emits code leaving the value of `e` in `dst`.
+    pub(crate) fn expr(&mut self, f: &mut Frame, e: &TExpr, dst: Reg) {
+        match &e.kind {
+            TKind::Const(c) => {
+                let k = self.constant(const_val(c, Type::Unknown, false));
+                self.push(Inst::LoadConst { dst, k });
+            }
+            TKind::Field(fr) => match f.bound(&fr.path) {
+                Some(src) => {
+                    self.push(Inst::Move { dst, src });
+                }
+                None => {
+                    let slot = self.slot(&fr.path, slot_kind(fr.ty));
+                    self.push(Inst::LoadField { dst, slot });
+                }
+            },
+            TKind::Not(x) => {
+                self.expr(f, x, dst);
+                self.push(Inst::Not { dst, src: dst });
+            }
+            TKind::And(xs) => self.logic(f, xs, dst, true),
+            TKind::Or(xs) => self.logic(f, xs, dst, false),
+            _ => self.atom(f, e, dst),
+        }
+    }
+
+    /// `and` / `or` with short-circuit jumps; Kleene logic on the way.
+    fn logic(&mut self, f: &mut Frame, xs: &[TExpr], dst: Reg, and: bool) {
+        let mut exits = Vec::new();
+        for (i, x) in xs.iter().enumerate() {
+            if i == 0 {
+                self.expr(f, x, dst);
+            } else {
+                let mark = f.mark();
+                let t = f.alloc();
+                self.expr(f, x, t);
+                self.push(if and {
+                    Inst::And { dst, a: dst, b: t }
+                } else {
+                    Inst::Or { dst, a: dst, b: t }
+                });
+                f.release_to(mark);
+            }
+            if i + 1 < xs.len() {
+                let to = Label(0);
+                exits.push(self.push(if and {
+                    Inst::JumpIfFalse { src: dst, to }
+                } else {
+                    Inst::JumpIfTrue { src: dst, to }
+                }));
+            }
+        }
+        let end = self.pc();
+        for j in exits {
+            self.patch(j, end);
+        }
+    }
+
+    /// A predicate or value that is not boolean structure.
+    fn atom(&mut self, f: &mut Frame, e: &TExpr, dst: Reg) {
+        self.mark(e.span);
+        if self.field_test(f, e, dst) {
+            return;
+        }
+        let mut arrays = Vec::new();
+        if e.ty == Type::Bool {
+            collect_array_fields(e, f, &mut arrays);
+        }
+        if arrays.is_empty() {
+            self.atom_direct(f, e, dst);
+        } else {
+            let fields: Vec<(String, Slot)> = arrays
+                .iter()
+                .map(|fr| (fr.path.clone(), self.slot(&fr.path, slot_kind(fr.ty))))
+                .collect();
+            self.elem_loop(f, e, &fields, dst);
+        }
+    }
+
+    /// `dst = any element of fields[0] (and, nested, of the others) makes e true`.
+    fn elem_loop(&mut self, f: &mut Frame, e: &TExpr, fields: &[(String, Slot)], dst: Reg) {
+        let Some(((path, slot), rest)) = fields.split_first() else {
+            self.atom_direct(f, e, dst);
+            return;
+        };
+        let mark = f.mark();
+        let zero = self.constant(ConstVal::Int(0));
+        let no = self.constant(ConstVal::Bool(false));
+        self.push(Inst::LoadConst { dst, k: no });
+        let idx = f.alloc();
+        self.push(Inst::LoadConst { dst: idx, k: zero });
+        let el = f.alloc();
+        let top = self.pc();
+        let next = self.push(Inst::ElemNext {
+            dst: el,
+            slot: *slot,
+            idx,
+            done: Label(0),
+        });
+        f.bound.push((path.clone(), el));
+        let t = f.alloc();
+        if rest.is_empty() {
+            self.atom_direct(f, e, t);
+        } else {
+            self.elem_loop(f, e, rest, t);
+        }
+        f.bound.pop();
+        self.push(Inst::Or { dst, a: dst, b: t });
+        let found = self.push(Inst::JumpIfTrue {
+            src: dst,
+            to: Label(0),
+        });
+        self.push(Inst::Jump { to: Label(top) });
+        let done = self.pc();
+        self.patch(next, done);
+        self.patch(found, done);
+        f.release_to(mark);
+    }
+
+    /// A field compared with constants: one typed field instruction. Returns false when `e`
+    /// is not of that shape.
+    fn field_test(&mut self, f: &mut Frame, e: &TExpr, dst: Reg) -> bool {
+        let field = |x: &TExpr| match &x.kind {
+            TKind::Field(fr) if f.bound(&fr.path).is_none() => Some(fr.clone()),
+            _ => None,
+        };
+        let inst = match &e.kind {
+            TKind::IsNull(x) => match field(x) {
+                Some(fr) => Inst::FieldIsNull {
+                    dst,
+                    slot: self.field_slot(&fr),
+                },
+                None => return false,
+            },
+            TKind::Compare { op, lhs, rhs } => match (field(lhs), &rhs.kind) {
+                (Some(fr), TKind::Const(c)) => {
+                    let slot = self.field_slot(&fr);
+                    let value = const_val(c, fr.ty, false);
+                    let plain_string = matches!(value, ConstVal::Str(_))
+                        && !matches!(fr.ty, Type::Version | Type::Ip);
+                    if *op == eql_parser::ast::CmpOp::Eq && plain_string {
+                        Inst::FieldEqStr {
+                            dst,
+                            slot,
+                            k: self.constant(value),
+                        }
+                    } else {
+                        Inst::FieldCmp {
+                            dst,
+                            op: cmp_op(*op),
+                            mode: cmp_mode(fr.ty),
+                            slot,
+                            k: self.constant(value),
+                        }
+                    }
+                }
+                _ => return false,
+            },
+            TKind::InSet {
+                expr,
+                set,
+                case_insensitive,
+            } => match field(expr) {
+                Some(fr) => {
+                    let slot = self.field_slot(&fr);
+                    match set.as_slice() {
+                        [PConst::Str(s)] if fr.ty != Type::Ip => {
+                            let s = if *case_insensitive {
+                                s.to_ascii_lowercase()
+                            } else {
+                                s.clone()
+                            };
+                            let k = self.constant(ConstVal::Str(s));
+                            if *case_insensitive {
+                                Inst::FieldEqStrCi { dst, slot, k }
+                            } else {
+                                Inst::FieldEqStr { dst, slot, k }
+                            }
+                        }
+                        _ => Inst::FieldInSet {
+                            dst,
+                            slot,
+                            set: self.const_set(set, fr.ty, *case_insensitive),
+                        },
+                    }
+                }
+                None => return false,
+            },
+            TKind::Wildcard {
+                expr,
+                patterns,
+                case_insensitive,
+            } => match field(expr) {
+                Some(fr) => Inst::FieldWildcard {
+                    dst,
+                    slot: self.field_slot(&fr),
+                    wc: self.wildcard(WildcardSet {
+                        patterns: patterns.clone(),
+                        case_insensitive: *case_insensitive,
+                    }),
+                },
+                None => return false,
+            },
+            TKind::Regex {
+                expr,
+                patterns,
+                case_insensitive,
+            } => match field(expr) {
+                Some(fr) => Inst::FieldRegex {
+                    dst,
+                    slot: self.field_slot(&fr),
+                    re: self.regex(RegexSet {
+                        patterns: patterns.clone(),
+                        case_insensitive: *case_insensitive,
+                    }),
+                },
+                None => return false,
+            },
+            TKind::Cidr { expr, nets } => match field(expr) {
+                Some(fr) => Inst::FieldCidr {
+                    dst,
+                    slot: self.field_slot(&fr),
+                    cidr: self.cidr(CidrSet { nets: nets.clone() }),
+                },
+                None => return false,
+            },
+            _ => return false,
+        };
+        self.push(inst);
+        true
+    }
+
+    fn field_slot(&mut self, fr: &FieldRef) -> Slot {
+        self.slot(&fr.path, slot_kind(fr.ty))
+    }
+
+    fn const_set(&mut self, set: &[PConst], ty: Type, ci: bool) -> SetId {
+        let items = set.iter().map(|c| const_val(c, ty, ci)).collect();
+        self.set(ConstSet {
+            items,
+            case_insensitive: ci,
+        })
+    }
+
+    /// Register-level evaluation of a non-boolean-structure node (three-valued).
+    fn atom_direct(&mut self, f: &mut Frame, e: &TExpr, dst: Reg) {
+        match &e.kind {
+            TKind::IsNull(x) => {
+                self.expr(f, x, dst);
+                self.push(Inst::IsNull { dst, src: dst });
+            }
+            TKind::Compare { op, lhs, rhs } => {
+                let mark = f.mark();
+                let t = f.alloc();
+                self.operand(f, lhs, rhs.ty, dst);
+                self.operand(f, rhs, lhs.ty, t);
+                let mode = if lhs.ty == Type::Version || rhs.ty == Type::Version {
+                    CmpMode::Version
+                } else {
+                    CmpMode::Value
+                };
+                self.push(Inst::Cmp {
+                    dst,
+                    op: cmp_op(*op),
+                    mode,
+                    a: dst,
+                    b: t,
+                });
+                f.release_to(mark);
+            }
+            TKind::InSet {
+                expr,
+                set,
+                case_insensitive,
+            } => {
+                self.expr(f, expr, dst);
+                let set = self.const_set(set, expr.ty, *case_insensitive);
+                self.push(Inst::InSet { dst, src: dst, set });
+            }
+            TKind::InList {
+                expr,
+                list,
+                case_insensitive,
+            } => {
+                let mark = f.mark();
+                let x = f.alloc();
+                let t = f.alloc();
+                self.expr(f, expr, x);
+                let no = self.constant(ConstVal::Bool(false));
+                self.push(Inst::LoadConst { dst, k: no });
+                for m in list {
+                    self.operand(f, m, expr.ty, t);
+                    self.push(if *case_insensitive {
+                        Inst::EqCi { dst: t, a: x, b: t }
+                    } else {
+                        Inst::Cmp {
+                            dst: t,
+                            op: CmpOp::Eq,
+                            mode: cmp_mode(expr.ty),
+                            a: x,
+                            b: t,
+                        }
+                    });
+                    self.push(Inst::Or { dst, a: dst, b: t });
+                }
+                f.release_to(mark);
+            }
+            TKind::Wildcard {
+                expr,
+                patterns,
+                case_insensitive,
+            } => {
+                self.expr(f, expr, dst);
+                let wc = self.wildcard(WildcardSet {
+                    patterns: patterns.clone(),
+                    case_insensitive: *case_insensitive,
+                });
+                self.push(Inst::Wildcard { dst, src: dst, wc });
+            }
+            TKind::Regex {
+                expr,
+                patterns,
+                case_insensitive,
+            } => {
+                self.expr(f, expr, dst);
+                let re = self.regex(RegexSet {
+                    patterns: patterns.clone(),
+                    case_insensitive: *case_insensitive,
+                });
+                self.push(Inst::Regex { dst, src: dst, re });
+            }
+            TKind::Cidr { expr, nets } => {
+                self.expr(f, expr, dst);
+                let cidr = self.cidr(CidrSet { nets: nets.clone() });
+                self.push(Inst::Cidr {
+                    dst,
+                    src: dst,
+                    cidr,
+                });
+            }
+            TKind::Arith { op, lhs, rhs } => self.arith(f, arith_op(*op), lhs, rhs, dst),
+            TKind::Neg(x) => {
+                self.expr(f, x, dst);
+                self.push(Inst::Neg { dst, src: dst });
+            }
+            TKind::Call {
+                func,
+                case_insensitive,
+                args,
+            } => self.call(f, *func, *case_insensitive, args, dst),
+            TKind::Const(_) | TKind::Field(_) | TKind::Not(_) | TKind::And(_) | TKind::Or(_) => {
+                self.expr(f, e, dst)
+            }
+        }
+    }
+
+    /// Emits an operand of a comparison; a constant is converted to the other side's type.
+    fn operand(&mut self, f: &mut Frame, e: &TExpr, other: Type, dst: Reg) {
+        match &e.kind {
+            TKind::Const(c) => {
+                let k = self.constant(const_val(c, other, false));
+                self.push(Inst::LoadConst { dst, k });
+            }
+            _ => self.expr(f, e, dst),
+        }
+    }
+
+    fn arith(&mut self, f: &mut Frame, op: ArithOp, lhs: &TExpr, rhs: &TExpr, dst: Reg) {
+        let mark = f.mark();
+        let t = f.alloc();
+        self.expr(f, lhs, dst);
+        self.expr(f, rhs, t);
+        self.push(Inst::Arith {
+            dst,
+            op,
+            a: dst,
+            b: t,
+        });
+        f.release_to(mark);
+    }
+
+    fn call(&mut self, f: &mut Frame, func: Func, ci: bool, args: &[TExpr], dst: Reg) {
+        let arith = match func {
+            Func::Add => Some(ArithOp::Add),
+            Func::Subtract => Some(ArithOp::Sub),
+            Func::Multiply => Some(ArithOp::Mul),
+            Func::Divide => Some(ArithOp::Div),
+            Func::Modulo => Some(ArithOp::Mod),
+            _ => None,
+        };
+        if let (Some(op), [a, b]) = (arith, args) {
+            self.arith(f, op, a, b, dst);
+            return;
+        }
+        let builtin = match (func, ci) {
+            (Func::Between, false) => Builtin::Between,
+            (Func::Between, true) => Builtin::BetweenCi,
+            (Func::EndsWith, false) => Builtin::EndsWith,
+            (Func::EndsWith, true) => Builtin::EndsWithCi,
+            (Func::IndexOf, false) => Builtin::IndexOf,
+            (Func::IndexOf, true) => Builtin::IndexOfCi,
+            (Func::StartsWith, false) => Builtin::StartsWith,
+            (Func::StartsWith, true) => Builtin::StartsWithCi,
+            (Func::StringContains, false) => Builtin::StringContains,
+            (Func::StringContains, true) => Builtin::StringContainsCi,
+            (Func::Concat, _) => Builtin::Concat,
+            (Func::Length, _) => Builtin::Length,
+            (Func::Number, _) => Builtin::Number,
+            (Func::String, _) => Builtin::String,
+            (Func::Substring, _) => Builtin::Substring,
+            // Arithmetic functions with a wrong argument count never pass the planner; emit a
+            // null so the verifier still sees a well-formed block.
+            (Func::Add | Func::Subtract | Func::Multiply | Func::Divide | Func::Modulo, _) => {
+                let k = self.constant(ConstVal::Null);
+                self.push(Inst::LoadConst { dst, k });
+                return;
+            }
+        };
+        let mark = f.mark();
+        let base = f.alloc_n(args.len() as u32);
+        for (i, a) in args.iter().enumerate() {
+            self.expr(f, a, Reg(base.0 + i as u32));
+        }
+        self.push(Inst::Call {
+            dst,
+            func: builtin,
+            args: base,
+            argc: args.len() as u32,
+        });
+        f.release_to(mark);
+    }
+}
+
+/// The multi-valued fields `e` reads that no enclosing loop has bound yet (deduplicated).
+fn collect_array_fields(e: &TExpr, f: &Frame, out: &mut Vec<FieldRef>) {
+    let mut visit = |x: &TExpr| collect_array_fields(x, f, out);
+    match &e.kind {
+        TKind::Field(fr) => {
+            if fr.array && f.bound(&fr.path).is_none() && !out.iter().any(|o| o.path == fr.path) {
+                out.push(fr.clone());
+            }
+        }
+        TKind::Const(_) => {}
+        TKind::Not(x) | TKind::IsNull(x) | TKind::Neg(x) => visit(x),
+        TKind::And(xs) | TKind::Or(xs) => xs.iter().for_each(visit),
+        TKind::Compare { lhs, rhs, .. } | TKind::Arith { lhs, rhs, .. } => {
+            visit(lhs);
+            visit(rhs);
+        }
+        TKind::InSet { expr, .. }
+        | TKind::Wildcard { expr, .. }
+        | TKind::Regex { expr, .. }
+        | TKind::Cidr { expr, .. } => visit(expr),
+        TKind::InList { expr, list, .. } => {
+            visit(expr);
+            list.iter().for_each(visit);
+        }
+        TKind::Call { args, .. } => args.iter().for_each(visit),
+    }
+}
+
+/// A plan constant as a pool constant, converted for a field of type `ty` (IP strings become
+/// IPs) and ASCII-lowercased for case-insensitive sets.
+fn const_val(c: &PConst, ty: Type, lower: bool) -> ConstVal {
+    match c {
+        PConst::Null => ConstVal::Null,
+        PConst::Bool(b) => ConstVal::Bool(*b),
+        PConst::Int(i) => ConstVal::Int(*i),
+        PConst::Float(x) => ConstVal::Float(*x),
+        PConst::Str(s) => {
+            if ty == Type::Ip {
+                if let Ok(ip) = s.parse() {
+                    return ConstVal::Ip(ip);
+                }
+            }
+            ConstVal::Str(if lower {
+                s.to_ascii_lowercase()
+            } else {
+                s.clone()
+            })
+        }
+    }
+}
+
+fn cmp_op(op: eql_parser::ast::CmpOp) -> CmpOp {
+    use eql_parser::ast::CmpOp as P;
+    match op {
+        P::Eq => CmpOp::Eq,
+        P::Ne => CmpOp::Ne,
+        P::Lt => CmpOp::Lt,
+        P::Le => CmpOp::Le,
+        P::Gt => CmpOp::Gt,
+        P::Ge => CmpOp::Ge,
+    }
+}
+
+fn cmp_mode(ty: Type) -> CmpMode {
+    if ty == Type::Version {
+        CmpMode::Version
+    } else {
+        CmpMode::Value
+    }
+}
+
+fn arith_op(op: eql_parser::ast::ArithOp) -> ArithOp {
+    use eql_parser::ast::ArithOp as P;
+    match op {
+        P::Add => ArithOp::Add,
+        P::Sub => ArithOp::Sub,
+        P::Mul => ArithOp::Mul,
+        P::Div => ArithOp::Div,
+        P::Mod => ArithOp::Mod,
+    }
+}

@@ -1,0 +1,204 @@
+//! Join keys and event ordinals: key values that hash and order, the Cartesian product of a
+//! stage's multi-valued keys, and the (timestamp, tiebreaker, arrival) order of events.
+
+use crate::event::{EventBuf, Value};
+use crate::machine::{value_scalar, Loaded, Machine};
+use crate::value::{canonical, Scalar};
+use eql_bytecode::{KeyDef, KeySource};
+use smallvec::SmallVec;
+use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// One join-key value. Keys compare exactly (case- and type-sensitive).
+#[derive(Debug, Clone)]
+pub enum KeyVal {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Box<str>),
+    Ip(IpAddr),
+    /// Epoch nanoseconds.
+    Date(i64),
+}
+
+impl KeyVal {
+    pub fn from_scalar(s: Scalar<'_>) -> KeyVal {
+        match s {
+            Scalar::Null | Scalar::Object => KeyVal::Null,
+            Scalar::Bool(b) => KeyVal::Bool(b),
+            Scalar::Int(i) => KeyVal::Int(i),
+            Scalar::Float(x) => KeyVal::Float(x),
+            Scalar::Str(s) => KeyVal::Str(s.into()),
+            Scalar::Ip(ip) => KeyVal::Ip(canonical(ip)),
+            Scalar::Date(d) => KeyVal::Date(d),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            KeyVal::Null => 0,
+            KeyVal::Bool(_) => 1,
+            KeyVal::Int(_) | KeyVal::Float(_) | KeyVal::Date(_) => 2,
+            KeyVal::Ip(_) => 3,
+            KeyVal::Str(_) => 4,
+        }
+    }
+
+    /// The key as text, as Elasticsearch reports join keys (`null` for null).
+    pub fn to_text(&self) -> String {
+        match self {
+            KeyVal::Null => "null".into(),
+            KeyVal::Bool(b) => b.to_string(),
+            KeyVal::Int(i) => i.to_string(),
+            KeyVal::Float(x) => x.to_string(),
+            KeyVal::Str(s) => s.to_string(),
+            KeyVal::Ip(ip) => ip.to_string(),
+            KeyVal::Date(ns) => {
+                let mut s = String::new();
+                crate::time::format_rfc3339(*ns, &mut s);
+                s
+            }
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            KeyVal::Null => serde_json::Value::Null,
+            KeyVal::Bool(b) => (*b).into(),
+            KeyVal::Int(i) => (*i).into(),
+            KeyVal::Float(x) => {
+                serde_json::Number::from_f64(*x).map_or(serde_json::Value::Null, Into::into)
+            }
+            _ => self.to_text().into(),
+        }
+    }
+}
+
+impl PartialEq for KeyVal {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for KeyVal {}
+
+impl PartialOrd for KeyVal {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for KeyVal {
+    /// Null first, then booleans, numbers, IPs, strings (by code point).
+    fn cmp(&self, other: &Self) -> Ordering {
+        use KeyVal::*;
+        match (self, other) {
+            (Bool(a), Bool(b)) => a.cmp(b),
+            (Int(a), Int(b)) | (Date(a), Date(b)) | (Int(a), Date(b)) | (Date(a), Int(b)) => {
+                a.cmp(b)
+            }
+            (Float(a), Float(b)) => a.total_cmp(b),
+            (Int(a), Float(b)) | (Date(a), Float(b)) => (*a as f64).total_cmp(b),
+            (Float(a), Int(b)) | (Float(a), Date(b)) => a.total_cmp(&(*b as f64)),
+            (Ip(a), Ip(b)) => a.cmp(b),
+            (Str(a), Str(b)) => a.cmp(b),
+            (a, b) => a.rank().cmp(&b.rank()),
+        }
+    }
+}
+
+impl Hash for KeyVal {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.rank().hash(state);
+        match self {
+            KeyVal::Null => {}
+            KeyVal::Bool(b) => b.hash(state),
+            // Numbers equal across int/float/date must hash alike.
+            KeyVal::Int(i) | KeyVal::Date(i) => (*i as f64).to_bits().hash(state),
+            KeyVal::Float(x) => x.to_bits().hash(state),
+            KeyVal::Str(s) => s.hash(state),
+            KeyVal::Ip(ip) => ip.hash(state),
+        }
+    }
+}
+
+/// A composite join key.
+pub type KeyTuple = SmallVec<[KeyVal; 2]>;
+
+/// Position of an event in the stream: timestamp, tiebreaker (null last), arrival.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ordinal {
+    pub ts: i64,
+    /// `(false, value)` for a present tiebreaker, `(true, Null)` for none: nulls sort last.
+    pub tiebreak: (bool, KeyVal),
+    pub seq: u64,
+}
+
+/// An event kept because it matched a stage: its line and where it sits in the stream.
+#[derive(Debug)]
+pub struct StoredEvent {
+    pub line: Arc<str>,
+    /// Where the event sits in the query's order (its timestamp field, tiebreaker, arrival).
+    pub ord: Ordinal,
+}
+
+/// The distinct join-key combinations of an event for a stage's keys; empty when a required
+/// key is null or missing (such an event cannot join).
+pub fn key_tuples(
+    keys: &[KeyDef],
+    loaded: &Loaded,
+    m: &mut Machine,
+    ev: &EventBuf,
+    out: &mut Vec<KeyTuple>,
+) {
+    out.clear();
+    out.push(KeyTuple::new());
+    let mut values: Vec<KeyVal> = Vec::new();
+    for k in keys {
+        values.clear();
+        match k.source {
+            KeySource::Slot(slot) => {
+                for v in ev.slot(slot.index()) {
+                    if matches!(v, Value::Null | Value::Object) {
+                        continue;
+                    }
+                    let kv = KeyVal::from_scalar(value_scalar(*v, ev));
+                    if !values.contains(&kv) {
+                        values.push(kv);
+                    }
+                }
+            }
+            KeySource::Block(b) => {
+                let r = m.run(loaded, b, ev);
+                let kv = KeyVal::from_scalar(m.scalar(r, loaded, ev));
+                if kv != KeyVal::Null {
+                    values.push(kv);
+                }
+            }
+        }
+        if values.is_empty() {
+            if !k.optional {
+                out.clear();
+                return;
+            }
+            values.push(KeyVal::Null);
+        }
+        if values.len() == 1 {
+            for t in out.iter_mut() {
+                t.push(values[0].clone());
+            }
+        } else {
+            let prev = std::mem::take(out);
+            for t in &prev {
+                for v in &values {
+                    let mut t = t.clone();
+                    t.push(v.clone());
+                    out.push(t);
+                }
+            }
+        }
+    }
+}

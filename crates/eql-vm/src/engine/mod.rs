@@ -1,0 +1,459 @@
+//! The engine: runs a whole program over a stream of NDJSON events. Each event is decoded once
+//! (only the projected fields), offered only to the stages whose category it carries (a hash
+//! lookup per category value), and the stage hits drive the event, sequence and sample
+//! machinery of each query; results pass through the query's pipes.
+
+pub mod keys;
+pub mod pipes;
+pub mod sample;
+pub mod sequence;
+
+use crate::decode::{DecodeError, Decoder, Projection};
+use crate::event::{EventBuf, Value};
+use crate::machine::{value_scalar, LoadError, Loaded, Machine};
+use ahash::AHashMap;
+use eql_bytecode::{Program, QueryKind, StageDef};
+use keys::{key_tuples, KeyTuple, KeyVal, Ordinal, StoredEvent};
+use pipes::PipeChain;
+use sample::SampleState;
+use sequence::{Hits, SequenceState};
+use std::sync::Arc;
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Samples built per join key (Elasticsearch's `max_samples_per_key`).
+    pub max_samples_per_key: usize,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            max_samples_per_key: 1,
+        }
+    }
+}
+
+/// A result of one query: its events in stage order (`None` marks a missing-event stage) and
+/// its join keys.
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub query: u32,
+    pub events: Vec<Option<Arc<StoredEvent>>>,
+    pub keys: KeyTuple,
+}
+
+/// Counters a run reports.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub events: u64,
+    /// Events a sequence query could not place in time (no timestamp field).
+    pub no_timestamp: u64,
+    pub matches: u64,
+}
+
+/// Which stage of which query: `UNTIL` for a sequence's until stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct StageRef {
+    query: u32,
+    stage: u32,
+}
+
+const UNTIL: u32 = u32::MAX;
+
+#[derive(Debug, Default)]
+struct Dispatch {
+    slot: usize,
+    by_category: AHashMap<Box<str>, Vec<StageRef>>,
+    any: Vec<StageRef>,
+}
+
+#[derive(Debug)]
+enum State {
+    Event,
+    Sequence(SequenceState),
+    Sample(SampleState),
+}
+
+#[derive(Debug)]
+struct QueryRt {
+    state: State,
+    pipes: PipeChain<Match>,
+}
+
+/// Runs a program over events.
+#[derive(Debug)]
+pub struct Engine {
+    loaded: Loaded,
+    machine: Machine,
+    projection: Projection,
+    decoder: Decoder,
+    buf: EventBuf,
+    dispatch: Vec<Dispatch>,
+    queries: Vec<QueryRt>,
+    /// Sequence queries whose clock must move on every event (trailing missing stages).
+    clocked: Vec<u32>,
+    refs: Vec<StageRef>,
+    tuples: Vec<KeyTuple>,
+    pub stats: Stats,
+}
+
+fn stages_of(kind: &QueryKind) -> Vec<(u32, &StageDef)> {
+    match kind {
+        QueryKind::Event(s) => vec![(0, s)],
+        QueryKind::Sequence { stages, until, .. } => {
+            let mut v: Vec<(u32, &StageDef)> = stages
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i as u32, s))
+                .collect();
+            if let Some(u) = until {
+                v.push((UNTIL, u));
+            }
+            v
+        }
+        QueryKind::Sample { stages } => stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as u32, s))
+            .collect(),
+    }
+}
+
+impl Engine {
+    pub fn new(program: Program, opts: &EngineOptions) -> Result<Engine, LoadError> {
+        let loaded = Loaded::new(program)?;
+        let p = &loaded.program;
+        let fields: Vec<(String, eql_bytecode::SlotKind)> =
+            p.fields.iter().map(|f| (f.path.clone(), f.kind)).collect();
+        let projection = Projection::new(&fields);
+        let mut dispatch: Vec<Dispatch> = Vec::new();
+        let mut queries = Vec::new();
+        let mut clocked = Vec::new();
+        for (qi, q) in p.queries.iter().enumerate() {
+            let slot = q.category.index();
+            let d = match dispatch.iter().position(|d| d.slot == slot) {
+                Some(i) => &mut dispatch[i],
+                None => {
+                    dispatch.push(Dispatch {
+                        slot,
+                        ..Default::default()
+                    });
+                    let last = dispatch.len() - 1;
+                    &mut dispatch[last]
+                }
+            };
+            for (si, s) in stages_of(&q.kind) {
+                let r = StageRef {
+                    query: qi as u32,
+                    stage: si,
+                };
+                match &s.category {
+                    Some(c) => d.by_category.entry(c.as_str().into()).or_default().push(r),
+                    None => d.any.push(r),
+                }
+            }
+            let state = match &q.kind {
+                QueryKind::Event(_) => State::Event,
+                QueryKind::Sequence {
+                    stages, maxspan_ns, ..
+                } => {
+                    let missing: Vec<bool> = stages.iter().map(|s| s.missing).collect();
+                    if missing.last() == Some(&true) {
+                        clocked.push(qi as u32);
+                    }
+                    State::Sequence(SequenceState::new(&missing, *maxspan_ns))
+                }
+                QueryKind::Sample { stages } => {
+                    State::Sample(SampleState::new(stages.len(), opts.max_samples_per_key))
+                }
+            };
+            queries.push(QueryRt {
+                state,
+                pipes: PipeChain::new(&q.pipes),
+            });
+        }
+        Ok(Engine {
+            loaded,
+            machine: Machine::new(),
+            projection,
+            decoder: Decoder::new(),
+            buf: EventBuf::new(),
+            dispatch,
+            queries,
+            clocked,
+            refs: Vec::new(),
+            tuples: Vec::new(),
+            stats: Stats::default(),
+        })
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.loaded.program
+    }
+
+    /// The buffer the next event's line goes into (then call [`Engine::process`]).
+    pub fn line_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.buf.line
+    }
+
+    /// Decodes and runs the line in [`Engine::line_mut`]; results go to `out`.
+    pub fn process(&mut self, out: &mut Vec<Match>) -> Result<(), DecodeError> {
+        self.decoder.decode(&self.projection, &mut self.buf)?;
+        let seq = self.stats.events;
+        self.stats.events += 1;
+        self.refs.clear();
+        for d in &self.dispatch {
+            self.refs.extend_from_slice(&d.any);
+            for v in self.buf.slot(d.slot) {
+                if let Value::Str(s) = v {
+                    if let Some(rs) = d.by_category.get(self.buf.str(*s)) {
+                        self.refs.extend_from_slice(rs);
+                    }
+                }
+            }
+        }
+        self.refs.sort_unstable();
+        self.refs.dedup();
+        let mut line: Option<Arc<str>> = None;
+        let refs = std::mem::take(&mut self.refs);
+        let mut i = 0;
+        while i < refs.len() {
+            let q = refs[i].query;
+            let mut j = i;
+            while j < refs.len() && refs[j].query == q {
+                j += 1;
+            }
+            self.run_query(q, &refs[i..j], seq, &mut line, out);
+            i = j;
+        }
+        self.refs = refs;
+        if !self.clocked.is_empty() {
+            for qi in self.clocked.clone() {
+                if let Some(ord) = self.ordinal(qi, seq) {
+                    self.advance(qi, ord.ts, out);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The event's position for query `q`, or `None` when it has no timestamp.
+    fn ordinal(&self, q: u32, seq: u64) -> Option<Ordinal> {
+        let def = self.loaded.program.queries.get(q as usize)?;
+        let ts = def.timestamp.iter().find_map(|s| {
+            self.buf.slot(s.index()).iter().find_map(|v| match v {
+                Value::Date(ns) => Some(*ns),
+                Value::Int(ms) => ms.checked_mul(1_000_000),
+                _ => None,
+            })
+        })?;
+        let tiebreak = match def
+            .tiebreaker
+            .and_then(|t| self.buf.slot(t.index()).first().copied())
+        {
+            Some(v) if !matches!(v, Value::Null) => {
+                (false, KeyVal::from_scalar(value_scalar(v, &self.buf)))
+            }
+            _ => (true, KeyVal::Null),
+        };
+        Some(Ordinal { ts, tiebreak, seq })
+    }
+
+    fn stored(&self, q: u32, seq: u64, line: &mut Option<Arc<str>>) -> Arc<StoredEvent> {
+        let text = line
+            .get_or_insert_with(|| Arc::from(self.buf.text()))
+            .clone();
+        let ord = self.ordinal(q, seq).unwrap_or(Ordinal {
+            ts: i64::MIN,
+            tiebreak: (true, KeyVal::Null),
+            seq,
+        });
+        Arc::new(StoredEvent { line: text, ord })
+    }
+
+    fn emit(&mut self, m: Match, out: &mut Vec<Match>) {
+        let before = out.len();
+        if let Some(q) = self.queries.get_mut(m.query as usize) {
+            q.pipes.push(m, out);
+        }
+        self.stats.matches += (out.len() - before) as u64;
+    }
+
+    fn run_query(
+        &mut self,
+        q: u32,
+        refs: &[StageRef],
+        seq: u64,
+        line: &mut Option<Arc<str>>,
+        out: &mut Vec<Match>,
+    ) {
+        let Some(def) = self.loaded.program.queries.get(q as usize) else {
+            return;
+        };
+        if self.queries[q as usize].pipes.closed() {
+            return;
+        }
+        let stage_def = |s: u32| -> Option<&StageDef> {
+            match (&def.kind, s) {
+                (QueryKind::Event(st), 0) => Some(st),
+                (QueryKind::Sequence { until, .. }, UNTIL) => until.as_ref(),
+                (QueryKind::Sequence { stages, .. }, s) | (QueryKind::Sample { stages }, s) => {
+                    stages.get(s as usize)
+                }
+                _ => None,
+            }
+        };
+        // Evaluate every candidate stage; gather (key, hits) for sequences and samples.
+        let mut hits: Vec<(KeyTuple, Hits)> = Vec::new();
+        let mut any_hit = false;
+        for r in refs {
+            let Some(st) = stage_def(r.stage) else {
+                continue;
+            };
+            if !self
+                .machine
+                .run(&self.loaded, st.predicate, &self.buf)
+                .is_true()
+            {
+                continue;
+            }
+            any_hit = true;
+            if matches!(def.kind, QueryKind::Event(_)) {
+                break;
+            }
+            key_tuples(
+                &st.keys,
+                &self.loaded,
+                &mut self.machine,
+                &self.buf,
+                &mut self.tuples,
+            );
+            for t in self.tuples.drain(..) {
+                let h = match hits.iter_mut().find(|(k, _)| *k == t) {
+                    Some((_, h)) => h,
+                    None => {
+                        hits.push((t, Hits::default()));
+                        let last = hits.len() - 1;
+                        &mut hits[last].1
+                    }
+                };
+                if r.stage == UNTIL {
+                    h.until = true;
+                } else {
+                    h.stages.push(r.stage as usize);
+                }
+            }
+        }
+        if !any_hit {
+            return;
+        }
+        let is_event = matches!(def.kind, QueryKind::Event(_));
+        let ev = self.stored(q, seq, line);
+        if is_event {
+            self.emit(
+                Match {
+                    query: q,
+                    events: vec![Some(ev)],
+                    keys: KeyTuple::new(),
+                },
+                out,
+            );
+            return;
+        }
+        let mut found = Vec::new();
+        match &mut self.queries[q as usize].state {
+            State::Sequence(s) => {
+                if ev.ord.ts == i64::MIN {
+                    self.stats.no_timestamp += 1;
+                    return;
+                }
+                s.advance(ev.ord.ts, &mut found);
+                let mut batch = Vec::new();
+                for (key, h) in &hits {
+                    s.on_event(key, h, &ev, &mut batch);
+                }
+                batch.sort_by(|a, b| {
+                    let first = |m: &sequence::SeqMatch| {
+                        m.events.iter().flatten().next().map(|e| e.ord.clone())
+                    };
+                    first(a).cmp(&first(b)).then_with(|| a.keys.cmp(&b.keys))
+                });
+                found.extend(batch);
+            }
+            State::Sample(s) => {
+                for (key, h) in &hits {
+                    for &stage in &h.stages {
+                        s.on_hit(key, stage, &ev);
+                    }
+                }
+            }
+            State::Event => {}
+        }
+        for m in found {
+            self.emit(
+                Match {
+                    query: q,
+                    events: m.events,
+                    keys: m.keys,
+                },
+                out,
+            );
+        }
+    }
+
+    fn advance(&mut self, q: u32, ts: i64, out: &mut Vec<Match>) {
+        let mut found = Vec::new();
+        if let Some(QueryRt {
+            state: State::Sequence(s),
+            ..
+        }) = self.queries.get_mut(q as usize)
+        {
+            s.advance(ts, &mut found);
+        }
+        for m in found {
+            self.emit(
+                Match {
+                    query: q,
+                    events: m.events,
+                    keys: m.keys,
+                },
+                out,
+            );
+        }
+    }
+
+    /// End of input: releases delayed sequences, builds samples, flushes tails.
+    pub fn finish(&mut self, out: &mut Vec<Match>) {
+        for qi in 0..self.queries.len() {
+            let mut found: Vec<Match> = Vec::new();
+            match &mut self.queries[qi].state {
+                State::Sequence(s) => {
+                    let mut v = Vec::new();
+                    s.finish(&mut v);
+                    found.extend(v.into_iter().map(|m| Match {
+                        query: qi as u32,
+                        events: m.events,
+                        keys: m.keys,
+                    }));
+                }
+                State::Sample(s) => {
+                    let mut v = Vec::new();
+                    s.finish(&mut v);
+                    found.extend(v.into_iter().map(|m| Match {
+                        query: qi as u32,
+                        events: m.events.into_iter().map(Some).collect(),
+                        keys: m.keys,
+                    }));
+                }
+                State::Event => {}
+            }
+            for m in found {
+                self.emit(m, out);
+            }
+            let before = out.len();
+            self.queries[qi].pipes.finish(out);
+            self.stats.matches += (out.len() - before) as u64;
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! The sequence engine, Elasticsearch's per-key state machine for an ordered stream:
+//! per join key, at most one pending partial sequence per stage (a newer one replaces the
+//! older); a stage-n event extends the key's pending stage-(n-1) sequence when it is strictly
+//! later and within `maxspan`; `until` drops a key's pending sequences; missing-event stages
+//! block (middle), veto at completion (leading) or delay the alert until `maxspan` has passed
+//! (trailing). State older than `maxspan` is swept away.
+
+use super::keys::{KeyTuple, Ordinal, StoredEvent};
+use ahash::AHashMap;
+use smallvec::SmallVec;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// A sequence found: its events in stage order (`None` for a missing-event stage) and keys.
+#[derive(Debug, Clone)]
+pub struct SeqMatch {
+    pub events: Vec<Option<Arc<StoredEvent>>>,
+    pub keys: KeyTuple,
+}
+
+#[derive(Debug, Clone)]
+struct Partial {
+    events: SmallVec<[Arc<StoredEvent>; 4]>,
+    first_ts: i64,
+    /// Timestamp of the earliest middle missing-stage event seen after the last event.
+    blocked_at: Option<i64>,
+}
+
+impl Partial {
+    fn last(&self) -> Option<&Ordinal> {
+        self.events.last().map(|e| &e.ord)
+    }
+}
+
+#[derive(Debug, Default)]
+struct KeyState {
+    /// `pending[j]`: the partial that has matched positive stages 0..=j.
+    pending: Vec<Option<Partial>>,
+    /// Timestamps of leading missing-stage events, oldest first.
+    leading: VecDeque<Ordinal>,
+}
+
+/// A completed candidate waiting for its trailing missing stage to be ruled out.
+#[derive(Debug)]
+struct Delayed {
+    m: SeqMatch,
+    reference_ts: i64,
+    last: Ordinal,
+    deadline: i64,
+}
+
+/// Where each written stage sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The j-th positive stage.
+    Positive(usize),
+    /// A missing stage before the first positive one.
+    Leading,
+    /// A missing stage between positive j and j+1.
+    Middle(usize),
+    Trailing,
+}
+
+/// Sequence state for one query.
+#[derive(Debug)]
+pub struct SequenceState {
+    roles: Vec<Role>,
+    positives: usize,
+    maxspan: Option<i64>,
+    keys: AHashMap<KeyTuple, KeyState>,
+    delayed: Vec<Delayed>,
+    has_leading: bool,
+    has_trailing: bool,
+    watermark: i64,
+    since_sweep: u32,
+}
+
+/// What one event did to one key, gathered by the engine before applying it.
+#[derive(Debug, Default)]
+pub struct Hits {
+    /// Stages (as written) the event matched.
+    pub stages: SmallVec<[usize; 4]>,
+    pub until: bool,
+}
+
+const SWEEP_EVERY: u32 = 4096;
+
+impl SequenceState {
+    /// `missing[i]` says whether stage i (as written) is a missing-event stage.
+    pub fn new(missing: &[bool], maxspan: Option<i64>) -> SequenceState {
+        let mut roles = Vec::with_capacity(missing.len());
+        let mut seen = 0usize;
+        for &m in missing {
+            roles.push(if !m {
+                seen += 1;
+                Role::Positive(seen - 1)
+            } else if seen == 0 {
+                Role::Leading
+            } else {
+                Role::Middle(seen - 1)
+            });
+        }
+        // Missing stages after the last positive one are trailing.
+        for r in roles.iter_mut().rev() {
+            match r {
+                Role::Middle(j) if *j + 1 == seen => *r = Role::Trailing,
+                Role::Positive(_) => break,
+                _ => {}
+            }
+        }
+        SequenceState {
+            has_leading: roles.contains(&Role::Leading),
+            has_trailing: roles.contains(&Role::Trailing),
+            roles,
+            positives: seen,
+            maxspan,
+            keys: AHashMap::new(),
+            delayed: Vec::new(),
+            watermark: i64::MIN,
+            since_sweep: 0,
+        }
+    }
+
+    /// Number of join keys with state (for memory accounting).
+    pub fn tracked_keys(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Applies one event for one join key. Completed sequences are appended to `out`.
+    pub fn on_event(
+        &mut self,
+        key: &KeyTuple,
+        hits: &Hits,
+        ev: &Arc<StoredEvent>,
+        out: &mut Vec<SeqMatch>,
+    ) {
+        let ts = ev.ord.ts;
+        if hits.until {
+            // Every pending sequence of the key is over; the until event starts nothing.
+            self.keys.remove(key);
+            return;
+        }
+        let positives = self.positives;
+        let maxspan = self.maxspan;
+        let has_leading = self.has_leading;
+        let has_trailing = self.has_trailing;
+        let state = self.keys.entry(key.clone()).or_default();
+        if state.pending.len() < positives {
+            state.pending.resize(positives, None);
+        }
+        // Missing stages first: they block or veto what is pending before this event.
+        for &i in &hits.stages {
+            match self.roles.get(i) {
+                Some(Role::Leading) => state.leading.push_back(ev.ord.clone()),
+                Some(Role::Middle(j)) => {
+                    if let Some(p) = state.pending.get_mut(*j).and_then(|p| p.as_mut()) {
+                        if p.last().is_some_and(|l| l.ts < ts) {
+                            p.blocked_at = Some(p.blocked_at.map_or(ts, |b| b.min(ts)));
+                        }
+                    }
+                }
+                Some(Role::Trailing) => {
+                    let reject = |d: &Delayed| {
+                        &d.m.keys == key
+                            && ev.ord > d.last
+                            && maxspan.is_some_and(|m| ts - d.reference_ts <= m)
+                    };
+                    self.delayed.retain(|d| !reject(d));
+                }
+                _ => {}
+            }
+        }
+        // Positive stages from last to first, so an event never extends a partial it started.
+        let mut positive_hits: SmallVec<[usize; 4]> = hits
+            .stages
+            .iter()
+            .filter_map(|&i| match self.roles.get(i) {
+                Some(Role::Positive(j)) => Some(*j),
+                _ => None,
+            })
+            .collect();
+        positive_hits.sort_unstable_by(|a, b| b.cmp(a));
+        positive_hits.dedup();
+        let mut completed: Vec<Partial> = Vec::new();
+        for j in positive_hits {
+            if j == 0 {
+                let p = Partial {
+                    events: SmallVec::from_elem(ev.clone(), 1),
+                    first_ts: ts,
+                    blocked_at: None,
+                };
+                if positives == 1 {
+                    completed.push(p);
+                } else {
+                    state.pending[0] = Some(p);
+                }
+                continue;
+            }
+            let Some(prev) = state.pending.get_mut(j - 1).and_then(Option::take) else {
+                continue;
+            };
+            if prev.last().is_none_or(|l| *l >= ev.ord) {
+                // Not strictly earlier (out-of-order input): leave it pending.
+                state.pending[j - 1] = Some(prev);
+                continue;
+            }
+            if prev.blocked_at.is_some_and(|b| b < ts)
+                || !maxspan.is_none_or(|m| ts.saturating_sub(prev.first_ts) <= m)
+            {
+                continue;
+            }
+            let mut next = prev;
+            next.events.push(ev.clone());
+            next.blocked_at = None;
+            if j + 1 == positives {
+                completed.push(next);
+            } else {
+                state.pending[j] = Some(next);
+            }
+        }
+        for p in completed {
+            let first = p.events.first().map(|e| e.ord.clone());
+            let last = p.events.last().map(|e| e.ord.clone());
+            let (Some(first), Some(last)) = (first, last) else {
+                continue;
+            };
+            // Leading missing stage: the latest such event before the first positive one.
+            let lead = state
+                .leading
+                .iter()
+                .rev()
+                .find(|o| **o < first)
+                .map(|o| o.ts);
+            if has_leading && !has_trailing {
+                if let (Some(l), Some(m)) = (lead, maxspan) {
+                    if last.ts - l <= m {
+                        continue;
+                    }
+                }
+            }
+            let m = assemble(&self.roles, p, key);
+            if has_trailing {
+                let reference_ts = lead.unwrap_or(first.ts);
+                let deadline = maxspan.map_or(i64::MAX, |ms| reference_ts.saturating_add(ms));
+                self.delayed.push(Delayed {
+                    m,
+                    reference_ts,
+                    last,
+                    deadline,
+                });
+            } else {
+                out.push(m);
+            }
+        }
+    }
+
+    /// Moves the stream's clock: releases delayed sequences whose window has passed and now and
+    /// then drops state that can no longer complete.
+    pub fn advance(&mut self, ts: i64, out: &mut Vec<SeqMatch>) {
+        if ts > self.watermark {
+            self.watermark = ts;
+        }
+        if !self.delayed.is_empty() {
+            let wm = self.watermark;
+            let mut i = 0;
+            while i < self.delayed.len() {
+                if self.delayed[i].deadline < wm {
+                    out.push(self.delayed.swap_remove(i).m);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        self.since_sweep += 1;
+        if self.since_sweep >= SWEEP_EVERY {
+            self.since_sweep = 0;
+            self.sweep();
+        }
+    }
+
+    /// Drops partial sequences and leading-stage memories older than `maxspan`.
+    pub fn sweep(&mut self) {
+        let Some(m) = self.maxspan else { return };
+        let horizon = self.watermark.saturating_sub(m);
+        self.keys.retain(|_, st| {
+            for p in st.pending.iter_mut() {
+                if p.as_ref().is_some_and(|p| p.first_ts < horizon) {
+                    *p = None;
+                }
+            }
+            while st.leading.front().is_some_and(|o| o.ts < horizon) {
+                st.leading.pop_front();
+            }
+            st.pending.iter().any(Option::is_some) || !st.leading.is_empty()
+        });
+    }
+
+    /// End of input: every delayed sequence is released.
+    pub fn finish(&mut self, out: &mut Vec<SeqMatch>) {
+        self.delayed.sort_by(|a, b| a.last.cmp(&b.last));
+        out.extend(self.delayed.drain(..).map(|d| d.m));
+    }
+}
+
+/// Places the positive events among placeholders for missing stages.
+fn assemble(roles: &[Role], p: Partial, key: &KeyTuple) -> SeqMatch {
+    let mut positives = p.events.into_iter();
+    let events = roles
+        .iter()
+        .map(|r| match r {
+            Role::Positive(_) => positives.next(),
+            _ => None,
+        })
+        .collect();
+    SeqMatch {
+        events,
+        keys: key.clone(),
+    }
+}

