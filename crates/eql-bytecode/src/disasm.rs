@@ -39,8 +39,16 @@ pub fn disassemble(p: &Program) -> String {
         );
         match &q.kind {
             QueryKind::Event(s) => write_stage(&mut out, "event", s),
-            QueryKind::Sequence { stages, until, maxspan_ns } => {
-                let _ = writeln!(out, "  sequence, maxspan {}", maxspan_ns.map_or("-".into(), format_ns));
+            QueryKind::Sequence {
+                stages,
+                until,
+                maxspan_ns,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "  sequence, maxspan {}",
+                    maxspan_ns.map_or("-".into(), format_ns)
+                );
                 for (i, s) in stages.iter().enumerate() {
                     write_stage(&mut out, &format!("stage {i}"), s);
                 }
@@ -63,11 +71,20 @@ pub fn disassemble(p: &Program) -> String {
         }
     }
     for (bi, b) in p.blocks.iter().enumerate() {
-        let _ = writeln!(out, "\nb{bi}: {} of query {} (registers {})", b.role, b.query, b.nregs);
-        let source = p.queries.get(b.query as usize).map_or("", |q| q.source.as_str());
+        let _ = writeln!(
+            out,
+            "\nb{bi}: {} of query {} (registers {})",
+            b.role, b.query, b.nregs
+        );
+        let source = p
+            .queries
+            .get(b.query as usize)
+            .map_or("", |q| q.source.as_str());
         let mut last_span = None;
         for pc in b.entry..b.entry.saturating_add(b.len) {
-            let Some(inst) = p.code.get(pc as usize) else { break };
+            let Some(inst) = p.code.get(pc as usize) else {
+                break;
+            };
             if let Some(span) = p.span_at(pc as usize) {
                 if last_span != Some(span) {
                     if let Some(text) = source.get(span.start as usize..span.end as usize) {
@@ -121,8 +138,14 @@ fn write_stage(out: &mut String, what: &str, s: &StageDef) {
         if s.missing { " (missing)" } else { "" },
         s.category.as_deref().unwrap_or("any"),
         s.predicate,
-        if keys.is_empty() { String::new() } else { format!(", by {}", keys.join(", ")) },
-        s.alias.as_ref().map_or(String::new(), |a| format!(" as {a}"))
+        if keys.is_empty() {
+            String::new()
+        } else {
+            format!(", by {}", keys.join(", "))
+        },
+        s.alias
+            .as_ref()
+            .map_or(String::new(), |a| format!(" as {a}"))
     );
 }
 
@@ -140,8 +163,14 @@ fn key_text(k: &KeyDef) -> String {
 
 /// A duration in the largest whole unit.
 pub fn format_ns(ns: i64) -> String {
-    const UNITS: [(i64, &str); 6] =
-        [(86_400_000_000_000, "d"), (3_600_000_000_000, "h"), (60_000_000_000, "m"), (1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "us")];
+    const UNITS: [(i64, &str); 6] = [
+        (86_400_000_000_000, "d"),
+        (3_600_000_000_000, "h"),
+        (60_000_000_000, "m"),
+        (1_000_000_000, "s"),
+        (1_000_000, "ms"),
+        (1_000, "us"),
+    ];
     for (n, u) in UNITS {
         if ns != 0 && ns % n == 0 {
             return format!("{}{u}", ns / n);

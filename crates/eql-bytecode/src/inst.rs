@@ -187,9 +187,16 @@ mod tests {
 
     #[test]
     fn prints_writes_before_reads() {
-        let i = Inst::FieldInSet { dst: Reg(2), slot: Slot(5), set: SetId(1) };
+        let i = Inst::FieldInSet {
+            dst: Reg(2),
+            slot: Slot(5),
+            set: SetId(1),
+        };
         assert_eq!(i.to_string(), "field.in_set     r2 <- s5, set1");
-        let j = Inst::JumpIfFalse { src: Reg(0), to: Label(9) };
+        let j = Inst::JumpIfFalse {
+            src: Reg(0),
+            to: Label(9),
+        };
         assert_eq!(j.to_string(), "jump.if_false    r0, @9");
     }
 }

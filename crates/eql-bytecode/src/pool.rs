@@ -69,28 +69,51 @@ pub struct Pools {
 }
 
 fn list<T: fmt::Display>(items: &[T]) -> String {
-    items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn quoted(items: &[String]) -> String {
-    items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| format!("{i:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl fmt::Display for ConstSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}[{}]", if self.case_insensitive { "ci " } else { "" }, list(&self.items))
+        write!(
+            f,
+            "{}[{}]",
+            if self.case_insensitive { "ci " } else { "" },
+            list(&self.items)
+        )
     }
 }
 
 impl fmt::Display for WildcardSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}[{}]", if self.case_insensitive { "ci " } else { "" }, quoted(&self.patterns))
+        write!(
+            f,
+            "{}[{}]",
+            if self.case_insensitive { "ci " } else { "" },
+            quoted(&self.patterns)
+        )
     }
 }
 
 impl fmt::Display for RegexSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}[{}]", if self.case_insensitive { "ci " } else { "" }, quoted(&self.patterns))
+        write!(
+            f,
+            "{}[{}]",
+            if self.case_insensitive { "ci " } else { "" },
+            quoted(&self.patterns)
+        )
     }
 }
 

@@ -82,8 +82,14 @@ pub struct StageDef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum QueryKind {
     Event(StageDef),
-    Sequence { stages: Vec<StageDef>, until: Option<StageDef>, maxspan_ns: Option<i64> },
-    Sample { stages: Vec<StageDef> },
+    Sequence {
+        stages: Vec<StageDef>,
+        until: Option<StageDef>,
+        maxspan_ns: Option<i64>,
+    },
+    Sample {
+        stages: Vec<StageDef>,
+    },
 }
 
 /// A result limit.

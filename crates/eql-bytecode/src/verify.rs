@@ -14,7 +14,12 @@ pub enum VerifyError {
     #[error("block b{block}: {message}")]
     Block { block: usize, message: String },
     #[error("block b{block}, instruction @{pc} ({inst}): {message}")]
-    Inst { block: usize, pc: usize, inst: String, message: String },
+    Inst {
+        block: usize,
+        pc: usize,
+        inst: String,
+        message: String,
+    },
     #[error("query {query}: {message}")]
     Query { query: usize, message: String },
     #[error("pool: {0}")]
@@ -32,7 +37,8 @@ struct Checker<'p> {
 impl Checker<'_> {
     fn bound(&mut self, what: &str, index: u32, len: usize) {
         if index as usize >= len {
-            self.errors.push(format!("{what}{index} is out of range (there are {len})"));
+            self.errors
+                .push(format!("{what}{index} is out of range (there are {len})"));
         }
     }
 }
@@ -63,7 +69,10 @@ impl OperandVisitor for Checker<'_> {
     fn label(&mut self, l: Label) {
         // A jump may land on any instruction of its own block.
         if l.0 < self.start || l.0 >= self.end {
-            self.errors.push(format!("jump target @{} is outside the block (@{}..@{})", l.0, self.start, self.end));
+            self.errors.push(format!(
+                "jump target @{} is outside the block (@{}..@{})",
+                l.0, self.start, self.end
+            ));
         }
     }
 }
@@ -71,38 +80,70 @@ impl OperandVisitor for Checker<'_> {
 /// Checks a whole program. Returns the first problem found.
 pub fn verify(p: &Program) -> Result<(), VerifyError> {
     if p.format != FORMAT_VERSION {
-        return Err(VerifyError::Format { found: p.format, expected: FORMAT_VERSION });
+        return Err(VerifyError::Format {
+            found: p.format,
+            expected: FORMAT_VERSION,
+        });
     }
     for (b, block) in p.blocks.iter().enumerate() {
         let end = block.entry as u64 + block.len as u64;
         if block.len == 0 || end > p.code.len() as u64 {
             return Err(VerifyError::Block {
                 block: b,
-                message: format!("code range @{}+{} is empty or beyond the code ({})", block.entry, block.len, p.code.len()),
+                message: format!(
+                    "code range @{}+{} is empty or beyond the code ({})",
+                    block.entry,
+                    block.len,
+                    p.code.len()
+                ),
             });
         }
         if block.query as usize >= p.queries.len() {
-            return Err(VerifyError::Block { block: b, message: format!("query {} does not exist", block.query) });
+            return Err(VerifyError::Block {
+                block: b,
+                message: format!("query {} does not exist", block.query),
+            });
         }
         if block.nregs > u16::MAX as u32 {
-            return Err(VerifyError::Block { block: b, message: format!("{} registers is too many", block.nregs) });
+            return Err(VerifyError::Block {
+                block: b,
+                message: format!("{} registers is too many", block.nregs),
+            });
         }
         let end = end as u32;
         for pc in block.entry..end {
             let inst = &p.code[pc as usize];
-            let mut c = Checker { program: p, nregs: block.nregs, start: block.entry, end, errors: Vec::new() };
+            let mut c = Checker {
+                program: p,
+                nregs: block.nregs,
+                start: block.entry,
+                end,
+                errors: Vec::new(),
+            };
             inst.visit_operands(&mut c);
-            if let Inst::Call { func, args, argc, .. } = inst {
+            if let Inst::Call {
+                func, args, argc, ..
+            } = inst
+            {
                 let (lo, hi) = func.arity();
                 if *argc < lo || *argc > hi {
-                    c.errors.push(format!("{func} takes {lo}..{hi} arguments, not {argc}"));
+                    c.errors
+                        .push(format!("{func} takes {lo}..{hi} arguments, not {argc}"));
                 }
                 if args.0 as u64 + *argc as u64 > block.nregs as u64 {
-                    c.errors.push(format!("arguments r{}..+{argc} exceed the frame ({})", args.0, block.nregs));
+                    c.errors.push(format!(
+                        "arguments r{}..+{argc} exceed the frame ({})",
+                        args.0, block.nregs
+                    ));
                 }
             }
             if let Some(message) = c.errors.into_iter().next() {
-                return Err(VerifyError::Inst { block: b, pc: pc as usize, inst: inst.to_string(), message });
+                return Err(VerifyError::Inst {
+                    block: b,
+                    pc: pc as usize,
+                    inst: inst.to_string(),
+                    message,
+                });
             }
         }
         match p.code[(end - 1) as usize] {
@@ -118,13 +159,25 @@ pub fn verify(p: &Program) -> Result<(), VerifyError> {
     for (q, query) in p.queries.iter().enumerate() {
         let err = |message: String| VerifyError::Query { query: q, message };
         let slot_ok = |s: Slot| (s.0 as usize) < p.fields.len();
-        if !slot_ok(query.category) || !query.timestamp.iter().all(|s| slot_ok(*s)) || !query.tiebreaker.is_none_or(slot_ok) {
-            return Err(err("category, timestamp or tiebreaker slot out of range".into()));
+        if !slot_ok(query.category)
+            || !query.timestamp.iter().all(|s| slot_ok(*s))
+            || !query.tiebreaker.is_none_or(slot_ok)
+        {
+            return Err(err(
+                "category, timestamp or tiebreaker slot out of range".into()
+            ));
         }
         let check_stage = |s: &StageDef, what: &str| -> Result<(), VerifyError> {
-            let block_ok = |b: BlockId| p.blocks.get(b.index()).is_some_and(|bl| bl.query as usize == q);
+            let block_ok = |b: BlockId| {
+                p.blocks
+                    .get(b.index())
+                    .is_some_and(|bl| bl.query as usize == q)
+            };
             if !block_ok(s.predicate) {
-                return Err(err(format!("{what}: predicate block {} is missing", s.predicate)));
+                return Err(err(format!(
+                    "{what}: predicate block {} is missing",
+                    s.predicate
+                )));
             }
             for k in &s.keys {
                 let ok = match k.source {
@@ -139,7 +192,11 @@ pub fn verify(p: &Program) -> Result<(), VerifyError> {
         };
         match &query.kind {
             QueryKind::Event(s) => check_stage(s, "stage 0")?,
-            QueryKind::Sequence { stages, until, maxspan_ns } => {
+            QueryKind::Sequence {
+                stages,
+                until,
+                maxspan_ns,
+            } => {
                 if stages.len() < 2 {
                     return Err(err("a sequence needs at least two stages".into()));
                 }
@@ -149,7 +206,11 @@ pub fn verify(p: &Program) -> Result<(), VerifyError> {
                 for (i, s) in stages.iter().chain(until.iter()).enumerate() {
                     check_stage(s, &format!("stage {i}"))?;
                     if s.keys.len() != stages[0].keys.len() {
-                        return Err(err(format!("stage {i} has {} join keys, stage 0 has {}", s.keys.len(), stages[0].keys.len())));
+                        return Err(err(format!(
+                            "stage {i} has {} join keys, stage 0 has {}",
+                            s.keys.len(),
+                            stages[0].keys.len()
+                        )));
                     }
                 }
             }
@@ -160,7 +221,9 @@ pub fn verify(p: &Program) -> Result<(), VerifyError> {
                 for (i, s) in stages.iter().enumerate() {
                     check_stage(s, &format!("stage {i}"))?;
                     if s.keys.len() != stages[0].keys.len() {
-                        return Err(err(format!("stage {i} has a different number of join keys")));
+                        return Err(err(format!(
+                            "stage {i} has a different number of join keys"
+                        )));
                     }
                 }
             }

@@ -128,24 +128,55 @@ pub enum TKind {
     /// (any element, false when missing); otherwise three-valued. Constants are already
     /// converted to the other side's type (a date string to epoch nanoseconds, an IP string to
     /// an IP in canonical text, …). String comparisons are case-sensitive.
-    Compare { op: CmpOp, lhs: Box<TExpr>, rhs: Box<TExpr> },
+    Compare {
+        op: CmpOp,
+        lhs: Box<TExpr>,
+        rhs: Box<TExpr>,
+    },
     /// Membership in a set of constants: `in`, `in~` (`case_insensitive`), and `:` without
     /// wildcards. `x not in (…)` is `Not(InSet)`.
-    InSet { expr: Box<TExpr>, set: Vec<Const>, case_insensitive: bool },
+    InSet {
+        expr: Box<TExpr>,
+        set: Vec<Const>,
+        case_insensitive: bool,
+    },
     /// Membership where some list members are not constants (three-valued, `==` per member).
-    InList { expr: Box<TExpr>, list: Vec<TExpr>, case_insensitive: bool },
+    InList {
+        expr: Box<TExpr>,
+        list: Vec<TExpr>,
+        case_insensitive: bool,
+    },
     /// Whole-value wildcard match, any of `patterns` (`*` any run, `?` one character): `like`,
     /// `like~`, and `:` with wildcards.
-    Wildcard { expr: Box<TExpr>, patterns: Vec<String>, case_insensitive: bool },
+    Wildcard {
+        expr: Box<TExpr>,
+        patterns: Vec<String>,
+        case_insensitive: bool,
+    },
     /// Whole-value regular expression match, any of `patterns`. The patterns are already
     /// translated from Lucene's dialect into `regex-syntax` syntax, anchored, validated.
-    Regex { expr: Box<TExpr>, patterns: Vec<String>, case_insensitive: bool },
+    Regex {
+        expr: Box<TExpr>,
+        patterns: Vec<String>,
+        case_insensitive: bool,
+    },
     /// `cidrMatch(ip, "10.0.0.0/8", …)` with every network parsed (a bare address is /32, /128).
-    Cidr { expr: Box<TExpr>, nets: Vec<ipnet::IpNet> },
-    Arith { op: ArithOp, lhs: Box<TExpr>, rhs: Box<TExpr> },
+    Cidr {
+        expr: Box<TExpr>,
+        nets: Vec<ipnet::IpNet>,
+    },
+    Arith {
+        op: ArithOp,
+        lhs: Box<TExpr>,
+        rhs: Box<TExpr>,
+    },
     Neg(Box<TExpr>),
     /// Any other function; `case_insensitive` for the `~` form.
-    Call { func: Func, case_insensitive: bool, args: Vec<TExpr> },
+    Call {
+        func: Func,
+        case_insensitive: bool,
+        args: Vec<TExpr>,
+    },
 }
 
 /// The scalar functions of EQL (cidrMatch is planned as `TKind::Cidr`).

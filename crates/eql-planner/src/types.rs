@@ -39,7 +39,9 @@ impl Type {
     /// Maps an Elasticsearch mapping type name to a type (`None` for names we do not know).
     pub fn from_es(name: &str) -> Option<Type> {
         Some(match name {
-            "keyword" | "constant_keyword" | "wildcard" | "match_only_text" | "flattened" => Type::Keyword,
+            "keyword" | "constant_keyword" | "wildcard" | "match_only_text" | "flattened" => {
+                Type::Keyword
+            }
             "text" => Type::Text,
             "long" | "integer" | "short" | "byte" | "unsigned_long" => Type::Long,
             "double" | "float" | "half_float" | "scaled_float" => Type::Double,
