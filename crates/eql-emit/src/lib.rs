@@ -206,7 +206,8 @@ impl Emitter {
             end: span.end,
         };
         match self.program.spans.last_mut() {
-            Some((p, last)) if *p == pc => *last = s,
+            // The outermost node starting here describes the run best.
+            Some((p, _)) if *p == pc => {}
             _ => self.program.spans.push((pc, s)),
         }
     }
