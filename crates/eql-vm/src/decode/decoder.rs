@@ -165,49 +165,114 @@ impl<'t> Parser<'t, '_> {
         });
         let mut state = State::ObjFirst;
         while let Some(&top) = self.frames.last() {
-            state = match state {
-                State::ObjFirst | State::ObjNext => {
-                    let mut tok = self.need("a key or '}'")?;
-                    if tok == Token::RBrace {
-                        self.frames.pop();
-                        self.after_value()
-                    } else {
-                        if state == State::ObjNext {
-                            self.expect(tok, Token::Comma, "',' or '}'")?;
-                            tok = self.need("a key")?;
-                        }
-                        let Token::Str(escaped) = tok else {
-                            return Err(self.unexpected(tok, "a key"));
-                        };
-                        let target = self.lookup(top.node, escaped)?;
-                        let colon = self.need("':'")?;
-                        self.expect(colon, Token::Colon, "':'")?;
-                        if let Some((slot, _)) = target.and_then(|n| self.proj.node(n).slot) {
-                            self.slots[slot as usize].present = true;
-                        }
-                        let tok = self.need("a value")?;
-                        self.value(target, tok)?
-                    }
+            let next = match state {
+                State::ObjFirst => match self.need("a key or '}'")? {
+                    Token::RBrace => None,
+                    tok => Some(tok),
+                },
+                State::ObjNext => self.separator(Token::RBrace, "',' or '}'", "a key")?,
+                State::ArrFirst => match self.need("a value or ']'")? {
+                    Token::RBracket => None,
+                    tok => Some(tok),
+                },
+                State::ArrNext => self.separator(Token::RBracket, "',' or ']'", "a value")?,
+            };
+            state = match next {
+                None => {
+                    self.frames.pop();
+                    self.after_value()
                 }
-                State::ArrFirst | State::ArrNext => {
-                    let mut tok = self.need("a value or ']'")?;
-                    if tok == Token::RBracket {
-                        self.frames.pop();
-                        self.after_value()
-                    } else {
-                        if state == State::ArrNext {
-                            self.expect(tok, Token::Comma, "',' or ']'")?;
-                            tok = self.need("a value")?;
-                        }
-                        self.value(Some(top.node), tok)?
-                    }
-                }
+                Some(tok) if top.array => self.value(Some(top.node), tok)?,
+                Some(tok) => self.member(top.node, tok)?,
             };
         }
         match self.lex.next() {
             None => Ok(()),
             Some(_) => Err(self.error(E::TrailingData)),
         }
+    }
+
+    /// What follows a member or element: the first token of the next one, or `None` for the
+    /// closing bracket. Separators without whitespace around them are taken straight from the
+    /// bytes, which spares the lexer half of its tokens.
+    #[inline]
+    fn separator(
+        &mut self,
+        close: Token,
+        expected: &'static str,
+        next: &'static str,
+    ) -> Result<Option<Token>, DecodeError> {
+        let close_byte = if close == Token::RBrace { b'}' } else { b']' };
+        match self.peek() {
+            Some(b',') => {
+                self.lex.bump(1);
+                return self.need(next).map(Some);
+            }
+            Some(c) if c == close_byte => {
+                self.lex.bump(1);
+                return Ok(None);
+            }
+            _ => {}
+        }
+        let tok = self.need(expected)?;
+        if tok == close {
+            return Ok(None);
+        }
+        self.expect(tok, Token::Comma, expected)?;
+        self.need(next).map(Some)
+    }
+
+    /// An object member whose key is `tok`, in the object of `node`.
+    #[inline]
+    fn member(&mut self, node: NodeId, tok: Token) -> Result<State, DecodeError> {
+        let Token::Str(escaped) = tok else {
+            return Err(self.unexpected(tok, "a key"));
+        };
+        let target = self.lookup(node, escaped)?;
+        if self.peek() == Some(b':') {
+            self.lex.bump(1);
+        } else {
+            let colon = self.need("':'")?;
+            self.expect(colon, Token::Colon, "':'")?;
+        }
+        let Some(node) = target else {
+            return self.skip_value();
+        };
+        if let Some((slot, _)) = self.proj.node(node).slot {
+            self.slots[slot as usize].present = true;
+        }
+        let tok = self.need("a value")?;
+        self.value(target, tok)
+    }
+
+    /// Skips the value of an unprojected member. Strings, objects and arrays are passed over by
+    /// the byte scanner without the lexer; other scalars are lexed (and so checked).
+    #[inline]
+    fn skip_value(&mut self) -> Result<State, DecodeError> {
+        let at = self.lex.span().end;
+        match self.peek() {
+            Some(b'"') => {
+                let end = self.skip_string(at)?;
+                // `end` follows an ASCII quote, so it is a char boundary.
+                self.lex.bump(end - at);
+                Ok(self.after_value())
+            }
+            Some(open @ (b'{' | b'[')) => {
+                self.lex.bump(1);
+                self.skip(open == b'[')?;
+                Ok(self.after_value())
+            }
+            _ => {
+                let tok = self.need("a value")?;
+                self.value(None, tok)
+            }
+        }
+    }
+
+    /// The byte right after the current token.
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.lex.span().end).copied()
     }
 
     /// Handles the value that starts with `tok`, found at `target` (`None`: not projected).

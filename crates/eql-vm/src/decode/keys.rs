@@ -25,13 +25,20 @@ fn fold(a: u64, b: u64) -> u64 {
     (r as u64) ^ ((r >> 64) as u64)
 }
 
-/// Up to 8 bytes as a little-endian word, zero-padded.
+/// Up to 8 bytes folded into a word without a variable-length copy; with the length mixed in
+/// separately, different tails of the same length give different words.
 #[inline]
-fn word(b: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    let n = b.len().min(8);
-    w[..n].copy_from_slice(&b[..n]);
-    u64::from_le_bytes(w)
+fn tail(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 4 {
+        let lo = b.first_chunk::<4>().map_or(0, |c| u32::from_le_bytes(*c));
+        let hi = b.last_chunk::<4>().map_or(0, |c| u32::from_le_bytes(*c));
+        u64::from(lo) | u64::from(hi) << 32
+    } else if n > 0 {
+        u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16
+    } else {
+        0
+    }
 }
 
 /// The hash of a key's bytes.
@@ -40,9 +47,10 @@ pub(crate) fn hash_key(k: &[u8]) -> u64 {
     let mut h = (k.len() as u64) ^ K0;
     let mut chunks = k.chunks_exact(8);
     for c in &mut chunks {
-        h = fold(h ^ word(c), K1);
+        let w = <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
+        h = fold(h ^ w, K1);
     }
-    fold(h ^ word(chunks.remainder()), K0)
+    fold(h ^ tail(chunks.remainder()), K0)
 }
 
 impl KeyTable {

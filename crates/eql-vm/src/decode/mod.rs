@@ -58,8 +58,3 @@ impl DecodeError {
         DecodeError { offset, kind }
     }
 }
-#[doc(hidden)]
-pub fn count_tokens(s: &str) -> usize {
-    use logos::Logos;
-    lexer::Token::lexer(s).count()
-}

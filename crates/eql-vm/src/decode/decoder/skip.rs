@@ -24,8 +24,8 @@ static CLASS: [u8; 256] = {
 };
 
 impl Parser<'_, '_> {
-    /// Skips the rest of the object (or array) whose opening token was just lexed, and moves
-    /// the lexer past its closing bracket.
+    /// Skips the rest of the object (or array) whose opening bracket ends the current token, and
+    /// moves the lexer past its closing bracket.
     pub(super) fn skip(&mut self, array: bool) -> Result<(), DecodeError> {
         let start = self.lex.span().end;
         let b = self.text.as_bytes();
@@ -89,7 +89,7 @@ impl Parser<'_, '_> {
     }
 
     /// The index just past the string whose opening quote is at `open`.
-    fn skip_string(&self, open: usize) -> Result<usize, DecodeError> {
+    pub(super) fn skip_string(&self, open: usize) -> Result<usize, DecodeError> {
         let b = self.text.as_bytes();
         let mut i = open + 1;
         loop {
