@@ -119,7 +119,7 @@ fn parse_version(s: &str) -> Option<(Vec<u64>, Vec<&str>)> {
         return None;
     }
     let pre = match pre {
-        Some(p) if p.is_empty() => return None,
+        Some("") => return None,
         Some(p) => p.split('.').collect(),
         None => Vec::new(),
     };

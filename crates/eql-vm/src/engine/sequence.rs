@@ -205,7 +205,7 @@ impl SequenceState {
                 continue;
             }
             if prev.blocked_at.is_some_and(|b| b < ts)
-                || !maxspan.is_none_or(|m| ts.saturating_sub(prev.first_ts) <= m)
+                || maxspan.is_some_and(|m| ts.saturating_sub(prev.first_ts) > m)
             {
                 continue;
             }
