@@ -1,0 +1,131 @@
+//! The `eqlvm` binary end to end: run (with bad lines in the stream), check, compile, query.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn eqlvm(args: &[&str]) -> Output {
+    match Command::new(env!("CARGO_BIN_EXE_eqlvm")).current_dir(root()).args(args).output() {
+        Ok(o) => o,
+        Err(e) => panic!("cannot start eqlvm: {e}"),
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const EVENTS: &str = "examples/data/reverse_shell_events.ndjson";
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("eqlvm-cli-test-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(name)
+}
+
+#[test]
+fn run_writes_one_alert_per_line_and_a_summary() {
+    let out = eqlvm(&["run", "--rules", "rules", EVENTS]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let alerts: Vec<serde_json::Value> = stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert_eq!(alerts.len(), stdout.lines().count(), "every line is JSON");
+    assert_eq!(alerts.len(), 19);
+    assert!(alerts.iter().all(|a| a["rule"]["id"].is_string() && a["events"].is_array()));
+    let err = text(&out.stderr);
+    assert!(err.contains("2 rules, 139 events read, 19 alerts, 0 bad lines"), "{err}");
+}
+
+#[test]
+fn bad_lines_are_reported_counted_and_lose_no_alert() {
+    let clean = std::fs::read(root().join(EVENTS)).unwrap_or_default();
+    let mut dirty = Vec::new();
+    for (i, line) in clean.split(|b| *b == b'\n').enumerate() {
+        if i == 3 {
+            dirty.extend_from_slice(b"{\"@timestamp\": \"2024-05-21T09:00:00Z\", \"event\": {\"category\"\n");
+        }
+        if i == 40 {
+            dirty.extend_from_slice(b"not json at all\n");
+            dirty.extend_from_slice(b"{\"process\": {\"name\": \"\xff\xfe\"}}\n");
+        }
+        dirty.extend_from_slice(line);
+        dirty.push(b'\n');
+    }
+    let path = tmp("dirty.ndjson");
+    if let Err(e) = std::fs::write(&path, &dirty) {
+        panic!("{e}");
+    }
+    let path_s = path.to_string_lossy().into_owned();
+    let good = eqlvm(&["run", "--rules", "rules", EVENTS]);
+    let bad = eqlvm(&["run", "--rules", "rules", &path_s]);
+    assert!(bad.status.success());
+    assert_eq!(text(&bad.stdout), text(&good.stdout), "alerts are those of the clean run");
+    let err = text(&bad.stderr);
+    assert!(err.contains(&format!("{path_s}:4: bad event")), "{err}");
+    assert!(err.contains(&format!("{path_s}:42: bad event")), "{err}");
+    assert!(err.contains(&format!("{path_s}:43: bad event")), "{err}");
+    assert!(err.contains("3 bad lines"), "{err}");
+}
+
+#[test]
+fn check_passes_the_shipped_rules_and_fails_a_broken_one() {
+    let ok = eqlvm(&["check", "rules"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("2 passed, 0 failed"));
+
+    // The seed document's copy of the query, with its CIDR strings lost.
+    let rule = r#"id = "0b9d2a3e-1111-4222-8333-944455556666"
+name = "Broken"
+description = "The seed document's query"
+version = 1
+severity = "low"
+risk_score = 21
+query = '''
+network where destination.ip != null and
+  not cidrmatch(destination.ip, "", "", "", "::1")
+'''
+"#;
+    let path = tmp("broken.toml");
+    if let Err(e) = std::fs::write(&path, rule) {
+        panic!("{e}");
+    }
+    let bad = eqlvm(&["check", &path.to_string_lossy()]);
+    assert_eq!(bad.status.code(), Some(1));
+    let stdout = text(&bad.stdout);
+    assert!(stdout.contains("broken.toml:9:33:"), "points at the first empty CIDR: {stdout}");
+    assert!(stdout.contains("0 passed, 1 failed"), "{stdout}");
+    let err = text(&bad.stderr);
+    assert!(err.contains(r#"not cidrmatch(destination.ip, "", "", "", "::1")"#), "shows the line: {err}");
+    assert!(err.contains("invalid CIDR"), "labels the argument: {err}");
+}
+
+#[test]
+fn compile_prints_the_disassembly() {
+    let out = eqlvm(&["compile", "--disasm", "rules/linux/potential_reverse_shell.toml"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listing = text(&out.stdout);
+    assert!(listing.contains("field.cidr"));
+    assert!(listing.contains("sequence, maxspan 5s"));
+}
+
+#[test]
+fn query_prints_events_and_sequences() {
+    let out = eqlvm(&["query", r#"process where process.name == "zsh" and process.args : "-l""#, EVENTS]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(!lines.is_empty());
+    assert!(lines.iter().all(|e| e["process"]["name"] == "zsh"));
+
+    let seq = r#"sequence by host.id with maxspan=5s [network where process.name : "socat"] [process where process.parent.name == "socat"]"#;
+    let out = eqlvm(&["query", seq, EVENTS]);
+    let first: serde_json::Value = text(&out.stdout).lines().next().and_then(|l| serde_json::from_str(l).ok()).unwrap_or_default();
+    assert_eq!(first["events"].as_array().map(Vec::len), Some(2));
+    assert!(first["join_keys"].is_array());
+
+    let bad = eqlvm(&["query", "process where process.name ==", EVENTS]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("E01"), "{}", text(&bad.stderr));
+}
