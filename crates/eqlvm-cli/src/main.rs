@@ -3,6 +3,7 @@
 mod input;
 mod rules_cmd;
 mod run;
+mod spec;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -79,6 +80,11 @@ enum Command {
         #[arg(long)]
         disasm: bool,
     },
+    /// Replay Elasticsearch's EQL QA specs (TOML files and datasets laid out as upstream).
+    Spec {
+        /// The folder holding the spec files and `data/`.
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -105,6 +111,7 @@ fn main() -> ExitCode {
             schema,
             disasm,
         } => run::query(&query, &events, &schema, disasm),
+        Command::Spec { dir } => spec::spec(&dir),
     };
     match result {
         Ok(code) => code,

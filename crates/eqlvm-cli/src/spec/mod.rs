@@ -1,0 +1,197 @@
+//! `eqlvm spec DIR`: replays Elasticsearch's EQL QA specs (the TOML files and datasets of
+//! `x-pack/plugin/eql/qa/common/src/main/resources`) against the engine, suite by suite, and
+//! reports every query whose results differ.
+
+mod compare;
+mod datasets;
+mod runner;
+mod specfile;
+
+use datasets::{load_index, Dataset, Transform};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// One index of a suite: data file candidates (first existing wins), mapping, transform.
+struct Index {
+    data: &'static [&'static str],
+    mapping: &'static str,
+    transform: Transform,
+}
+
+/// One JUnit suite of the Elasticsearch harness.
+struct Suite {
+    name: &'static str,
+    indices: &'static [Index],
+    files: &'static [&'static str],
+    tiebreaker: Option<&'static str>,
+    id_field: &'static str,
+}
+
+const ENDGAME: &[&str] = &["test_data.json", "data/endgame-140.data"];
+
+const SUITES: &[Suite] = &[
+    Suite {
+        name: "EqlSpecIT",
+        indices: &[Index {
+            data: ENDGAME,
+            mapping: "data/endgame-140.mapping",
+            transform: Transform::FileTime,
+        }],
+        files: &[
+            "test_queries.toml",
+            "additional_test_queries.toml",
+            "test_queries_date.toml",
+        ],
+        tiebreaker: Some("serial_event_id"),
+        id_field: "serial_event_id",
+    },
+    Suite {
+        name: "EqlDateNanosIT",
+        indices: &[Index {
+            data: ENDGAME,
+            mapping: "data/endgame-140-nanos.mapping",
+            transform: Transform::Nanos,
+        }],
+        files: &["test_queries_date_nanos.toml"],
+        tiebreaker: Some("serial_event_id"),
+        id_field: "serial_event_id",
+    },
+    Suite {
+        name: "EqlExtraIT",
+        indices: &[Index {
+            data: &["data/extra.data"],
+            mapping: "data/extra.mapping",
+            transform: Transform::None,
+        }],
+        files: &["test_extra.toml"],
+        tiebreaker: Some("sequence"),
+        id_field: "sequence",
+    },
+    Suite {
+        name: "EqlMissingEventsIT",
+        indices: &[Index {
+            data: &["data/missing-events.data"],
+            mapping: "data/missing-events.mapping",
+            transform: Transform::None,
+        }],
+        files: &["test_missing_events.toml"],
+        tiebreaker: Some("sequence"),
+        id_field: "sequence",
+    },
+    Suite {
+        name: "EqlSampleIT",
+        indices: &[
+            Index {
+                data: &["data/sample1.data"],
+                mapping: "data/sample1.mapping",
+                transform: Transform::None,
+            },
+            Index {
+                data: &["data/sample2.data"],
+                mapping: "data/sample2.mapping",
+                transform: Transform::None,
+            },
+            Index {
+                data: &["data/sample3.data"],
+                mapping: "data/sample3.mapping",
+                transform: Transform::None,
+            },
+        ],
+        files: &["test_sample.toml"],
+        tiebreaker: None,
+        id_field: "id",
+    },
+    Suite {
+        name: "EqlSampleMultipleEntriesIT",
+        indices: &[Index {
+            data: &["data/sample-multi.data"],
+            mapping: "data/sample-multi.mapping",
+            transform: Transform::None,
+        }],
+        files: &["test_sample_multi.toml"],
+        tiebreaker: None,
+        id_field: "id",
+    },
+];
+
+/// Pass/fail counts of one suite.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    passed: usize,
+    failed: usize,
+}
+
+/// Loads a suite's indices; `None` when a data file or mapping is absent.
+fn load_suite(dir: &Path, s: &Suite) -> Result<Option<Dataset>, String> {
+    let mut ds = Dataset::default();
+    for ix in s.indices {
+        let Some(data) = ix.data.iter().map(|d| dir.join(d)).find(|p| p.is_file()) else {
+            return Ok(None);
+        };
+        let mapping = dir.join(ix.mapping);
+        if !mapping.is_file() {
+            return Ok(None);
+        }
+        ds.extend(load_index(
+            &data,
+            &mapping,
+            ix.transform,
+            s.id_field,
+            s.tiebreaker,
+        )?);
+    }
+    ds.sort();
+    Ok(Some(ds))
+}
+
+fn run_suite(dir: &Path, s: &Suite, ds: &Dataset) -> Result<Counts, String> {
+    let mut c = Counts::default();
+    for file in s.files {
+        let path: PathBuf = dir.join(file);
+        if !path.is_file() {
+            continue;
+        }
+        for q in specfile::load(&path)? {
+            let got = runner::run(ds, &q, s.tiebreaker);
+            match compare::check(&q, &got) {
+                None => c.passed += 1,
+                Some(f) => {
+                    c.failed += 1;
+                    println!("{}", compare::describe(file, &q, &got, &f));
+                }
+            }
+        }
+    }
+    Ok(c)
+}
+
+/// The `spec` command.
+pub fn spec(dir: &Path) -> Result<ExitCode, String> {
+    if !dir.is_dir() {
+        return Err(format!("{}: not a folder", dir.display()));
+    }
+    let mut total = Counts::default();
+    let mut lines = Vec::new();
+    for s in SUITES {
+        let Some(ds) = load_suite(dir, s)? else {
+            lines.push(format!("{}: skipped (dataset not found)", s.name));
+            continue;
+        };
+        let c = run_suite(dir, s, &ds)?;
+        lines.push(format!(
+            "{}: {} passed, {} failed",
+            s.name, c.passed, c.failed
+        ));
+        total.passed += c.passed;
+        total.failed += c.failed;
+    }
+    for l in lines {
+        println!("{l}");
+    }
+    println!("{} passed, {} failed", total.passed, total.failed);
+    Ok(if total.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
