@@ -390,6 +390,10 @@ impl Engine {
             }
             State::Event => {}
         }
+        self.emit_sequences(q, found, out);
+    }
+
+    fn emit_sequences(&mut self, q: u32, found: Vec<sequence::SeqMatch>, out: &mut Vec<Match>) {
         for m in found {
             self.emit(
                 Match {
@@ -411,16 +415,7 @@ impl Engine {
         {
             s.advance(ts, &mut found);
         }
-        for m in found {
-            self.emit(
-                Match {
-                    query: q,
-                    events: m.events,
-                    keys: m.keys,
-                },
-                out,
-            );
-        }
+        self.emit_sequences(q, found, out);
     }
 
     /// End of input: releases delayed sequences, builds samples, flushes tails.
