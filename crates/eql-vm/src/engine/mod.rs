@@ -229,7 +229,8 @@ impl Engine {
         }
         self.refs = refs;
         if !self.clocked.is_empty() {
-            for qi in self.clocked.clone() {
+            for i in 0..self.clocked.len() {
+                let qi = self.clocked[i];
                 if let Some(ord) = self.ordinal(qi, seq) {
                     self.advance(qi, ord.ts, out);
                 }
