@@ -256,7 +256,7 @@ impl Emitter {
     fn atom_direct(&mut self, f: &mut Frame, e: &TExpr, dst: Reg) {
         match &e.kind {
             TKind::IsNull(x) => {
-                self.expr(f, x, dst);
+                self.value(f, x, dst);
                 self.push(Inst::IsNull { dst, src: dst });
             }
             TKind::Compare { op, lhs, rhs } => {
@@ -370,6 +370,28 @@ impl Emitter {
             TKind::Const(c) => {
                 let k = self.constant(const_val(c, other, false));
                 self.push(Inst::LoadConst { dst, k });
+            }
+            _ => self.value(f, e, dst),
+        }
+    }
+
+    /// Emits `e` used as a value (the operand of `== null` or of a comparison). A field
+    /// predicate there is three-valued — null when its field is missing or null — because
+    /// Elasticsearch evaluates such a nested predicate as a script with null propagation, not
+    /// as a query: `null == (exit_code > -1)` holds exactly when `exit_code` is missing.
+    fn value(&mut self, f: &mut Frame, e: &TExpr, dst: Reg) {
+        match &e.kind {
+            TKind::Compare { .. }
+            | TKind::InSet { .. }
+            | TKind::Wildcard { .. }
+            | TKind::Regex { .. }
+            | TKind::Cidr { .. } => {
+                self.mark(e.span);
+                self.atom_direct(f, e, dst);
+            }
+            TKind::Not(x) => {
+                self.value(f, x, dst);
+                self.push(Inst::Not { dst, src: dst });
             }
             _ => self.expr(f, e, dst),
         }
