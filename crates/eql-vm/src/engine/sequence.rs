@@ -1,7 +1,8 @@
 //! The sequence engine, Elasticsearch's per-key state machine for an ordered stream:
 //! per join key, at most one pending partial sequence per stage (a newer one replaces the
 //! older); a stage-n event extends the key's pending stage-(n-1) sequence when it is strictly
-//! later and within `maxspan`; `until` drops a key's pending sequences; missing-event stages
+//! later and within `maxspan`; `until` drops a key's pending sequences (after the until event
+//! has acted as a stage event itself, when it is one); missing-event stages
 //! block (middle), veto at completion (leading) or delay the alert until `maxspan` has passed
 //! (trailing). State older than `maxspan` is swept away.
 
@@ -135,8 +136,8 @@ impl SequenceState {
         out: &mut Vec<SeqMatch>,
     ) {
         let ts = ev.ord.ts;
-        if hits.until {
-            // Every pending sequence of the key is over; the until event starts nothing.
+        if hits.until && hits.stages.is_empty() {
+            // Every pending sequence of the key is over.
             self.keys.remove(key);
             return;
         }
@@ -252,6 +253,14 @@ impl SequenceState {
                 out.push(m);
             }
         }
+        if hits.until {
+            // An event that is also an until event still extends and completes sequences (an
+            // until event only expires sequences it strictly follows), but whatever it leaves
+            // pending ends with it, so no later event may extend that.
+            for p in state.pending.iter_mut() {
+                *p = None;
+            }
+        }
     }
 
     /// Moves the stream's clock: releases delayed sequences whose window has passed and now and
@@ -315,5 +324,67 @@ fn assemble(roles: &[Role], p: Partial, key: &KeyTuple) -> SeqMatch {
     SeqMatch {
         events,
         keys: key.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::keys::KeyVal;
+
+    fn ev(n: i64) -> Arc<StoredEvent> {
+        Arc::new(StoredEvent {
+            line: Arc::from(n.to_string().as_str()),
+            ord: Ordinal {
+                ts: n,
+                tiebreak: (false, KeyVal::Int(n)),
+                seq: n as u64,
+            },
+        })
+    }
+
+    fn hits(stages: &[usize], until: bool) -> Hits {
+        Hits {
+            stages: stages.iter().copied().collect(),
+            until,
+        }
+    }
+
+    fn ids(out: &[SeqMatch]) -> Vec<Vec<String>> {
+        out.iter()
+            .map(|m| {
+                m.events
+                    .iter()
+                    .flatten()
+                    .map(|e| e.line.to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_until_event_that_is_a_stage_event_completes_but_leaves_nothing_pending() {
+        let key = KeyTuple::new();
+        // Three stages; event 3 matches the last stage and the until condition.
+        let mut s = SequenceState::new(&[false, false, false], None);
+        let mut out = Vec::new();
+        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out);
+        s.on_event(&key, &hits(&[1], false), &ev(2), &mut out);
+        s.on_event(&key, &hits(&[2], true), &ev(3), &mut out);
+        assert_eq!(ids(&out), [["1", "2", "3"]]);
+        // Event 2 matches stage 1 and the until condition: the sequence it extends is pending
+        // no longer, so event 3 completes nothing.
+        let mut s = SequenceState::new(&[false, false, false], None);
+        let mut out = Vec::new();
+        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out);
+        s.on_event(&key, &hits(&[1], true), &ev(2), &mut out);
+        s.on_event(&key, &hits(&[2], false), &ev(3), &mut out);
+        assert!(out.is_empty());
+        // A plain until event drops what is pending.
+        let mut s = SequenceState::new(&[false, false], None);
+        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out);
+        s.on_event(&key, &hits(&[], true), &ev(2), &mut out);
+        s.on_event(&key, &hits(&[1], false), &ev(3), &mut out);
+        assert!(out.is_empty());
     }
 }
