@@ -269,16 +269,16 @@ impl SequenceState {
         if ts > self.watermark {
             self.watermark = ts;
         }
-        if !self.delayed.is_empty() {
-            let wm = self.watermark;
-            let mut i = 0;
-            while i < self.delayed.len() {
-                if self.delayed[i].deadline < wm {
-                    out.push(self.delayed.swap_remove(i).m);
-                } else {
-                    i += 1;
-                }
-            }
+        // Delayed sequences wait in completion order, i.e. by last event. Only a prefix whose
+        // windows have all passed is released, so results leave in last-event order (what
+        // `head`/`tail` and Elasticsearch's response order rely on) even when an earlier
+        // sequence's window closes after a later one's.
+        let wm = self.watermark;
+        let ready = self.delayed.iter().take_while(|d| d.deadline < wm).count();
+        if ready > 0 {
+            let mut batch: Vec<Delayed> = self.delayed.drain(..ready).collect();
+            sort_delayed(&mut batch);
+            out.extend(batch.into_iter().map(|d| d.m));
         }
         self.since_sweep += 1;
         if self.since_sweep >= SWEEP_EVERY {
@@ -306,9 +306,21 @@ impl SequenceState {
 
     /// End of input: every delayed sequence is released.
     pub fn finish(&mut self, out: &mut Vec<SeqMatch>) {
-        self.delayed.sort_by(|a, b| a.last.cmp(&b.last));
-        out.extend(self.delayed.drain(..).map(|d| d.m));
+        let mut all: Vec<Delayed> = self.delayed.drain(..).collect();
+        sort_delayed(&mut all);
+        out.extend(all.into_iter().map(|d| d.m));
     }
+}
+
+/// Result order: by last event, then first event, then key.
+fn sort_delayed(v: &mut [Delayed]) {
+    let first = |d: &Delayed| d.m.events.iter().flatten().next().map(|e| e.ord.clone());
+    v.sort_by(|a, b| {
+        a.last
+            .cmp(&b.last)
+            .then_with(|| first(a).cmp(&first(b)))
+            .then_with(|| a.m.keys.cmp(&b.m.keys))
+    });
 }
 
 /// Places the positive events among placeholders for missing stages.
@@ -360,6 +372,23 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn delayed_sequences_leave_in_last_event_order() {
+        let key = |k: i64| -> KeyTuple { std::iter::once(KeyVal::Int(k)).collect() };
+        // Two positive stages and a trailing missing stage, maxspan 10.
+        let mut s = SequenceState::new(&[false, false, true], Some(10));
+        let mut out = Vec::new();
+        s.on_event(&key(2), &hits(&[0], false), &ev(1), &mut out);
+        s.on_event(&key(1), &hits(&[0], false), &ev(3), &mut out);
+        // Key 1 completes first (last event 5) but its window closes later (3 + 10).
+        s.on_event(&key(1), &hits(&[1], false), &ev(5), &mut out);
+        s.on_event(&key(2), &hits(&[1], false), &ev(6), &mut out);
+        s.advance(12, &mut out);
+        assert!(out.is_empty(), "key 2 must wait behind key 1");
+        s.advance(14, &mut out);
+        assert_eq!(ids(&out), [["3", "5"], ["1", "6"]]);
     }
 
     #[test]
