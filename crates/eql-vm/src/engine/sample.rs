@@ -27,7 +27,10 @@ impl SampleState {
         SampleState {
             stages,
             per_key,
-            cap: per_key + stages,
+            // Elasticsearch fetches `filters + max_samples_per_key - 1` hits per filter and key
+            // (the fewest that can hold that many samples of distinct events) and builds the
+            // samples from those alone; keeping more could find samples it does not.
+            cap: per_key + stages.max(1) - 1,
             keys: AHashMap::new(),
         }
     }
