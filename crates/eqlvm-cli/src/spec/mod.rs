@@ -156,12 +156,22 @@ fn load_suite(dir: &Path, s: &Suite) -> Result<Option<Dataset>, String> {
 
 fn run_suite(dir: &Path, s: &Suite, ds: &Dataset) -> Result<Counts, String> {
     let mut c = Counts::default();
+    // Names must be unique across the files a suite loads together.
+    let mut names = std::collections::HashSet::new();
     for file in s.files {
         let path: PathBuf = dir.join(file);
         if !path.is_file() {
             continue;
         }
         for q in specfile::load(&path)? {
+            if !names.insert(q.name.clone()) {
+                c.failed += 1;
+                println!(
+                    "FAIL {file} {}: the name is already used by another file of {}",
+                    q.name, s.name
+                );
+                continue;
+            }
             let got = runner::run(ds, &q, s.tiebreaker);
             match compare::check(&q, &got) {
                 None => c.passed += 1,

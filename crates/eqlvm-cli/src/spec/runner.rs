@@ -111,10 +111,31 @@ fn order(matches: &mut [Match], shape: Shape) {
 }
 
 /// A join key as the harness prints it: dates as epoch milliseconds for samples (they come
-/// from an aggregation) and as formatted date text for sequences.
+/// from an aggregation) and as formatted date text for sequences; whole doubles keep a `.0`
+/// as Java prints them.
 fn key_text(k: &KeyVal, sample: bool) -> String {
     match k {
         KeyVal::Date(ns) if sample => ns.div_euclid(1_000_000).to_string(),
+        KeyVal::Float(x) if x.fract() == 0.0 && x.abs() < 1e7 => format!("{x:.1}"),
         other => other.to_text(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_key_text() {
+        let day = 1_671_235_200_000_000_000;
+        assert_eq!(key_text(&KeyVal::Date(day), true), "1671235200000");
+        assert_eq!(
+            key_text(&KeyVal::Date(day), false),
+            "2022-12-17T00:00:00.000Z"
+        );
+        assert_eq!(key_text(&KeyVal::Float(2.0), false), "2.0");
+        assert_eq!(key_text(&KeyVal::Float(2.5), false), "2.5");
+        assert_eq!(key_text(&KeyVal::Int(7), true), "7");
+        assert_eq!(key_text(&KeyVal::Null, true), "null");
     }
 }
