@@ -8,6 +8,7 @@ mod runner;
 mod specfile;
 
 use datasets::{load_index, Dataset, Transform};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -154,7 +155,7 @@ fn load_suite(dir: &Path, s: &Suite) -> Result<Option<Dataset>, String> {
     Ok(Some(ds))
 }
 
-fn run_suite(dir: &Path, s: &Suite, ds: &Dataset) -> Result<Counts, String> {
+fn run_suite(dir: &Path, s: &Suite, ds: &Dataset, report: &mut Vec<String>) -> Counts {
     let mut c = Counts::default();
     // Names must be unique across the files a suite loads together.
     let mut names = std::collections::HashSet::new();
@@ -163,13 +164,22 @@ fn run_suite(dir: &Path, s: &Suite, ds: &Dataset) -> Result<Counts, String> {
         if !path.is_file() {
             continue;
         }
-        for q in specfile::load(&path)? {
+        let queries = match specfile::load(&path) {
+            Ok(qs) => qs,
+            Err(e) => {
+                // An unreadable file fails as a whole; the other files still run.
+                c.failed += 1;
+                report.push(format!("FAIL {file} (whole file): {e}"));
+                continue;
+            }
+        };
+        for q in queries {
             if !names.insert(q.name.clone()) {
                 c.failed += 1;
-                println!(
+                report.push(format!(
                     "FAIL {file} {}: the name is already used by another file of {}",
                     q.name, s.name
-                );
+                ));
                 continue;
             }
             let got = runner::run(ds, &q, s.tiebreaker);
@@ -177,16 +187,16 @@ fn run_suite(dir: &Path, s: &Suite, ds: &Dataset) -> Result<Counts, String> {
                 None => c.passed += 1,
                 Some(f) => {
                     c.failed += 1;
-                    println!("{}", compare::describe(file, &q, &got, &f));
+                    report.push(compare::describe(file, &q, &got, &f));
                 }
             }
         }
     }
-    Ok(c)
+    c
 }
 
 /// Replays a suite's optional files; one summary line each, naming the failing queries.
-fn run_optional(dir: &Path, s: &Suite, ds: &Dataset) -> Result<Vec<String>, String> {
+fn run_optional(dir: &Path, s: &Suite, ds: &Dataset) -> Vec<String> {
     let mut lines = Vec::new();
     for file in s.optional {
         let path: PathBuf = dir.join(file);
@@ -195,7 +205,14 @@ fn run_optional(dir: &Path, s: &Suite, ds: &Dataset) -> Result<Vec<String>, Stri
         }
         let mut c = Counts::default();
         let mut failing = Vec::new();
-        for q in specfile::load(&path)? {
+        let queries = match specfile::load(&path) {
+            Ok(qs) => qs,
+            Err(e) => {
+                lines.push(format!("{} (optional) {file}: {e}", s.name));
+                continue;
+            }
+        };
+        for q in queries {
             let got = runner::run(ds, &q, s.tiebreaker);
             match compare::check(&q, &got) {
                 None => c.passed += 1,
@@ -214,7 +231,7 @@ fn run_optional(dir: &Path, s: &Suite, ds: &Dataset) -> Result<Vec<String>, Stri
         }
         lines.push(line);
     }
-    Ok(lines)
+    lines
 }
 
 /// The `spec` command.
@@ -223,25 +240,37 @@ pub fn spec(dir: &Path) -> Result<ExitCode, String> {
         return Err(format!("{}: not a folder", dir.display()));
     }
     let mut total = Counts::default();
-    let mut lines = Vec::new();
+    // Failures first, then one summary line per suite, then the total.
+    let mut report = Vec::new();
+    let mut summary = Vec::new();
     for s in SUITES {
         let Some(ds) = load_suite(dir, s)? else {
-            lines.push(format!("{}: skipped (dataset not found)", s.name));
+            summary.push(format!("{}: skipped (dataset not found)", s.name));
             continue;
         };
-        let c = run_suite(dir, s, &ds)?;
-        lines.push(format!(
+        let c = run_suite(dir, s, &ds, &mut report);
+        summary.push(format!(
             "{}: {} passed, {} failed",
             s.name, c.passed, c.failed
         ));
-        lines.extend(run_optional(dir, s, &ds)?);
+        summary.extend(run_optional(dir, s, &ds));
         total.passed += c.passed;
         total.failed += c.failed;
     }
-    for l in lines {
-        println!("{l}");
+    summary.push(format!("{} passed, {} failed", total.passed, total.failed));
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let written = report
+        .iter()
+        .chain(&summary)
+        .try_for_each(|l| writeln!(w, "{l}"))
+        .and_then(|()| w.flush());
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(format!("cannot write the report: {e}"))
+        }
+        _ => {}
     }
-    println!("{} passed, {} failed", total.passed, total.failed);
     Ok(if total.failed == 0 {
         ExitCode::SUCCESS
     } else {
