@@ -3,7 +3,7 @@
 //! custom date formats, field aliases made into real fields) and becomes one NDJSON line; the
 //! mapping plus the documents' dynamic fields give the schema the planner checks fields against.
 
-use eqlvm::planner::{FieldType, Schema, Type};
+use eqlvm::planner::{FieldType, Lookup, Schema, Type};
 use eqlvm::vm::decode::timestamp::{days_from_civil, parse_date};
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -335,16 +335,12 @@ pub fn dynamic_fields(doc: &Map<String, Value>, mapped: &Schema, schema: &mut Sc
             }
             Value::String(_) => Type::Keyword,
         };
-        if matches!(mapped.lookup(path), eqlvm::planner::Lookup::Field(_)) {
-            if array {
-                // Mapped fields keep their type; only note that they may hold arrays.
-                if let eqlvm::planner::Lookup::Field(ft) = mapped.lookup(path) {
-                    schema.insert(path, FieldType::new(ft.ty, true));
-                }
-            }
-            return;
+        match mapped.lookup(path) {
+            // Mapped fields keep their type; only note that they may hold arrays.
+            Lookup::Field(ft) if array => schema.insert(path, FieldType::new(ft.ty, true)),
+            Lookup::Field(_) => {}
+            _ => schema.insert(path, FieldType::new(ty, array)),
         }
-        schema.insert(path, FieldType::new(ty, array));
     }
     for (k, v) in doc {
         walk(v, k, false, mapped, schema);
@@ -471,7 +467,7 @@ mod tests {
         let schema = Schema::from_fields(m.fields.iter().cloned());
         assert!(matches!(
             schema.lookup("event.category"),
-            eqlvm::planner::Lookup::Field(FieldType {
+            Lookup::Field(FieldType {
                 ty: Type::Keyword,
                 ..
             })
