@@ -8,7 +8,11 @@ fn root() -> PathBuf {
 }
 
 fn eqlvm(args: &[&str]) -> Output {
-    match Command::new(env!("CARGO_BIN_EXE_eqlvm")).current_dir(root()).args(args).output() {
+    match Command::new(env!("CARGO_BIN_EXE_eqlvm"))
+        .current_dir(root())
+        .args(args)
+        .output()
+    {
         Ok(o) => o,
         Err(e) => panic!("cannot start eqlvm: {e}"),
     }
@@ -31,12 +35,20 @@ fn run_writes_one_alert_per_line_and_a_summary() {
     let out = eqlvm(&["run", "--rules", "rules", EVENTS]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    let alerts: Vec<serde_json::Value> = stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let alerts: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
     assert_eq!(alerts.len(), stdout.lines().count(), "every line is JSON");
     assert_eq!(alerts.len(), 19);
-    assert!(alerts.iter().all(|a| a["rule"]["id"].is_string() && a["events"].is_array()));
+    assert!(alerts
+        .iter()
+        .all(|a| a["rule"]["id"].is_string() && a["events"].is_array()));
     let err = text(&out.stderr);
-    assert!(err.contains("2 rules, 139 events read, 19 alerts, 0 bad lines"), "{err}");
+    assert!(
+        err.contains("2 rules, 139 events read, 19 alerts, 0 bad lines"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -45,7 +57,9 @@ fn bad_lines_are_reported_counted_and_lose_no_alert() {
     let mut dirty = Vec::new();
     for (i, line) in clean.split(|b| *b == b'\n').enumerate() {
         if i == 3 {
-            dirty.extend_from_slice(b"{\"@timestamp\": \"2024-05-21T09:00:00Z\", \"event\": {\"category\"\n");
+            dirty.extend_from_slice(
+                b"{\"@timestamp\": \"2024-05-21T09:00:00Z\", \"event\": {\"category\"\n",
+            );
         }
         if i == 40 {
             dirty.extend_from_slice(b"not json at all\n");
@@ -62,7 +76,11 @@ fn bad_lines_are_reported_counted_and_lose_no_alert() {
     let good = eqlvm(&["run", "--rules", "rules", EVENTS]);
     let bad = eqlvm(&["run", "--rules", "rules", &path_s]);
     assert!(bad.status.success());
-    assert_eq!(text(&bad.stdout), text(&good.stdout), "alerts are those of the clean run");
+    assert_eq!(
+        text(&bad.stdout),
+        text(&good.stdout),
+        "alerts are those of the clean run"
+    );
     let err = text(&bad.stderr);
     assert!(err.contains(&format!("{path_s}:4: bad event")), "{err}");
     assert!(err.contains(&format!("{path_s}:42: bad event")), "{err}");
@@ -95,16 +113,26 @@ network where destination.ip != null and
     let bad = eqlvm(&["check", &path.to_string_lossy()]);
     assert_eq!(bad.status.code(), Some(1));
     let stdout = text(&bad.stdout);
-    assert!(stdout.contains("broken.toml:9:33:"), "points at the first empty CIDR: {stdout}");
+    assert!(
+        stdout.contains("broken.toml:9:33:"),
+        "points at the first empty CIDR: {stdout}"
+    );
     assert!(stdout.contains("0 passed, 1 failed"), "{stdout}");
     let err = text(&bad.stderr);
-    assert!(err.contains(r#"not cidrmatch(destination.ip, "", "", "", "::1")"#), "shows the line: {err}");
+    assert!(
+        err.contains(r#"not cidrmatch(destination.ip, "", "", "", "::1")"#),
+        "shows the line: {err}"
+    );
     assert!(err.contains("invalid CIDR"), "labels the argument: {err}");
 }
 
 #[test]
 fn compile_prints_the_disassembly() {
-    let out = eqlvm(&["compile", "--disasm", "rules/linux/potential_reverse_shell.toml"]);
+    let out = eqlvm(&[
+        "compile",
+        "--disasm",
+        "rules/linux/potential_reverse_shell.toml",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let listing = text(&out.stdout);
     assert!(listing.contains("field.cidr"));
@@ -113,15 +141,26 @@ fn compile_prints_the_disassembly() {
 
 #[test]
 fn query_prints_events_and_sequences() {
-    let out = eqlvm(&["query", r#"process where process.name == "zsh" and process.args : "-l""#, EVENTS]);
+    let out = eqlvm(&[
+        "query",
+        r#"process where process.name == "zsh" and process.args : "-l""#,
+        EVENTS,
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
     assert!(!lines.is_empty());
     assert!(lines.iter().all(|e| e["process"]["name"] == "zsh"));
 
     let seq = r#"sequence by host.id with maxspan=5s [network where process.name : "socat"] [process where process.parent.name == "socat"]"#;
     let out = eqlvm(&["query", seq, EVENTS]);
-    let first: serde_json::Value = text(&out.stdout).lines().next().and_then(|l| serde_json::from_str(l).ok()).unwrap_or_default();
+    let first: serde_json::Value = text(&out.stdout)
+        .lines()
+        .next()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_default();
     assert_eq!(first["events"].as_array().map(Vec::len), Some(2));
     assert!(first["join_keys"].is_array());
 
