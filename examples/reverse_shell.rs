@@ -19,7 +19,10 @@ fn lookup<'a>(v: &'a serde_json::Value, parts: &[&str]) -> Option<&'a serde_json
     if parts.is_empty() {
         return Some(v);
     }
-    (1..=parts.len()).find_map(|k| v.get(parts[..k].join(".")).and_then(|c| lookup(c, &parts[k..])))
+    (1..=parts.len()).find_map(|k| {
+        v.get(parts[..k].join("."))
+            .and_then(|c| lookup(c, &parts[k..]))
+    })
 }
 
 fn show(event: &serde_json::Value, path: &str) -> String {
@@ -71,9 +74,15 @@ fn main() -> ExitCode {
     }
     engine.finish(&mut matches);
     for m in &matches {
-        let Some(rule) = rules.get(m.query as usize) else { continue };
+        let Some(rule) = rules.get(m.query as usize) else {
+            continue;
+        };
         let alert = eqlvm::pipeline::alert_json(rule, m);
-        let tactics: Vec<String> = rule.threat.iter().map(|t| format!("{} {}", t.tactic.id, t.tactic.name)).collect();
+        let tactics: Vec<String> = rule
+            .threat
+            .iter()
+            .map(|t| format!("{} {}", t.tactic.id, t.tactic.name))
+            .collect();
         println!(
             "ALERT {}  [{} / risk {}]  {}",
             alert["@timestamp"].as_str().unwrap_or("-"),
@@ -91,7 +100,11 @@ fn main() -> ExitCode {
                 show(e, "event.action"),
                 show(e, "process.name"),
                 match field(e, "destination.ip") {
-                    Some(_) => format!("-> {}:{}", show(e, "destination.ip"), show(e, "destination.port")),
+                    Some(_) => format!(
+                        "-> {}:{}",
+                        show(e, "destination.ip"),
+                        show(e, "destination.port")
+                    ),
                     None => show(e, "process.command_line"),
                 }
             );

@@ -11,13 +11,21 @@ use std::path::Path;
 
 fn fixtures() -> Vec<(String, String)> {
     let dir = common::root().join("tests/fixtures/queries");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.sort();
     files
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "eql"))
         .map(|p| {
-            let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             (name, std::fs::read_to_string(&p).unwrap_or_default())
         })
         .collect()
@@ -33,9 +41,15 @@ fn seed_program(file: &str) -> Program {
 
 #[test]
 fn seed_rule_disassembly() {
-    for file in ["potential_reverse_shell.toml", "reverse_shell_activity_via_terminal.yaml"] {
+    for file in [
+        "potential_reverse_shell.toml",
+        "reverse_shell_activity_via_terminal.yaml",
+    ] {
         let program = seed_program(file);
-        let name = Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = Path::new(file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         insta::assert_snapshot!(format!("seed_{name}"), disassemble(&program));
     }
 }
@@ -62,7 +76,10 @@ fn fixtures_use_every_instruction() {
             used.insert(i.mnemonic());
         }
     }
-    let missing: Vec<_> = Inst::MNEMONICS.iter().filter(|m| !used.contains(*m)).collect();
+    let missing: Vec<_> = Inst::MNEMONICS
+        .iter()
+        .filter(|m| !used.contains(*m))
+        .collect();
     assert!(missing.is_empty(), "no fixture uses {missing:?}");
 }
 

@@ -50,7 +50,12 @@ pub fn results(query: &str, events: &[serde_json::Value]) -> Vec<Vec<Option<u64>
     let lines: Vec<String> = events.iter().map(|e| e.to_string()).collect();
     run_program(compile(query), &lines)
         .iter()
-        .map(|m| m.events.iter().map(|e| e.as_ref().map(|e| e.ord.seq)).collect())
+        .map(|m| {
+            m.events
+                .iter()
+                .map(|e| e.as_ref().map(|e| e.ord.seq))
+                .collect()
+        })
         .collect()
 }
 
