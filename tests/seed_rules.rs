@@ -53,12 +53,7 @@ fn expected() -> serde_json::Value {
 
 #[test]
 fn seed_rules_fire_exactly_on_the_true_positives() {
-    let root = common::root();
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("examples/data/reverse_shell_events.expected.json"))
-            .unwrap_or_default(),
-    )
-    .unwrap_or_default();
+    let expected = expected();
     let (got, _) = run_seed_rules();
     let rules = expected["rules"].as_object().cloned().unwrap_or_default();
     assert_eq!(rules.len(), 2);
@@ -76,12 +71,7 @@ fn seed_rules_fire_exactly_on_the_true_positives() {
 
 #[test]
 fn near_misses_raise_nothing() {
-    let root = common::root();
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("examples/data/reverse_shell_events.expected.json"))
-            .unwrap_or_default(),
-    )
-    .unwrap_or_default();
+    let expected = expected();
     let (got, _) = run_seed_rules();
     let near = expected["near_misses"]
         .as_array()
