@@ -4,6 +4,7 @@
 pub mod disasm;
 pub mod inst;
 pub mod operand;
+pub mod pack;
 pub mod pool;
 pub mod program;
 pub mod verify;

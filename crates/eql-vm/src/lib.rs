@@ -7,5 +7,6 @@ pub mod engine;
 pub mod event;
 pub mod machine;
 pub mod matchers;
+pub mod reorder;
 pub mod time;
 pub mod value;
