@@ -14,6 +14,13 @@ pub enum SchemaError {
     },
     #[error("invalid ECS flat schema: {0}")]
     Yaml(#[from] serde_yaml::Error),
+    #[error("invalid schema file {path}: {source}")]
+    Json {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("no schema files found in {0} (expected ecs/ecs_flat.yml, integrations/*.json or detection-rules/*.json)")]
+    Empty(String),
 }
 
 /// The keys of one field that we need; serde skips the rest (descriptions, examples, …).
@@ -26,11 +33,15 @@ struct EcsField {
 }
 
 pub(super) fn load_ecs_flat(path: &std::path::Path) -> Result<Schema, SchemaError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SchemaError::Io {
+    parse_ecs_flat(&read(path)?)
+}
+
+/// Reads a schema file to a string.
+pub(super) fn read(path: &std::path::Path) -> Result<String, SchemaError> {
+    std::fs::read_to_string(path).map_err(|source| SchemaError::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    parse_ecs_flat(&text)
+    })
 }
 
 pub(super) fn parse_ecs_flat(text: &str) -> Result<Schema, SchemaError> {

@@ -2,15 +2,22 @@
 //!
 //! A schema is a union of sources (the built-in table, ECS's flat YAML, integration field lists):
 //! build each with [`Schema::from_fields`], [`Schema::builtin`] or [`Schema::load_ecs_flat`] and
-//! combine them with [`Schema::merge`].
+//! combine them with [`Schema::merge`] (a copy) or [`Schema::layered`] (shared, looked up in
+//! turn). [`SchemaSet`] holds the real schema files and picks the union a rule's index patterns
+//! allow.
 
 mod ecs;
+mod set;
+mod sources;
+mod suggest;
 mod table;
 
 pub use ecs::SchemaError;
+pub use set::{SchemaSet, SchemaSetStats};
 
 use crate::types::Type;
 use ahash::{AHashMap, AHashSet};
+use std::sync::Arc;
 
 /// What the schema says about one field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +53,10 @@ pub struct Schema {
     /// Fields whose sub-paths are free-form: `flattened` (sub-paths are keywords) and declared
     /// objects (sub-paths unknown but legitimate, e.g. `labels.env`).
     open: AHashMap<String, Type>,
+    /// Shared schemas this one is also the union of, consulted at lookup time (not copied).
+    layers: Vec<Arc<Schema>>,
+    /// Indexes of the own fields for "did you mean" hints.
+    hints: suggest::HintIndex,
 }
 
 impl Schema {
@@ -82,6 +93,15 @@ impl Schema {
         ecs::parse_ecs_flat(text)
     }
 
+    /// The union of `layers`, which are shared rather than copied: a lookup asks each of them
+    /// and merges the answers as [`Schema::merge`] would.
+    pub fn layered(layers: Vec<Arc<Schema>>) -> Schema {
+        Schema {
+            layers,
+            ..Schema::default()
+        }
+    }
+
     /// Adds (or merges) one field.
     pub fn insert(&mut self, path: impl Into<String>, ft: FieldType) {
         let path = path.into();
@@ -93,11 +113,13 @@ impl Schema {
         if ft.ty == Type::Object {
             self.open.insert(path.clone(), Type::Unknown);
         }
-        let merged = match self.fields.get(&path) {
-            Some(old) => merge_field(*old, ft),
-            None => ft,
-        };
-        self.fields.insert(path, merged);
+        match self.fields.get_mut(&path) {
+            Some(old) => *old = merge_field(*old, ft),
+            None => {
+                self.hints.add(&path);
+                self.fields.insert(path, ft);
+            }
+        }
     }
 
     /// Marks `path` as `flattened`: every sub-path is a keyword.
@@ -116,6 +138,7 @@ impl Schema {
         for (path, ty) in &other.open {
             self.open.insert(path.clone(), *ty);
         }
+        self.layers.extend(other.layers.iter().cloned());
     }
 
     /// Builder form of [`Schema::merge`].
@@ -124,33 +147,68 @@ impl Schema {
         self
     }
 
-    /// Number of fields.
+    /// Number of own fields (the fields of [`Schema::layered`] layers are not counted).
     pub fn len(&self) -> usize {
         self.fields.len()
     }
 
+    /// Knows no field, neither itself nor through a layer.
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
+        self.fields.is_empty() && self.layers.iter().all(|l| l.is_empty())
+    }
+
+    /// The shared layers of a [`Schema::layered`] union.
+    pub fn layers(&self) -> &[Arc<Schema>] {
+        &self.layers
     }
 
     /// Resolves a dotted path.
     pub fn lookup(&self, path: &str) -> Lookup {
-        if let Some(ft) = self.fields.get(path) {
+        if let Some(ft) = self.exact(path) {
             let array = ft.array || self.under_array(path);
             return Lookup::Field(FieldType::new(ft.ty, array));
         }
-        if self.objects.contains(path) {
+        if self.is_object(path) {
             return Lookup::Object;
         }
         // A sub-path of a flattened field or of a declared object.
         let mut cut = path.len();
         while let Some(i) = path[..cut].rfind('.') {
             cut = i;
-            if let Some(ty) = self.open.get(&path[..cut]) {
-                return Lookup::Field(FieldType::new(*ty, true));
+            if let Some(ty) = self.open_type(&path[..cut]) {
+                return Lookup::Field(FieldType::new(ty, true));
             }
         }
         Lookup::Unknown
+    }
+
+    /// The merged declaration of exactly `path` over this schema and its layers.
+    fn exact(&self, path: &str) -> Option<FieldType> {
+        let mut out = self.fields.get(path).copied();
+        for layer in &self.layers {
+            if let Some(ft) = layer.exact(path) {
+                out = Some(out.map_or(ft, |old| merge_field(old, ft)));
+            }
+        }
+        out
+    }
+
+    fn is_object(&self, path: &str) -> bool {
+        self.objects.contains(path) || self.layers.iter().any(|l| l.is_object(path))
+    }
+
+    /// The type of the sub-paths of a flattened field or declared object at `path`.
+    fn open_type(&self, path: &str) -> Option<Type> {
+        let mut out = self.open.get(path).copied();
+        for layer in &self.layers {
+            if let Some(ty) = layer.open_type(path) {
+                out = Some(match out {
+                    Some(old) if old != ty => Type::Unknown,
+                    _ => ty,
+                });
+            }
+        }
+        out
     }
 
     /// Some ancestor object of `path` is itself an array of objects (`dns.answers.name`).
@@ -158,28 +216,51 @@ impl Schema {
         let mut cut = path.len();
         while let Some(i) = path[..cut].rfind('.') {
             cut = i;
-            if self.fields.get(&path[..cut]).is_some_and(|f| f.array) {
+            if self.exact(&path[..cut]).is_some_and(|f| f.array) {
                 return true;
             }
         }
         false
     }
 
-    /// The known field paths (unordered).
-    pub fn field_paths(&self) -> impl Iterator<Item = &str> {
-        self.fields.keys().map(String::as_str)
+    /// The known field paths, own and of the layers (unordered; a path two layers know comes
+    /// twice).
+    pub fn field_paths(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        Box::new(
+            self.fields
+                .keys()
+                .map(String::as_str)
+                .chain(self.layers.iter().flat_map(|l| l.field_paths())),
+        )
     }
 
-    /// The known field paths closest to `path` by edit distance (for "did you mean" hints).
+    /// The known field path closest to `path` by edit distance (for "did you mean" hints).
+    /// Only the likely candidates are measured: the fields beside `path` (same parent object)
+    /// and the fields with the same last segment under another parent.
     pub fn suggest(&self, path: &str) -> Option<&str> {
         let limit = (path.len() / 3).max(2);
-        self.fields
-            .keys()
-            .filter(|k| k.len().abs_diff(path.len()) <= limit)
-            .map(|k| (crate::util::edit_distance(k, path), k))
-            .filter(|(d, _)| *d <= limit)
-            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
-            .map(|(_, k)| k.as_str())
+        let mut best: Option<(usize, &str)> = None;
+        self.each_hint_candidate(path, &mut |k| {
+            if k.len().abs_diff(path.len()) > limit {
+                return;
+            }
+            let d = crate::util::edit_distance(k, path);
+            let better = match best {
+                Some(b) => (d, k) < b,
+                None => true,
+            };
+            if d <= limit && better {
+                best = Some((d, k));
+            }
+        });
+        best.map(|(_, k)| k)
+    }
+
+    fn each_hint_candidate<'s>(&'s self, path: &str, f: &mut dyn FnMut(&'s str)) {
+        self.hints.candidates(path, f);
+        for layer in &self.layers {
+            layer.each_hint_candidate(path, f);
+        }
     }
 }
 
@@ -203,3 +284,6 @@ pub(crate) fn es_type(name: &str) -> Type {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod set_tests;
