@@ -1,5 +1,7 @@
 //! The `eqlvm` command line: check, compile, run and query EQL rules over NDJSON events.
 
+mod bench;
+mod gen;
 mod input;
 mod rules_cmd;
 mod run;
@@ -80,6 +82,32 @@ enum Command {
         #[arg(long)]
         disasm: bool,
     },
+    /// Write deterministic Elastic Defend-shaped NDJSON events (a few of them rule matches).
+    Gen {
+        /// How many events.
+        #[arg(long, default_value_t = 100_000)]
+        events: u64,
+        /// The seed; the same seed gives the same events.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+    },
+    /// Measure decode-only and full-evaluation throughput of rules over an NDJSON file.
+    Bench {
+        /// A rule file or a folder of rule files (repeatable).
+        #[arg(long = "rules", value_name = "PATH", required = true)]
+        rules: Vec<PathBuf>,
+        #[command(flatten)]
+        schema: SchemaArgs,
+        /// Timed passes of each kind; medians are reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// The NDJSON event file (read into memory first).
+        #[arg(value_name = "EVENTS")]
+        events: PathBuf,
+    },
     /// Replay Elasticsearch's EQL QA specs (TOML files and datasets laid out as upstream).
     Spec {
         /// The folder holding the spec files and `data/`.
@@ -112,6 +140,14 @@ fn main() -> ExitCode {
             disasm,
         } => run::query(&query, &events, &schema, disasm),
         Command::Spec { dir } => spec::spec(&dir),
+        Command::Gen { events, seed, out } => gen::gen(events, seed, out.as_deref()),
+        Command::Bench {
+            rules,
+            schema,
+            runs,
+            events,
+        } => input::compile_options(&schema)
+            .and_then(|opts| bench::bench(&rules, &opts, &events, runs)),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@
 
 pub mod keys;
 pub mod pipes;
+pub mod prefilter;
 pub mod sample;
 pub mod sequence;
 
@@ -15,6 +16,7 @@ use ahash::AHashMap;
 use eql_bytecode::{Program, QueryKind, StageDef};
 use keys::{key_tuples, KeyTuple, KeyVal, Ordinal, StoredEvent};
 use pipes::PipeChain;
+use prefilter::Prefilter;
 use sample::SampleState;
 use sequence::{Hits, SequenceState};
 use std::sync::Arc;
@@ -95,6 +97,8 @@ pub struct Engine {
     clocked: Vec<u32>,
     refs: Vec<StageRef>,
     tuples: Vec<KeyTuple>,
+    /// Rules out stages whose required literals the event lacks (`None`: switched off).
+    prefilter: Option<Prefilter>,
     pub stats: Stats,
 }
 
@@ -127,6 +131,7 @@ impl Engine {
         let fields: Vec<(String, eql_bytecode::SlotKind)> =
             p.fields.iter().map(|f| (f.path.clone(), f.kind)).collect();
         let projection = Projection::new(&fields);
+        let prefilter = Some(Prefilter::new(p)).filter(|pf| !pf.is_empty());
         let mut dispatch: Vec<Dispatch> = Vec::new();
         let mut queries = Vec::new();
         let mut clocked = Vec::new();
@@ -184,8 +189,20 @@ impl Engine {
             clocked,
             refs: Vec::new(),
             tuples: Vec::new(),
+            prefilter,
             stats: Stats::default(),
         })
+    }
+
+    /// Switches the literal prefilter on (the default) or off; results are the same either way.
+    pub fn set_prefilter(&mut self, on: bool) {
+        self.prefilter =
+            Some(Prefilter::new(&self.loaded.program)).filter(|pf| on && !pf.is_empty());
+    }
+
+    /// The prefilter in use, if any.
+    pub fn prefilter(&self) -> Option<&Prefilter> {
+        self.prefilter.as_ref()
     }
 
     pub fn program(&self) -> &Program {
@@ -212,6 +229,10 @@ impl Engine {
                     }
                 }
             }
+        }
+        if let Some(pf) = &mut self.prefilter {
+            pf.begin(&self.buf);
+            self.refs.retain(|r| pf.admits(r.query, r.stage));
         }
         self.refs.sort_unstable();
         self.refs.dedup();
