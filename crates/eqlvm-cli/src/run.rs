@@ -6,6 +6,7 @@ use crate::SchemaArgs;
 use eqlvm::emit::{Emitter, QueryOptions};
 use eqlvm::planner::{plan_text, PlanOptions, UnknownFieldPolicy};
 use eqlvm::vm::engine::{Engine, EngineOptions, Match};
+use eqlvm::vm::reorder::Reorder;
 use std::io::{ErrorKind, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,13 +15,31 @@ use std::process::ExitCode;
 #[derive(Default)]
 struct Summary {
     bad_lines: u64,
+    /// Events a sequence had to skip because they carry no timestamp.
+    no_timestamp: u64,
+    /// Events that arrived later than the reorder window allowed (still evaluated).
+    late: u64,
 }
 
+/// How events are fed to the engine.
+#[derive(Debug, Clone, Default)]
+pub struct StreamOptions {
+    /// Buffer events and release them in timestamp order, this many ns behind the latest.
+    pub reorder_window_ns: Option<i64>,
+}
+
+/// The most lines the reorder buffer holds before it releases the oldest regardless.
+const MAX_REORDER_LINES: usize = 1 << 20;
+
+/// Where a line came from: input index and 1-based line number.
+type Origin = (usize, u64);
+
 /// Feeds every event of `events` to the engine; `emit` writes each result. Bad lines are
-/// reported on stderr and counted; the run goes on.
+/// reported on stderr with their position and counted; the run goes on.
 fn stream(
     engine: &mut Engine,
     events: &[PathBuf],
+    opts: &StreamOptions,
     emit: &mut dyn FnMut(&Match) -> std::io::Result<()>,
 ) -> CmdResult<Summary> {
     let mut summary = Summary::default();
@@ -38,7 +57,45 @@ fn stream(
         }
         Ok(())
     };
-    for mut src in open_events(events)? {
+    let mut reorder = opts.reorder_window_ns.map(|w| {
+        let p = engine.program();
+        let mut fields: Vec<String> = Vec::new();
+        for q in &p.queries {
+            for s in &q.timestamp {
+                if let Some(f) = p.fields.get(s.index()) {
+                    if !fields.contains(&f.path) {
+                        fields.push(f.path.clone());
+                    }
+                }
+            }
+        }
+        Reorder::<Origin>::new(w, &fields, MAX_REORDER_LINES)
+    });
+    let sources = open_events(events)?;
+    let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+    let mut run_line = |engine: &mut Engine,
+                        line: &mut Vec<u8>,
+                        (src, lineno): Origin,
+                        summary: &mut Summary|
+     -> CmdResult<()> {
+        let name = names.get(src).map_or("<input>", |n| n.as_str());
+        let skipped = engine.stats.no_timestamp;
+        std::mem::swap(engine.line_mut(), line);
+        if let Err(e) = engine.process(&mut out) {
+            summary.bad_lines += 1;
+            eprintln!("{name}:{lineno}: bad event: {e}");
+        }
+        std::mem::swap(engine.line_mut(), line);
+        if engine.stats.no_timestamp > skipped {
+            summary.no_timestamp += 1;
+            eprintln!("{name}:{lineno}: event has no usable timestamp; sequences skip it");
+        }
+        if !out.is_empty() {
+            write_all(&mut out)?;
+        }
+        Ok(())
+    };
+    for (si, mut src) in sources.into_iter().enumerate() {
         let mut lineno = 0u64;
         loop {
             match next_line(&mut *src.reader, &mut line) {
@@ -50,27 +107,30 @@ fn stream(
             if line.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
-            std::mem::swap(engine.line_mut(), &mut line);
-            if let Err(e) = engine.process(&mut out) {
-                summary.bad_lines += 1;
-                eprintln!("{}:{lineno}: bad event: {e}", src.name);
-            }
-            std::mem::swap(engine.line_mut(), &mut line);
-            if !out.is_empty() {
-                write_all(&mut out)?;
+            match &mut reorder {
+                None => run_line(engine, &mut line, (si, lineno), &mut summary)?,
+                Some(r) => {
+                    r.push(std::mem::take(&mut line), (si, lineno));
+                    while let Some((mut l, origin)) = r.pop() {
+                        run_line(engine, &mut l, origin, &mut summary)?;
+                    }
+                }
             }
         }
+    }
+    if let Some(r) = &mut reorder {
+        while let Some((mut l, origin)) = r.drain() {
+            run_line(engine, &mut l, origin, &mut summary)?;
+        }
+        summary.late = r.late;
     }
     engine.finish(&mut out);
     write_all(&mut out)?;
     Ok(summary)
 }
 
-pub fn run_rules(
-    paths: &[PathBuf],
-    schema: &SchemaArgs,
-    events: &[PathBuf],
-) -> CmdResult<ExitCode> {
+/// Compiles the rules under `paths`, reporting every problem; `None` when nothing compiled.
+fn compile_set(paths: &[PathBuf], schema: &SchemaArgs) -> CmdResult<eqlvm::pipeline::CompiledSet> {
     let opts = compile_options(schema)?;
     let set = load_rules(paths);
     for d in set.errors() {
@@ -96,38 +156,125 @@ pub fn run_rules(
     if compiled.rules.is_empty() {
         return Err("no rule compiled; nothing to run".into());
     }
-    let rules = compiled.rules;
-    let mut engine =
-        Engine::new(compiled.program, &EngineOptions::default()).map_err(|e| e.to_string())?;
+    Ok(compiled)
+}
+
+/// `eqlvm compile PATH… -o PACK`: writes the compiled rules as a rule pack.
+pub fn compile_pack(
+    paths: &[PathBuf],
+    schema: &SchemaArgs,
+    out: &std::path::Path,
+) -> CmdResult<ExitCode> {
+    let compiled = compile_set(paths, schema)?;
+    let bytes = eqlvm::pipeline::write_pack(&compiled)?;
+    std::fs::write(out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!(
+        "eqlvm: {} rules written to {} ({} bytes)",
+        compiled.rules.len(),
+        out.display(),
+        bytes.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where `eqlvm run` takes its rules from.
+pub enum RuleSource<'a> {
+    Rules(&'a [PathBuf]),
+    Pack(&'a std::path::Path),
+}
+
+/// Engine and stream settings of `eqlvm run`.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub stream: StreamOptions,
+    /// Cap on partial sequences held per sequence query (oldest evicted first).
+    pub max_state: Option<usize>,
+}
+
+pub fn run_rules(
+    source: RuleSource<'_>,
+    schema: &SchemaArgs,
+    events: &[PathBuf],
+    opts: &RunOptions,
+) -> CmdResult<ExitCode> {
+    let (program, rules) = match source {
+        RuleSource::Rules(paths) => {
+            let compiled = compile_set(paths, schema)?;
+            let rules = compiled
+                .rules
+                .iter()
+                .map(|r| serde_json::to_value(r.alert_rule()).map_err(|e| e.to_string()))
+                .collect::<CmdResult<Vec<_>>>()?;
+            (compiled.program, rules)
+        }
+        RuleSource::Pack(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let pack = eqlvm::pipeline::read_pack(&bytes)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            (pack.program, pack.rules)
+        }
+    };
+    let mut engine_opts = EngineOptions::default();
+    if let Some(n) = opts.max_state {
+        engine_opts.max_state = n;
+    }
+    let mut engine = Engine::new(program, &engine_opts).map_err(|e| e.to_string())?;
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     let mut alerts = 0u64;
-    let summary = stream(&mut engine, events, &mut |m| {
+    let summary = stream(&mut engine, events, &opts.stream, &mut |m| {
         let Some(rule) = rules.get(m.query as usize) else {
             return Ok(());
         };
-        serde_json::to_writer(&mut w, &eqlvm::pipeline::alert_json(rule, m))?;
+        serde_json::to_writer(&mut w, &eqlvm::pipeline::alert_json_with(rule, m))?;
         w.write_all(b"\n")?;
         w.flush()?;
         alerts += 1;
         Ok(())
     })?;
     let stats = engine.stats;
+    let mut extra = String::new();
+    if summary.no_timestamp > 0 {
+        extra += &format!(
+            ", {} events without a timestamp skipped by sequences",
+            summary.no_timestamp
+        );
+    }
+    if summary.late > 0 {
+        extra += &format!(", {} late events (beyond the reorder window)", summary.late);
+    }
+    if stats.evicted > 0 {
+        extra += &format!(", {} partial sequences evicted (state cap)", stats.evicted);
+    }
     eprintln!(
-        "eqlvm: {} rules, {} events read, {alerts} alerts, {} bad lines{}",
+        "eqlvm: {} rules, {} events read, {alerts} alerts, {} bad lines{extra}",
         rules.len(),
         stats.events + summary.bad_lines,
         summary.bad_lines,
-        if stats.no_timestamp > 0 {
-            format!(
-                ", {} events without a timestamp skipped by sequences",
-                stats.no_timestamp
-            )
-        } else {
-            String::new()
-        }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Parses a duration such as `500ms`, `30s`, `5m`, `2h` or `1d` into nanoseconds.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration (like 500ms, 30s, 5m, 2h)"))?;
+    let scale: i64 = match unit {
+        "ns" => 1,
+        "us" => 1_000,
+        "ms" => 1_000_000,
+        "s" | "" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        "d" => 86_400_000_000_000,
+        _ => return Err(format!("{text:?}: unknown duration unit {unit:?}")),
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("{text:?}: duration too long"))
 }
 
 pub fn query(
@@ -167,7 +314,7 @@ pub fn query(
     let mut engine = Engine::new(program, &EngineOptions::default()).map_err(|e| e.to_string())?;
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
-    stream(&mut engine, events, &mut |m| {
+    stream(&mut engine, events, &StreamOptions::default(), &mut |m| {
         let events: Vec<serde_json::Value> = m
             .events
             .iter()

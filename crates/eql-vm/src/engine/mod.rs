@@ -26,12 +26,19 @@ use std::sync::Arc;
 pub struct EngineOptions {
     /// Samples built per join key (Elasticsearch's `max_samples_per_key`).
     pub max_samples_per_key: usize,
+    /// Most join keys each sequence query keeps partial sequences for; the oldest key is
+    /// evicted (and counted in [`Stats::evicted`]) to admit a new one.
+    pub max_state: usize,
 }
+
+/// The default of [`EngineOptions::max_state`].
+pub const DEFAULT_MAX_STATE: usize = 100_000;
 
 impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
             max_samples_per_key: 1,
+            max_state: DEFAULT_MAX_STATE,
         }
     }
 }
@@ -52,6 +59,8 @@ pub struct Stats {
     /// Events a sequence query could not place in time (no timestamp field).
     pub no_timestamp: u64,
     pub matches: u64,
+    /// Join keys whose partial sequences were evicted by the state cap.
+    pub evicted: u64,
 }
 
 /// Which stage of which query: `UNTIL` for a sequence's until stage.
@@ -167,7 +176,9 @@ impl Engine {
                     if missing.last() == Some(&true) {
                         clocked.push(qi as u32);
                     }
-                    State::Sequence(SequenceState::new(&missing, *maxspan_ns))
+                    State::Sequence(
+                        SequenceState::new(&missing, *maxspan_ns).with_max_keys(opts.max_state),
+                    )
                 }
                 QueryKind::Sample { stages } => {
                     State::Sample(SampleState::new(stages.len(), opts.max_samples_per_key))
@@ -395,6 +406,7 @@ impl Engine {
                 for (key, h) in &hits {
                     s.on_event(key, h, &ev, &mut batch);
                 }
+                self.stats.evicted += std::mem::take(&mut s.evicted);
                 batch.sort_by(|a, b| {
                     let first = |m: &sequence::SeqMatch| {
                         m.events.iter().flatten().next().map(|e| e.ord.clone())

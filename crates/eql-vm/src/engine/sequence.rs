@@ -39,6 +39,8 @@ struct KeyState {
     pending: Vec<Option<Partial>>,
     /// Timestamps of leading missing-stage events, oldest first.
     leading: VecDeque<Ordinal>,
+    /// When the key got state (matches its entry in `SequenceState::order`).
+    born: u64,
 }
 
 /// A completed candidate waiting for its trailing missing stage to be ruled out.
@@ -74,6 +76,13 @@ pub struct SequenceState {
     has_trailing: bool,
     watermark: i64,
     since_sweep: u32,
+    /// Most join keys with state; the oldest is evicted to admit a new one.
+    max_keys: usize,
+    /// Keys in the order they got state, with their `born` number (stale entries are skipped).
+    order: VecDeque<(KeyTuple, u64)>,
+    born: u64,
+    /// Join keys evicted by the cap since the caller last took the count.
+    pub evicted: u64,
 }
 
 /// What one event did to one key, gathered by the engine before applying it.
@@ -119,6 +128,44 @@ impl SequenceState {
             delayed: Vec::new(),
             watermark: i64::MIN,
             since_sweep: 0,
+            max_keys: usize::MAX,
+            order: VecDeque::new(),
+            born: 0,
+            evicted: 0,
+        }
+    }
+
+    /// Caps the join keys holding state at `max_keys` (at least 1); the oldest go first.
+    pub fn with_max_keys(mut self, max_keys: usize) -> SequenceState {
+        self.max_keys = max_keys.max(1);
+        self
+    }
+
+    /// Gives `key` fresh state, evicting the oldest keys while the cap is reached.
+    fn admit(&mut self, key: &KeyTuple) {
+        while self.keys.len() >= self.max_keys {
+            let Some((k, born)) = self.order.pop_front() else {
+                break;
+            };
+            if self.keys.get(&k).is_some_and(|st| st.born == born) {
+                self.keys.remove(&k);
+                self.evicted += 1;
+            }
+        }
+        self.born += 1;
+        let born = self.born;
+        self.order.push_back((key.clone(), born));
+        self.keys.insert(
+            key.clone(),
+            KeyState {
+                born,
+                ..KeyState::default()
+            },
+        );
+        if self.order.len() > 2 * self.keys.len() + 64 {
+            let keys = &self.keys;
+            self.order
+                .retain(|(k, b)| keys.get(k).is_some_and(|st| st.born == *b));
         }
     }
 
@@ -145,6 +192,9 @@ impl SequenceState {
         let maxspan = self.maxspan;
         let has_leading = self.has_leading;
         let has_trailing = self.has_trailing;
+        if !self.keys.contains_key(key) {
+            self.admit(key);
+        }
         let state = self.keys.entry(key.clone()).or_default();
         if state.pending.len() < positives {
             state.pending.resize(positives, None);

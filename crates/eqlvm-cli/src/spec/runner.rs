@@ -49,6 +49,7 @@ pub fn run(ds: &Dataset, q: &SpecQuery, tiebreaker: Option<&str>) -> Result<Outc
     emitter.add(&planned.plan, &qo);
     let eo = EngineOptions {
         max_samples_per_key: q.max_samples_per_key.unwrap_or(1),
+        ..EngineOptions::default()
     };
     let mut engine = Engine::new(emitter.finish(), &eo).map_err(|e| e.to_string())?;
     let mut matches: Vec<Match> = Vec::new();
