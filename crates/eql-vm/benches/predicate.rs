@@ -1,0 +1,164 @@
+//! The predicate VM against a hand-written Rust function for the same predicate (the second
+//! seed rule, "Potential Reverse Shell Activity via Terminal") over the same decoded events.
+//! Events: `EQLVM_BENCH_EVENTS` (an NDJSON file, e.g. from `eqlvm gen`) or the sample events.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use eql_emit::{Emitter, QueryOptions};
+use eql_planner::{plan_text, PlanOptions, Schema};
+use eql_vm::decode::{Decoder, Projection};
+use eql_vm::event::{EventBuf, Value};
+use eql_vm::machine::{Loaded, Machine};
+use std::hint::black_box;
+
+const QUERY: &str = r#"process where event.type in ("start", "process_started") and
+  process.name in ("sh", "bash", "zsh", "dash", "zmodload") and
+  process.args : ("*/dev/tcp/*", "*/dev/udp/*", "*zsh/net/tcp*", "*zsh/net/udp*") and
+  not (process.parent.name : "timeout" and process.executable : "/var/lib/docker/overlay*") and
+  not process.command_line : ("*/dev/tcp/sirh_db/*", "*/dev/tcp/remoteiot.com/*", "*dev/tcp/elk.stag.one/*", "*dev/tcp/kafka/*", "*/dev/tcp/$0/$1*", "*/dev/tcp/127.*", "*/dev/udp/127.*", "*/dev/tcp/localhost/*") and
+  not process.parent.command_line : "runc init""#;
+
+/// Slot numbers of the fields the hand-written predicate reads.
+struct Slots {
+    ty: usize,
+    name: usize,
+    args: usize,
+    parent_name: usize,
+    exe: usize,
+    cmd: usize,
+    parent_cmd: usize,
+}
+
+fn strs<'a>(ev: &'a EventBuf, slot: usize) -> impl Iterator<Item = &'a str> + 'a {
+    ev.slot(slot).iter().filter_map(move |v| match v {
+        Value::Str(s) => Some(ev.str(*s)),
+        _ => None,
+    })
+}
+
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    h.len() >= n.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// The rule's predicate written by hand, with the same "any element" semantics.
+fn by_hand(ev: &EventBuf, s: &Slots) -> bool {
+    let any = |slot, f: &dyn Fn(&str) -> bool| strs(ev, slot).any(f);
+    any(s.ty, &|v| v == "start" || v == "process_started")
+        && any(s.name, &|v| {
+            ["sh", "bash", "zsh", "dash", "zmodload"].contains(&v)
+        })
+        && any(s.args, &|v| {
+            ["/dev/tcp/", "/dev/udp/", "zsh/net/tcp", "zsh/net/udp"]
+                .iter()
+                .any(|n| contains_ci(v, n))
+        })
+        && !(any(s.parent_name, &|v| v.eq_ignore_ascii_case("timeout"))
+            && any(s.exe, &|v| {
+                v.len() >= 24 && v.as_bytes()[..24].eq_ignore_ascii_case(b"/var/lib/docker/overlay")
+            }))
+        && !any(s.cmd, &|v| {
+            [
+                "/dev/tcp/sirh_db/",
+                "/dev/tcp/remoteiot.com/",
+                "dev/tcp/elk.stag.one/",
+                "dev/tcp/kafka/",
+                "/dev/tcp/$0/$1",
+                "/dev/tcp/127.",
+                "/dev/udp/127.",
+                "/dev/tcp/localhost/",
+            ]
+            .iter()
+            .any(|n| contains_ci(v, n))
+        })
+        && !any(s.parent_cmd, &|v| v.eq_ignore_ascii_case("runc init"))
+}
+
+fn events() -> Vec<Vec<u8>> {
+    let path = std::env::var("EQLVM_BENCH_EVENTS").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/data/reverse_shell_events.ndjson"
+        )
+        .into()
+    });
+    let text = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .take(20_000)
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+fn bench_predicate(c: &mut Criterion) {
+    let planned = plan_text(QUERY, &Schema::builtin(), &PlanOptions::default()).expect("plans");
+    let mut emitter = Emitter::new();
+    emitter.add(&planned.plan, &QueryOptions::new("q", QUERY));
+    let program = emitter.finish();
+    let slot = |path: &str| {
+        program
+            .fields
+            .iter()
+            .position(|f| f.path == path)
+            .unwrap_or(usize::MAX)
+    };
+    let slots = Slots {
+        ty: slot("event.type"),
+        name: slot("process.name"),
+        args: slot("process.args"),
+        parent_name: slot("process.parent.name"),
+        exe: slot("process.executable"),
+        cmd: slot("process.command_line"),
+        parent_cmd: slot("process.parent.command_line"),
+    };
+    let fields: Vec<_> = program
+        .fields
+        .iter()
+        .map(|f| (f.path.clone(), f.kind))
+        .collect();
+    let proj = Projection::new(&fields);
+    let block = match &program.queries[0].kind {
+        eql_bytecode::QueryKind::Event(s) => s.predicate,
+        _ => panic!("an event query"),
+    };
+    let loaded = Loaded::new(program).expect("loads");
+    let mut decoder = Decoder::new();
+    let bufs: Vec<EventBuf> = events()
+        .into_iter()
+        .map(|line| {
+            let mut b = EventBuf::new();
+            b.line = line;
+            decoder.decode(&proj, &mut b).expect("decodes");
+            b
+        })
+        .collect();
+    let mut machine = Machine::new();
+    let vm_hits = bufs
+        .iter()
+        .filter(|b| machine.run(&loaded, block, b).is_true())
+        .count();
+    let hand_hits = bufs.iter().filter(|b| by_hand(b, &slots)).count();
+    assert_eq!(
+        vm_hits, hand_hits,
+        "the VM and the hand-written predicate disagree"
+    );
+    let mut group = c.benchmark_group("predicate_reverse_shell_via_terminal");
+    group.throughput(Throughput::Elements(bufs.len() as u64));
+    group.bench_function("vm", |b| {
+        b.iter(|| {
+            bufs.iter()
+                .filter(|e| machine.run(&loaded, block, black_box(e)).is_true())
+                .count()
+        })
+    });
+    group.bench_function("hand_written", |b| {
+        b.iter(|| {
+            bufs.iter()
+                .filter(|e| by_hand(black_box(e), &slots))
+                .count()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_predicate);
+criterion_main!(benches);
