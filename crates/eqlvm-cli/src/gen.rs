@@ -34,7 +34,7 @@ impl Generator {
         Generator {
             rng,
             hosts,
-            tables: Tables::default(),
+            tables: Tables,
             now_ms: START_MS,
             pending: Vec::new(),
             serial: 0,
