@@ -5,16 +5,20 @@
 use eql_bytecode::Program;
 use eql_emit::{Emitter, QueryOptions};
 use eql_parser::Diagnostic;
+use eql_planner::schema::SchemaSet;
 use eql_planner::{PlanOptions, Planned, Schema, UnknownFieldPolicy};
 use eql_rules::Rule;
 use eql_vm::engine::Match;
 use serde_json::value::RawValue;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// How rules are compiled.
 #[derive(Debug, Clone)]
 pub struct CompileOptions {
     pub schema: Schema,
+    /// Real schemas chosen per rule by its index patterns; when set, used instead of `schema`.
+    pub schemas: Option<Arc<SchemaSet>>,
     /// Unknown fields are errors rather than warnings.
     pub strict: bool,
 }
@@ -23,6 +27,7 @@ impl Default for CompileOptions {
     fn default() -> Self {
         CompileOptions {
             schema: Schema::builtin(),
+            schemas: None,
             strict: false,
         }
     }
@@ -90,9 +95,13 @@ pub fn plan_rule(rule: &Rule, opts: &CompileOptions) -> Result<Planned, Vec<Diag
     } else {
         UnknownFieldPolicy::Warn
     };
+    let chosen = opts
+        .schemas
+        .as_ref()
+        .map(|set| set.for_indexes(&rule.index));
     eql_planner::plan_text(
         &rule.query,
-        &opts.schema,
+        chosen.as_deref().unwrap_or(&opts.schema),
         &PlanOptions::default().with_unknown_fields(policy),
     )
 }
@@ -132,12 +141,6 @@ pub fn compile_rules(rules: impl IntoIterator<Item = Rule>, opts: &CompileOption
 /// The alert for a match of query `m.query`: the rule's metadata, the matched events whole (a
 /// placeholder `{"missing": true}` for a missing-event stage), and the join keys.
 pub fn alert_json(rule: &Rule, m: &Match) -> serde_json::Value {
-    let meta = serde_json::to_value(rule.alert_rule()).unwrap_or(serde_json::Value::Null);
-    alert_json_with(&meta, m)
-}
-
-/// The alert for a match given the rule's alert metadata as JSON (what a rule pack carries).
-pub fn alert_json_with(rule: &serde_json::Value, m: &Match) -> serde_json::Value {
     let mut events = Vec::with_capacity(m.events.len());
     let mut last_ts = None;
     for e in &m.events {
@@ -160,50 +163,11 @@ pub fn alert_json_with(rule: &serde_json::Value, m: &Match) -> serde_json::Value
     });
     let mut alert = serde_json::json!({
         "@timestamp": ts,
-        "rule": rule.clone(),
+        "rule": rule.alert_rule(),
         "events": events,
     });
     if !m.keys.is_empty() {
         alert["join_keys"] = m.keys.iter().map(|k| k.to_json()).collect();
     }
     alert
-}
-
-/// Writes a compiled set as a rule pack: the program plus, per query, its rule's alert metadata.
-pub fn write_pack(set: &CompiledSet) -> Result<Vec<u8>, String> {
-    let meta = set
-        .rules
-        .iter()
-        .map(|r| serde_json::to_string(&r.alert_rule()).map_err(|e| e.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let pack = eql_bytecode::pack::Pack {
-        program: set.program.clone(),
-        meta,
-    };
-    eql_bytecode::pack::write(&pack).map_err(|e| e.to_string())
-}
-
-/// A rule pack read back: a verified program and each query's alert `rule` object.
-#[derive(Debug)]
-pub struct LoadedPack {
-    pub program: Program,
-    pub rules: Vec<serde_json::Value>,
-}
-
-/// Reads a rule pack: header, checksum, payload, verifier, then each rule's metadata.
-pub fn read_pack(bytes: &[u8]) -> Result<LoadedPack, String> {
-    let pack = eql_bytecode::pack::read(bytes).map_err(|e| e.to_string())?;
-    let rules = pack
-        .meta
-        .iter()
-        .enumerate()
-        .map(|(q, m)| {
-            serde_json::from_str(m)
-                .map_err(|e| format!("rule pack metadata of query {q} is not JSON: {e}"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(LoadedPack {
-        program: pack.program,
-        rules,
-    })
 }

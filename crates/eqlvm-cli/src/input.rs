@@ -3,38 +3,56 @@
 
 use crate::SchemaArgs;
 use eqlvm::pipeline::CompileOptions;
+use eqlvm::planner::schema::SchemaSet;
 use eqlvm::planner::Schema;
 use eqlvm::rules::RuleSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A command's failure, said in words.
 pub type CmdResult<T> = Result<T, String>;
 
-/// Compile options from the command-line schema flags.
+/// Compile options from the command-line schema flags. `--schema` may name ECS's
+/// `ecs_flat.yml`, a folder holding it, or a schema folder laid out as `../shared/schema`
+/// (`ecs/`, `integrations/`, `detection-rules/`), whose pieces are then chosen per rule by its
+/// index patterns.
 pub fn compile_options(args: &SchemaArgs) -> CmdResult<CompileOptions> {
-    let mut schema = Schema::builtin();
-    if let Some(path) = &args.schema {
-        let file = if path.is_dir() {
-            [path.join("ecs/ecs_flat.yml"), path.join("ecs_flat.yml")]
-                .into_iter()
-                .find(|p| p.is_file())
-        } else {
-            Some(path.clone())
-        };
-        let Some(file) = file else {
-            return Err(format!(
-                "{}: no ecs_flat.yml found in this folder",
-                path.display()
-            ));
-        };
-        let ecs = Schema::load_ecs_flat(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        schema.merge(&ecs);
-    }
-    Ok(CompileOptions {
-        schema,
+    let mut opts = CompileOptions {
         strict: args.strict,
-    })
+        ..CompileOptions::default()
+    };
+    let Some(path) = &args.schema else {
+        return Ok(opts);
+    };
+    if path.is_dir()
+        && ["integrations", "detection-rules"]
+            .iter()
+            .any(|d| path.join(d).is_dir())
+    {
+        let set = SchemaSet::load_dir(path, Schema::builtin())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        // Queries that name no index (`eqlvm query`) see the built-in table and ECS.
+        opts.schema = set.common();
+        opts.schemas = Some(Arc::new(set));
+        return Ok(opts);
+    }
+    let file = if path.is_dir() {
+        [path.join("ecs/ecs_flat.yml"), path.join("ecs_flat.yml")]
+            .into_iter()
+            .find(|p| p.is_file())
+    } else {
+        Some(path.clone())
+    };
+    let Some(file) = file else {
+        return Err(format!(
+            "{}: no ecs_flat.yml found in this folder",
+            path.display()
+        ));
+    };
+    let ecs = Schema::load_ecs_flat(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    opts.schema.merge(&ecs);
+    Ok(opts)
 }
 
 /// Loads every rule under the paths into one set (ids must be unique across all of them).

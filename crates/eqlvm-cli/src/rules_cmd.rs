@@ -5,16 +5,31 @@ use crate::input::{compile_options, load_rules, CmdResult};
 use crate::SchemaArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-pub fn check(paths: &[PathBuf], schema: &SchemaArgs, show_warnings: bool) -> CmdResult<ExitCode> {
+/// Loads and type-checks the rules under `paths`, printing each failing rule, the warning
+/// count and `N passed, M failed`; with `time`, also how long each phase took.
+pub fn check(
+    paths: &[PathBuf],
+    schema: &SchemaArgs,
+    show_warnings: bool,
+    time: bool,
+) -> CmdResult<ExitCode> {
+    let start = Instant::now();
     let opts = compile_options(schema)?;
+    let schema_time = start.elapsed();
+    let start = Instant::now();
     let set = load_rules(paths);
+    let load_time = start.elapsed();
     let file_errors: Vec<_> = set.errors().collect();
     for d in &file_errors {
         eprint!("{}", d.render());
     }
     let file_error_count = file_errors.len();
+    let parse_time = time.then(|| parse_only(&set.rules));
+    let start = Instant::now();
     let compiled = eqlvm::pipeline::compile_rules(set.rules.clone(), &opts);
+    let compile_time = start.elapsed();
     for (rule, problems) in &compiled.failed {
         for p in problems.iter().filter(|p| p.diagnostic.is_error()) {
             println!(
@@ -59,12 +74,35 @@ pub fn check(paths: &[PathBuf], schema: &SchemaArgs, show_warnings: bool) -> Cmd
     if !compiled.skipped.is_empty() {
         println!("{} non-EQL rules skipped", compiled.skipped.len());
     }
+    if let Some(parse_time) = parse_time {
+        println!(
+            "time: schemas {}, rule files {}, parse+check+emit of {} rules {} (parse alone {})",
+            ms(schema_time),
+            ms(load_time),
+            set.rules.len(),
+            ms(compile_time),
+            ms(parse_time)
+        );
+    }
     println!("{passed} passed, {failed} failed");
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Time to parse every EQL query alone (the rest of the compile is the difference).
+fn parse_only(rules: &[eqlvm::rules::Rule]) -> Duration {
+    let start = Instant::now();
+    for rule in rules.iter().filter(|r| r.is_eql()) {
+        let _ = std::hint::black_box(eqlvm::parser::parse(&rule.query));
+    }
+    start.elapsed()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
 pub fn compile(paths: &[PathBuf], schema: &SchemaArgs, disasm: bool) -> CmdResult<ExitCode> {

@@ -157,6 +157,12 @@ impl SchemaSet {
         self.endpoint_process = Some(Arc::new(fields));
     }
 
+    /// What every rule sees: the base and ECS (for queries that name no index and are not
+    /// behavior rules, e.g. `eqlvm query`).
+    pub fn common(&self) -> Schema {
+        Schema::layered(self.base.clone())
+    }
+
     pub fn stats(&self) -> SchemaSetStats {
         self.stats
     }
