@@ -141,6 +141,12 @@ pub fn compile_rules(rules: impl IntoIterator<Item = Rule>, opts: &CompileOption
 /// The alert for a match of query `m.query`: the rule's metadata, the matched events whole (a
 /// placeholder `{"missing": true}` for a missing-event stage), and the join keys.
 pub fn alert_json(rule: &Rule, m: &Match) -> serde_json::Value {
+    let meta = serde_json::to_value(rule.alert_rule()).unwrap_or(serde_json::Value::Null);
+    alert_json_with(&meta, m)
+}
+
+/// The alert for a match given the rule's alert metadata as JSON (what a rule pack carries).
+pub fn alert_json_with(rule: &serde_json::Value, m: &Match) -> serde_json::Value {
     let mut events = Vec::with_capacity(m.events.len());
     let mut last_ts = None;
     for e in &m.events {
@@ -163,11 +169,50 @@ pub fn alert_json(rule: &Rule, m: &Match) -> serde_json::Value {
     });
     let mut alert = serde_json::json!({
         "@timestamp": ts,
-        "rule": rule.alert_rule(),
+        "rule": rule.clone(),
         "events": events,
     });
     if !m.keys.is_empty() {
         alert["join_keys"] = m.keys.iter().map(|k| k.to_json()).collect();
     }
     alert
+}
+
+/// Writes a compiled set as a rule pack: the program plus, per query, its rule's alert metadata.
+pub fn write_pack(set: &CompiledSet) -> Result<Vec<u8>, String> {
+    let meta = set
+        .rules
+        .iter()
+        .map(|r| serde_json::to_string(&r.alert_rule()).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pack = eql_bytecode::pack::Pack {
+        program: set.program.clone(),
+        meta,
+    };
+    eql_bytecode::pack::write(&pack).map_err(|e| e.to_string())
+}
+
+/// A rule pack read back: a verified program and each query's alert `rule` object.
+#[derive(Debug)]
+pub struct LoadedPack {
+    pub program: Program,
+    pub rules: Vec<serde_json::Value>,
+}
+
+/// Reads a rule pack: header, checksum, payload, verifier, then each rule's metadata.
+pub fn read_pack(bytes: &[u8]) -> Result<LoadedPack, String> {
+    let pack = eql_bytecode::pack::read(bytes).map_err(|e| e.to_string())?;
+    let rules = pack
+        .meta
+        .iter()
+        .enumerate()
+        .map(|(q, m)| {
+            serde_json::from_str(m)
+                .map_err(|e| format!("rule pack metadata of query {q} is not JSON: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(LoadedPack {
+        program: pack.program,
+        rules,
+    })
 }

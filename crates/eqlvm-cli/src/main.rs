@@ -1,5 +1,7 @@
 //! The `eqlvm` command line: check, compile, run and query EQL rules over NDJSON events.
 
+mod bench;
+mod gen;
 mod input;
 mod rules_cmd;
 mod run;
@@ -37,8 +39,19 @@ enum Command {
     /// Run rules over events and write one JSON alert per line to stdout.
     Run {
         /// A rule file or a folder of rule files (repeatable).
-        #[arg(long = "rules", value_name = "PATH", required = true)]
+        #[arg(long = "rules", value_name = "PATH", required_unless_present = "pack")]
         rules: Vec<PathBuf>,
+        /// A compiled rule pack (`eqlvm compile -o`) to run instead of rule files.
+        #[arg(long, value_name = "PACK", conflicts_with = "rules")]
+        pack: Option<PathBuf>,
+        /// Most join keys each sequence query keeps partial sequences for; the oldest are
+        /// evicted first and counted in the summary.
+        #[arg(long, value_name = "N", default_value_t = eqlvm::vm::engine::DEFAULT_MAX_STATE)]
+        max_state: usize,
+        /// Buffer events and run them in timestamp order, waiting this long (e.g. 30s, 5m) for
+        /// late ones; later arrivals are counted as late and still evaluated.
+        #[arg(long, value_name = "DURATION", value_parser = run::parse_duration)]
+        reorder_window: Option<i64>,
         #[command(flatten)]
         schema: SchemaArgs,
         /// NDJSON event files; `-` reads standard input.
@@ -67,6 +80,9 @@ enum Command {
         /// Print the disassembly.
         #[arg(long)]
         disasm: bool,
+        /// Write a rule pack (program, rule metadata, checksum) for `eqlvm run --pack`.
+        #[arg(short = 'o', long = "output", value_name = "PACK")]
+        output: Option<PathBuf>,
         #[command(flatten)]
         schema: SchemaArgs,
     },
@@ -83,6 +99,32 @@ enum Command {
         #[arg(long)]
         disasm: bool,
     },
+    /// Write deterministic Elastic Defend-shaped NDJSON events (a few of them rule matches).
+    Gen {
+        /// How many events.
+        #[arg(long, default_value_t = 100_000)]
+        events: u64,
+        /// The seed; the same seed gives the same events.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+    },
+    /// Measure decode-only and full-evaluation throughput of rules over an NDJSON file.
+    Bench {
+        /// A rule file or a folder of rule files (repeatable).
+        #[arg(long = "rules", value_name = "PATH", required = true)]
+        rules: Vec<PathBuf>,
+        #[command(flatten)]
+        schema: SchemaArgs,
+        /// Timed passes of each kind; medians are reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// The NDJSON event file (read into memory first).
+        #[arg(value_name = "EVENTS")]
+        events: PathBuf,
+    },
     /// Replay Elasticsearch's EQL QA specs (TOML files and datasets laid out as upstream).
     Spec {
         /// The folder holding the spec files and `data/`.
@@ -95,9 +137,24 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run {
             rules,
+            pack,
+            max_state,
+            reorder_window,
             schema,
             events,
-        } => run::run_rules(&rules, &schema, &events),
+        } => {
+            let source = match &pack {
+                Some(p) => run::RuleSource::Pack(p),
+                None => run::RuleSource::Rules(&rules),
+            };
+            let opts = run::RunOptions {
+                stream: run::StreamOptions {
+                    reorder_window_ns: reorder_window,
+                },
+                max_state: Some(max_state),
+            };
+            run::run_rules(source, &schema, &events, &opts)
+        }
         Command::Check {
             paths,
             schema,
@@ -107,7 +164,14 @@ fn main() -> ExitCode {
         Command::Compile {
             paths,
             disasm,
+            output: Some(out),
             schema,
+        } if !disasm => run::compile_pack(&paths, &schema, &out),
+        Command::Compile {
+            paths,
+            disasm,
+            schema,
+            ..
         } => rules_cmd::compile(&paths, &schema, disasm),
         Command::Query {
             query,
@@ -116,6 +180,14 @@ fn main() -> ExitCode {
             disasm,
         } => run::query(&query, &events, &schema, disasm),
         Command::Spec { dir } => spec::spec(&dir),
+        Command::Gen { events, seed, out } => gen::gen(events, seed, out.as_deref()),
+        Command::Bench {
+            rules,
+            schema,
+            runs,
+            events,
+        } => input::compile_options(&schema)
+            .and_then(|opts| bench::bench(&rules, &opts, &events, runs)),
     };
     match result {
         Ok(code) => code,
