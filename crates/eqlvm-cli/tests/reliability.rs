@@ -125,7 +125,7 @@ fn a_10_mb_string_is_read_and_loses_nothing() {
     let mut big = br#"{"@timestamp":"2024-05-21T09:00:00Z","event":{"category":"process"},"process":{"name":""#.to_vec();
     big.extend(std::iter::repeat_n(b'x', 10 << 20));
     big.extend_from_slice(b"\"}}");
-    let mut lines = vec![big.clone(), big];
+    let mut lines = [big.clone(), big];
     // And one that is also cut short.
     lines[1].truncate(5 << 20);
     let mut dirty = Vec::new();
