@@ -6,7 +6,7 @@ use eql_bytecode::Program;
 use eql_emit::{Emitter, QueryOptions};
 use eql_parser::Diagnostic;
 use eql_planner::schema::SchemaSet;
-use eql_planner::{PlanOptions, Planned, Schema, UnknownFieldPolicy};
+use eql_planner::{Dialect, PlanOptions, Planned, Schema, UnknownFieldPolicy};
 use eql_rules::Rule;
 use eql_vm::engine::Match;
 use serde_json::value::RawValue;
@@ -102,8 +102,20 @@ pub fn plan_rule(rule: &Rule, opts: &CompileOptions) -> Result<Planned, Vec<Diag
     eql_planner::plan_text(
         &rule.query,
         chosen.as_deref().unwrap_or(&opts.schema),
-        &PlanOptions::default().with_unknown_fields(policy),
+        &PlanOptions::default()
+            .with_unknown_fields(policy)
+            .with_dialect(dialect_of(rule)),
     )
+}
+
+/// Elastic Defend behaviour rules are written in the endpoint dialect; every other layout in
+/// Elasticsearch's.
+pub fn dialect_of(rule: &Rule) -> Dialect {
+    if rule.layout == eql_rules::Layout::EndpointBehavior {
+        Dialect::Endpoint
+    } else {
+        Dialect::Elasticsearch
+    }
 }
 
 /// Compiles every EQL rule of `rules` into one program.

@@ -31,6 +31,15 @@ fn fixtures() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Fixtures named `defend*` are in Elastic Defend's dialect.
+fn fixture_program(name: &str, query: &str) -> Program {
+    if name.starts_with("defend") {
+        common::compile_endpoint(query)
+    } else {
+        common::compile(query)
+    }
+}
+
 fn seed_program(file: &str) -> Program {
     let set = RuleSet::load_path(common::root().join("rules/linux").join(file));
     assert!(!set.has_errors(), "{}", set.render_diagnostics());
@@ -59,7 +68,7 @@ fn fixture_disassembly() {
     let all = fixtures();
     assert!(all.len() >= 6);
     for (name, query) in all {
-        let program = common::compile(&query);
+        let program = fixture_program(&name, &query);
         insta::with_settings!({ description => query.clone(), omit_expression => true }, {
             insta::assert_snapshot!(format!("query_{name}"), disassemble(&program));
         });
@@ -69,7 +78,10 @@ fn fixture_disassembly() {
 #[test]
 fn fixtures_use_every_instruction() {
     let mut used = BTreeSet::new();
-    let mut programs: Vec<Program> = fixtures().iter().map(|(_, q)| common::compile(q)).collect();
+    let mut programs: Vec<Program> = fixtures()
+        .iter()
+        .map(|(n, q)| fixture_program(n, q))
+        .collect();
     programs.push(seed_program("potential_reverse_shell.toml"));
     for p in &programs {
         for i in &p.code {
@@ -85,8 +97,8 @@ fn fixtures_use_every_instruction() {
 
 #[test]
 fn programs_round_trip_through_serde_and_verify() {
-    for (_, q) in fixtures() {
-        let p = common::compile(&q);
+    for (n, q) in fixtures() {
+        let p = fixture_program(&n, &q);
         assert_eq!(verify(&p), Ok(()));
         let json = serde_json::to_string(&p).unwrap_or_default();
         let back: Program = match serde_json::from_str(&json) {

@@ -26,6 +26,21 @@ pub fn compile(query: &str) -> eqlvm::bytecode::Program {
     e.finish()
 }
 
+/// Compiles one query in Elastic Defend's dialect against the built-in schema.
+pub fn compile_endpoint(query: &str) -> eqlvm::bytecode::Program {
+    let opts = PlanOptions::default().with_dialect(eqlvm::planner::Dialect::Endpoint);
+    let planned = match plan_text(query, &Schema::builtin(), &opts) {
+        Ok(p) => p,
+        Err(diags) => {
+            let text: String = diags.iter().map(|d| d.render("<query>", query)).collect();
+            panic!("query does not compile:\n{text}");
+        }
+    };
+    let mut e = Emitter::new();
+    e.add(&planned.plan, &QueryOptions::new("test", query));
+    e.finish()
+}
+
 /// Runs a program over NDJSON lines; returns the matches.
 pub fn run_program(program: eqlvm::bytecode::Program, lines: &[String]) -> Vec<Match> {
     let mut engine = match Engine::new(program, &EngineOptions::default()) {

@@ -2,6 +2,7 @@
 //! each block with its instructions (one per line, a source comment before each spanned run),
 //! then the pools.
 
+use crate::operand::Slot;
 use crate::program::{KeyDef, KeySource, Pipe, Program, QueryKind, SlotKind, StageDef};
 use std::fmt::Write;
 
@@ -70,6 +71,25 @@ pub fn disassemble(p: &Program) -> String {
             };
         }
     }
+    let l = &p.lineage;
+    if !l.filters.is_empty() {
+        let slot = |s: Option<Slot>| s.map_or("-".to_string(), |s| s.to_string());
+        let _ = writeln!(
+            out,
+            "\nlineage: category {}, entity {}, parent {}",
+            slot(l.category),
+            slot(l.entity),
+            slot(l.parent)
+        );
+        for (i, f) in l.filters.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  filter {i} [{}] predicate {}",
+                f.category.as_deref().unwrap_or("any"),
+                f.predicate
+            );
+        }
+    }
     for (bi, b) in p.blocks.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -134,10 +154,11 @@ fn write_stage(out: &mut String, what: &str, s: &StageDef) {
     let keys: Vec<String> = s.keys.iter().map(key_text).collect();
     let _ = writeln!(
         out,
-        "  {what}{} [{}] predicate {}{}{}",
+        "  {what}{} [{}] predicate {}{}{}{}",
         if s.missing { " (missing)" } else { "" },
         s.category.as_deref().unwrap_or("any"),
         s.predicate,
+        s.join.map_or(String::new(), |b| format!(", join {b}")),
         if keys.is_empty() {
             String::new()
         } else {

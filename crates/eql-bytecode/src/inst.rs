@@ -125,6 +125,21 @@ instructions! {
     ElemNext "elem.next" { dst: Reg, slot: Slot, idx: Reg, done: Label }
     /// dst = src.
     Move "move" { dst: Reg, src: Reg }
+    /// Array-element loop step (`_arraysearch`): if the slot has an element `idx`, dst = `idx`
+    /// (an int naming the element) and idx += 1; otherwise jumps to `done`. A missing or empty
+    /// field yields no element.
+    EachElem "elem.each" { dst: Reg, slot: Slot, idx: Reg, done: Label }
+    /// Value loop step inside one element: the next value of `slot` (a sub-field of the array
+    /// `arr`) at or after position `idx` that lies inside element `elem` of `arr`; dst = it and
+    /// idx moves past it. Otherwise jumps to `done` (no values: no step).
+    ElemOf "elem.of" { dst: Reg, arr: Slot, elem: Reg, slot: Slot, idx: Reg, done: Label }
+    /// dst = the first value of the slot in the event that filled stage `ctx` of the partial
+    /// sequence being extended (a stage alias), or null.
+    LoadFieldOf "load.field_of" { dst: Reg, ctx: u32, slot: Slot }
+    /// dst = some ancestor of the event's process, starting at the process named by the slot
+    /// (its parent's entity id) and following parents at most `depth` steps, matched lineage
+    /// filter `filter` when its own process event was seen.
+    InLineage "lineage" { dst: Reg, slot: Slot, filter: u32, depth: u32 }
 
     /// dst = the field is missing or null.
     FieldIsNull "field.is_null" { dst: Reg, slot: Slot }

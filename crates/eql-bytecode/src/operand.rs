@@ -122,6 +122,9 @@ pub enum CmpMode {
     Value,
     /// Semantic-version ordering of strings (Elasticsearch's `version` type).
     Version,
+    /// Numbers by value, strings that parse as numbers too (Elastic Defend: a keyword field
+    /// compared with a number).
+    Number,
 }
 
 impl fmt::Display for CmpMode {
@@ -129,6 +132,7 @@ impl fmt::Display for CmpMode {
         f.write_str(match self {
             CmpMode::Value => "value",
             CmpMode::Version => "version",
+            CmpMode::Number => "number",
         })
     }
 }

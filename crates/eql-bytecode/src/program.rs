@@ -76,6 +76,10 @@ pub struct StageDef {
     /// A missing-event stage `![…]`.
     pub missing: bool,
     pub alias: Option<String>,
+    /// Elastic Defend stage aliases: the part of the condition that reads earlier stages'
+    /// events (`load.field_of`), run when this stage's event would extend a partial sequence.
+    #[serde(default)]
+    pub join: Option<BlockId>,
 }
 
 /// The shape of a query.
@@ -116,6 +120,24 @@ pub struct QueryDef {
     pub tiebreaker: Option<Slot>,
 }
 
+/// One `descendant of [filter]` / `child of [filter]` filter (Elastic Defend).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineageFilter {
+    /// `None` matches every category.
+    pub category: Option<String>,
+    pub predicate: BlockId,
+}
+
+/// What the engine needs to track process lineage: the slots naming a process and its parent,
+/// the category slot, and the filters it runs on every event of their category.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LineageDef {
+    pub category: Option<Slot>,
+    pub entity: Option<Slot>,
+    pub parent: Option<Slot>,
+    pub filters: Vec<LineageFilter>,
+}
+
 /// A compiled program.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Program {
@@ -128,6 +150,9 @@ pub struct Program {
     /// Source spans of instructions, sorted by pc: the instruction at `pc` and those after it
     /// (up to the next entry) came from `span` of the block's query.
     pub spans: Vec<(u32, SrcSpan)>,
+    /// Lineage filters (`descendant of`), empty for Elasticsearch queries.
+    #[serde(default)]
+    pub lineage: LineageDef,
 }
 
 impl Program {
@@ -140,6 +165,7 @@ impl Program {
             blocks: Vec::new(),
             queries: Vec::new(),
             spans: Vec::new(),
+            lineage: LineageDef::default(),
         }
     }
 

@@ -137,6 +137,10 @@ pub fn verify(p: &Program) -> Result<(), VerifyError> {
                     ));
                 }
             }
+            if let Inst::InLineage { filter, .. } = inst {
+                let n = p.lineage.filters.len();
+                c.bound("lineage filter ", *filter, n);
+            }
             if let Some(message) = c.errors.into_iter().next() {
                 return Err(VerifyError::Inst {
                     block: b,
@@ -173,7 +177,7 @@ pub fn verify(p: &Program) -> Result<(), VerifyError> {
                     .get(b.index())
                     .is_some_and(|bl| bl.query as usize == q)
             };
-            if !block_ok(s.predicate) {
+            if !block_ok(s.predicate) || !s.join.is_none_or(block_ok) {
                 return Err(err(format!(
                     "{what}: predicate block {} is missing",
                     s.predicate
@@ -228,6 +232,19 @@ pub fn verify(p: &Program) -> Result<(), VerifyError> {
                 }
             }
         }
+    }
+    let l = &p.lineage;
+    let slot_ok = |s: &Option<Slot>| s.is_none_or(|s| (s.0 as usize) < p.fields.len());
+    if !slot_ok(&l.category) || !slot_ok(&l.entity) || !slot_ok(&l.parent) {
+        return Err(VerifyError::Pool("a lineage slot is out of range".into()));
+    }
+    if l.filters
+        .iter()
+        .any(|f| f.predicate.index() >= p.blocks.len())
+    {
+        return Err(VerifyError::Pool(
+            "a lineage filter block is missing".into(),
+        ));
     }
     for set in &p.pools.wildcards {
         if set.patterns.is_empty() {

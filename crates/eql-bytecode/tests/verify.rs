@@ -41,6 +41,7 @@ fn program() -> Program {
             keys: vec![],
             missing: false,
             alias: None,
+            join: None,
         }),
         pipes: vec![],
         category: Slot(0),

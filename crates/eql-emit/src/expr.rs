@@ -24,6 +24,39 @@ impl Emitter {
                     self.push(Inst::LoadField { dst, slot });
                 }
             },
+            TKind::ElemField { field, .. } => match f.bound(&elem_key(&field.path)) {
+                Some(src) => {
+                    self.push(Inst::Move { dst, src });
+                }
+                None => {
+                    // Only reachable outside an element loop, which the planner never builds.
+                    let k = self.constant(ConstVal::Null);
+                    self.push(Inst::LoadConst { dst, k });
+                }
+            },
+            TKind::AliasField { stage, field } => {
+                let slot = self.field_slot(field);
+                self.push(Inst::LoadFieldOf {
+                    dst,
+                    ctx: *stage,
+                    slot,
+                });
+            }
+            TKind::Lineage { filter, depth } => {
+                self.mark(e.span);
+                let slot = self.slot(crate::PARENT_ENTITY, SlotKind::Plain);
+                let filter = self.lineage_base + filter;
+                self.push(Inst::InLineage {
+                    dst,
+                    slot,
+                    filter,
+                    depth: *depth,
+                });
+            }
+            TKind::ArraySearch { array, cond } => {
+                self.mark(e.span);
+                self.array_search(f, &array.path, cond, dst);
+            }
             TKind::Not(x) => {
                 self.expr(f, x, dst);
                 self.push(Inst::Not { dst, src: dst });
@@ -79,17 +112,66 @@ impl Emitter {
         if arrays.is_empty() {
             self.atom_direct(f, e, dst);
         } else {
-            let fields: Vec<(String, Slot)> = arrays
+            let fields: Vec<Looped> = arrays
                 .iter()
-                .map(|fr| (fr.path.clone(), self.slot(&fr.path, slot_kind(fr.ty))))
+                .map(|(fr, elem)| {
+                    let slot = self.slot(&fr.path, slot_kind(fr.ty));
+                    let arr = elem.as_ref().and_then(|a| {
+                        f.elems
+                            .iter()
+                            .rev()
+                            .find(|(p, _, _)| p == a)
+                            .map(|(_, s, r)| (*s, *r))
+                    });
+                    match (elem, arr) {
+                        (Some(_), Some((arr, reg))) => (elem_key(&fr.path), slot, Some((arr, reg))),
+                        _ => (fr.path.clone(), slot, None),
+                    }
+                })
                 .collect();
             self.elem_loop(f, e, &fields, dst);
         }
     }
 
-    /// `dst = any element of fields[0] (and, nested, of the others) makes e true`.
-    fn elem_loop(&mut self, f: &mut Frame, e: &TExpr, fields: &[(String, Slot)], dst: Reg) {
-        let Some(((path, slot), rest)) = fields.split_first() else {
+    /// `_arraysearch`: `dst = some element of the array makes cond true` (false when the
+    /// array is missing or empty).
+    fn array_search(&mut self, f: &mut Frame, array: &str, cond: &TExpr, dst: Reg) {
+        let mark = f.mark();
+        let arr = self.slot(array, SlotKind::Plain);
+        let zero = self.constant(ConstVal::Int(0));
+        let no = self.constant(ConstVal::Bool(false));
+        self.push(Inst::LoadConst { dst, k: no });
+        let idx = f.alloc();
+        self.push(Inst::LoadConst { dst: idx, k: zero });
+        let el = f.alloc();
+        let top = self.pc();
+        let next = self.push(Inst::EachElem {
+            dst: el,
+            slot: arr,
+            idx,
+            done: Label(0),
+        });
+        f.elems.push((array.to_string(), arr, el));
+        let t = f.alloc();
+        self.expr(f, cond, t);
+        f.elems.pop();
+        self.push(Inst::Or { dst, a: dst, b: t });
+        let found = self.push(Inst::JumpIfTrue {
+            src: dst,
+            to: Label(0),
+        });
+        self.push(Inst::Jump { to: Label(top) });
+        let done = self.pc();
+        self.patch(next, done);
+        self.patch(found, done);
+        f.release_to(mark);
+    }
+
+    /// `dst = any element of fields[0] (and, nested, of the others) makes e true`. A field
+    /// inside an `_arraysearch` element loops over that element's values only, and yields
+    /// nothing when the element lacks it (the test is then false).
+    fn elem_loop(&mut self, f: &mut Frame, e: &TExpr, fields: &[Looped], dst: Reg) {
+        let Some(((path, slot, within), rest)) = fields.split_first() else {
             self.atom_direct(f, e, dst);
             return;
         };
@@ -101,11 +183,21 @@ impl Emitter {
         self.push(Inst::LoadConst { dst: idx, k: zero });
         let el = f.alloc();
         let top = self.pc();
-        let next = self.push(Inst::ElemNext {
-            dst: el,
-            slot: *slot,
-            idx,
-            done: Label(0),
+        let next = self.push(match within {
+            Some((arr, elem)) => Inst::ElemOf {
+                dst: el,
+                arr: *arr,
+                elem: *elem,
+                slot: *slot,
+                idx,
+                done: Label(0),
+            },
+            None => Inst::ElemNext {
+                dst: el,
+                slot: *slot,
+                idx,
+                done: Label(0),
+            },
         });
         f.bound.push((path.clone(), el));
         let t = f.alloc();
@@ -158,7 +250,11 @@ impl Emitter {
                         Inst::FieldCmp {
                             dst,
                             op: cmp_op(*op),
-                            mode: cmp_mode(fr.ty),
+                            mode: if string_number(fr.ty, rhs.ty) {
+                                CmpMode::Number
+                            } else {
+                                cmp_mode(fr.ty)
+                            },
                             slot,
                             k: self.constant(value),
                         }
@@ -266,6 +362,8 @@ impl Emitter {
                 self.operand(f, rhs, lhs.ty, t);
                 let mode = if lhs.ty == Type::Version || rhs.ty == Type::Version {
                     CmpMode::Version
+                } else if string_number(lhs.ty, rhs.ty) {
+                    CmpMode::Number
                 } else {
                     CmpMode::Value
                 };
@@ -358,9 +456,15 @@ impl Emitter {
                 case_insensitive,
                 args,
             } => self.call(f, *func, *case_insensitive, args, dst),
-            TKind::Const(_) | TKind::Field(_) | TKind::Not(_) | TKind::And(_) | TKind::Or(_) => {
-                self.expr(f, e, dst)
-            }
+            TKind::Const(_)
+            | TKind::Field(_)
+            | TKind::Not(_)
+            | TKind::And(_)
+            | TKind::Or(_)
+            | TKind::ElemField { .. }
+            | TKind::AliasField { .. }
+            | TKind::Lineage { .. }
+            | TKind::ArraySearch { .. } => self.expr(f, e, dst),
         }
     }
 
@@ -463,15 +567,42 @@ impl Emitter {
     }
 }
 
-/// The multi-valued fields `e` reads that no enclosing loop has bound yet (deduplicated).
-fn collect_array_fields(e: &TExpr, f: &Frame, out: &mut Vec<FieldRef>) {
+/// A field an element loop binds: (binding key, slot, `Some((array slot, element register))`
+/// for a sub-field of an `_arraysearch` element).
+type Looped = (String, Slot, Option<(Slot, Reg)>);
+
+/// The binding key of an `_arraysearch` element field (distinct from the plain field's).
+fn elem_key(path: &str) -> String {
+    format!("$elem:{path}")
+}
+
+/// A keyword compared with a number (Elastic Defend): compared as numbers.
+fn string_number(a: Type, b: Type) -> bool {
+    (a.is_string() && b.is_numeric()) || (a.is_numeric() && b.is_string())
+}
+
+/// The multi-valued fields `e` reads that no enclosing loop has bound yet (deduplicated), each
+/// with the array it lies in when it is an `_arraysearch` element field.
+fn collect_array_fields(e: &TExpr, f: &Frame, out: &mut Vec<(FieldRef, Option<String>)>) {
     let mut visit = |x: &TExpr| collect_array_fields(x, f, out);
     match &e.kind {
         TKind::Field(fr) => {
-            if fr.array && f.bound(&fr.path).is_none() && !out.iter().any(|o| o.path == fr.path) {
-                out.push(fr.clone());
+            if fr.array
+                && f.bound(&fr.path).is_none()
+                && !out.iter().any(|(o, a)| a.is_none() && o.path == fr.path)
+            {
+                out.push((fr.clone(), None));
             }
         }
+        TKind::ElemField { array, field } => {
+            if f.bound(&elem_key(&field.path)).is_none()
+                && !out.iter().any(|(o, a)| a.is_some() && o.path == field.path)
+            {
+                out.push((field.clone(), Some(array.clone())));
+            }
+        }
+        // An `_arraysearch` loops on its own; aliases and lineage read single values.
+        TKind::ArraySearch { .. } | TKind::AliasField { .. } | TKind::Lineage { .. } => {}
         TKind::Const(_) => {}
         TKind::Not(x) | TKind::IsNull(x) | TKind::Neg(x) => visit(x),
         TKind::And(xs) | TKind::Or(xs) => xs.iter().for_each(visit),

@@ -46,7 +46,14 @@ pub struct Emitter {
     wildcards: AHashMap<String, WildId>,
     regexes: AHashMap<String, RegexId>,
     cidrs: AHashMap<String, CidrId>,
+    /// Index of the current query's first lineage filter in the program's list.
+    lineage_base: u32,
 }
+
+/// The field naming an event's process (lineage tracking).
+pub(crate) const ENTITY: &str = "process.entity_id";
+/// The field naming the parent of an event's process.
+pub(crate) const PARENT_ENTITY: &str = "process.parent.entity_id";
 
 impl Emitter {
     pub fn new() -> Emitter {
@@ -79,6 +86,23 @@ impl Emitter {
             timestamp,
             tiebreaker,
         });
+        self.lineage_base = self.program.lineage.filters.len() as u32;
+        if !plan.lineage.is_empty() {
+            let l = LineageDef {
+                category: self.program.lineage.category.or(Some(category)),
+                entity: Some(self.slot(ENTITY, SlotKind::Plain)),
+                parent: Some(self.slot(PARENT_ENTITY, SlotKind::Plain)),
+                filters: std::mem::take(&mut self.program.lineage.filters),
+            };
+            self.program.lineage = l;
+        }
+        for (i, lf) in plan.lineage.iter().enumerate() {
+            let predicate = self.block(q, &format!("lineage filter {i}"), &lf.condition);
+            self.program.lineage.filters.push(LineageFilter {
+                category: lf.category.clone(),
+                predicate,
+            });
+        }
         let kind = match &plan.query {
             PlanQuery::Event(f) => {
                 let predicate = self.block(q, "event predicate", &f.condition);
@@ -88,6 +112,7 @@ impl Emitter {
                     keys: Vec::new(),
                     missing: false,
                     alias: None,
+                    join: None,
                 })
             }
             PlanQuery::Sequence(s) => {
@@ -135,6 +160,10 @@ impl Emitter {
 
     fn stage(&mut self, q: u32, role: &str, st: &StagePlan) -> StageDef {
         let predicate = self.block(q, role, &st.filter.condition);
+        let join = st
+            .join
+            .as_ref()
+            .map(|j| self.block(q, &format!("join of {role}"), j));
         let keys = st
             .keys
             .iter()
@@ -147,6 +176,7 @@ impl Emitter {
             keys,
             missing: st.missing,
             alias: st.alias.clone(),
+            join,
         }
     }
 
@@ -194,7 +224,9 @@ impl Emitter {
             Some(Inst::Jump { to: t })
             | Some(Inst::JumpIfFalse { to: t, .. })
             | Some(Inst::JumpIfTrue { to: t, .. }) => *t = Label(to),
-            Some(Inst::ElemNext { done, .. }) => *done = Label(to),
+            Some(Inst::ElemNext { done, .. })
+            | Some(Inst::EachElem { done, .. })
+            | Some(Inst::ElemOf { done, .. }) => *done = Label(to),
             _ => {}
         }
     }

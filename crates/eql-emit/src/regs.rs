@@ -9,6 +9,9 @@ pub(crate) struct Frame {
     high: u32,
     /// Fields bound to a register by an enclosing element loop: (path, register).
     pub(crate) bound: Vec<(String, Reg)>,
+    /// Arrays searched by enclosing `_arraysearch` loops: (array path, its slot, the register
+    /// holding the current element's index).
+    pub(crate) elems: Vec<(String, eql_bytecode::Slot, Reg)>,
 }
 
 impl Frame {

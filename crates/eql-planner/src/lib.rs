@@ -13,6 +13,7 @@ pub mod types;
 mod check;
 mod fold;
 mod lower_call;
+mod lower_defend;
 mod lower_expr;
 mod lower_match;
 mod lower_query;
@@ -42,12 +43,30 @@ pub enum UnknownFieldPolicy {
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
     pub unknown_fields: UnknownFieldPolicy,
+    pub dialect: Dialect,
+}
+
+/// Which EQL dialect to accept (docs/language.md, "Elastic Defend dialect").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// Elasticsearch EQL: the Elastic Defend extensions are errors.
+    #[default]
+    Elasticsearch,
+    /// Elastic Defend's endpoint engine: `_arraysearch`, stage aliases, `descendant of` /
+    /// `child of`, comparisons between fields, keyword fields compared with numbers by value.
+    Endpoint,
 }
 
 impl PlanOptions {
     /// Options with the given unknown-field policy.
     pub fn with_unknown_fields(mut self, policy: UnknownFieldPolicy) -> PlanOptions {
         self.unknown_fields = policy;
+        self
+    }
+
+    /// Options with the given dialect.
+    pub fn with_dialect(mut self, dialect: Dialect) -> PlanOptions {
+        self.dialect = dialect;
         self
     }
 }
@@ -69,6 +88,9 @@ pub fn plan(
         schema,
         opts,
         diags: Vec::new(),
+        vars: Vec::new(),
+        aliases: Vec::new(),
+        lineage: Vec::new(),
     };
     let plan = lower_query::lower_query(&mut cx, query);
     let (mut errors, warnings): (Vec<_>, Vec<_>) =
@@ -97,9 +119,20 @@ pub(crate) struct Ctx<'a> {
     pub schema: &'a Schema,
     pub opts: &'a PlanOptions,
     pub diags: Vec<Diagnostic>,
+    /// `_arraysearch` variables in scope, innermost last: (name, array path).
+    pub vars: Vec<(String, String)>,
+    /// Stage aliases of the sequence being lowered: (name, written stage index, visible). An
+    /// alias becomes visible once the stages after its own are lowered.
+    pub aliases: Vec<(String, u32, bool)>,
+    /// Lineage filters found so far.
+    pub lineage: Vec<Filter>,
 }
 
 impl Ctx<'_> {
+    pub fn endpoint(&self) -> bool {
+        self.opts.dialect == Dialect::Endpoint
+    }
+
     pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }

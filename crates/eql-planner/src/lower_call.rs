@@ -18,6 +18,9 @@ pub(crate) fn call(
     args: &[Expr],
     span: Span,
 ) -> Option<TExpr> {
+    if cx.endpoint() && name.name.eq_ignore_ascii_case("_arraysearch") {
+        return crate::lower_defend::array_search(cx, args, span);
+    }
     let Some(sig) = resolve(cx, name) else {
         // Still check the arguments for errors of their own (not `_arraysearch`'s variables).
         if !name.name.eq_ignore_ascii_case("_arraysearch") {

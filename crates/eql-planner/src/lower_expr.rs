@@ -16,22 +16,10 @@ pub(crate) fn lower(cx: &mut Ctx, e: &Expr) -> Option<TExpr> {
     match &e.kind {
         ExprKind::Literal(l) => Some(lit(literal(l), span)),
         ExprKind::Field(f) => resolve::field(cx, f, span),
-        ExprKind::Variable { name, .. } => cx.fail(
-            Diagnostic::error(
-                codes::NOT_YET,
-                span,
-                format!("variables (`${}`) are not supported yet", name.name),
-            )
-            .with_label("variable"),
-        ),
-        ExprKind::Lineage { relation, .. } => cx.fail(
-            Diagnostic::error(
-                codes::NOT_YET,
-                span,
-                format!("`{} of` is not supported yet", relation.name),
-            )
-            .with_label("lineage check"),
-        ),
+        ExprKind::Variable { name, path } => crate::lower_defend::variable(cx, name, path, span),
+        ExprKind::Lineage { relation, filter } => {
+            crate::lower_defend::lineage(cx, relation, filter, span)
+        }
         ExprKind::Not(inner) => {
             let inner = condition(cx, inner, "the operand of `not`")?;
             Some(fold::not(inner, span))
@@ -99,7 +87,10 @@ fn literal(l: &Literal) -> Const {
 pub(crate) fn condition(cx: &mut Ctx, e: &Expr, what: &str) -> Option<TExpr> {
     let t = lower(cx, e)?;
     expect_bool(cx, &t, what)?;
-    if matches!(t.kind, TKind::Field(_)) {
+    if matches!(
+        t.kind,
+        TKind::Field(_) | TKind::ElemField { .. } | TKind::AliasField { .. }
+    ) {
         let span = t.span;
         let rhs = lit(Const::Bool(true), span);
         return Some(TExpr {
@@ -180,6 +171,7 @@ fn compare(cx: &mut Ctx, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span) -> Optio
             Ok(c) => Some(lit(c, span)),
             Err(()) => cx.fail(check::mismatch(&l, b, r.span)),
         },
+        (None, None) if cx.endpoint() => crate::lower_defend::compare_values(cx, op, l, r, span),
         (None, None) => cx.fail(
             Diagnostic::error(
                 codes::FIELD_COMPARISON,
@@ -189,7 +181,7 @@ fn compare(cx: &mut Ctx, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span) -> Optio
             .with_label("neither side is a constant")
             .with_secondary(l.span, describe(&l))
             .with_secondary(r.span, describe(&r))
-            .with_hint("Elasticsearch EQL requires one side of a comparison to be a constant"),
+            .with_hint("Elasticsearch EQL requires one side of a comparison to be a constant (Elastic Defend's dialect allows this)"),
         ),
         (Some(_), None) => compare_const(cx, fold::flip(op), r, l, span),
         (None, Some(_)) => compare_const(cx, op, l, r, span),
@@ -211,6 +203,14 @@ fn compare_const(cx: &mut Ctx, op: CmpOp, value: TExpr, konst: TExpr, span: Span
             )
             .with_label("ordering comparison on a boolean"),
         );
+    }
+    if cx.endpoint() && value.ty.is_string() && matches!(c, Const::Int(_) | Const::Float(_)) {
+        let konst = TExpr {
+            ty: check::const_type(&c),
+            kind: TKind::Const(c),
+            span: konst.span,
+        };
+        return Some(crate::lower_defend::compare_node(op, value, konst, span));
     }
     let allow_cidr = matches!(op, CmpOp::Eq | CmpOp::Ne);
     let node = match convert_const(cx, &value, c, konst.span, allow_cidr)? {

@@ -6,7 +6,7 @@ use crate::lower_expr::{condition, lower};
 use crate::plan::{
     Const, Filter, KeyPlan, PipeOp, Plan, PlanQuery, SamplePlan, SequencePlan, StagePlan,
 };
-use crate::Ctx;
+use crate::{lower_defend, Ctx};
 use eql_parser::ast::{
     Category, EventFilter, Expr, ExprKind, Pipe, Query, QueryBody, Sample, Sequence, Stage,
     TimeSpan,
@@ -34,10 +34,11 @@ pub(crate) fn lower_query(cx: &mut Ctx, q: &Query) -> Option<Plan> {
         query: body?,
         pipes: pipes?,
         span: q.span,
+        lineage: std::mem::take(&mut cx.lineage),
     })
 }
 
-fn filter(cx: &mut Ctx, f: &EventFilter) -> Option<Filter> {
+pub(crate) fn filter(cx: &mut Ctx, f: &EventFilter) -> Option<Filter> {
     let category = match &f.category {
         Category::Any(_) => None,
         Category::Named(id) => Some(id.name.clone()),
@@ -65,22 +66,36 @@ fn stage(cx: &mut Ctx, shared: &[Expr], s: &Stage) -> Option<StagePlan> {
         }
     }
     if let Some(alias) = &s.alias {
+        if !cx.endpoint() || s.missing {
+            ok = false;
+            let what = if s.missing {
+                "a missing-event stage cannot have an alias"
+            } else {
+                "stage aliases (`as name`) are not supported by Elasticsearch EQL"
+            };
+            cx.push(Diagnostic::error(codes::NOT_YET, alias.span, what).with_label("stage alias"));
+        }
+    }
+    if keys.iter().any(|k| lower_defend::reads_alias(&k.expr)) {
         ok = false;
         cx.push(
             Diagnostic::error(
                 codes::NOT_YET,
-                alias.span,
-                "stage aliases (`as name`) are not supported yet",
+                s.span,
+                "a join key cannot read a stage alias",
             )
-            .with_label("stage alias"),
+            .with_label("in this stage"),
         );
     }
-    let filter = filter?;
+    let mut filter = filter?;
+    let (local, join) = lower_defend::split_join(filter.condition);
+    filter.condition = local;
     ok.then_some(StagePlan {
         filter,
         keys,
         missing: s.missing,
-        alias: None,
+        alias: s.alias.as_ref().map(|a| a.name.clone()),
+        join,
         span: s.span,
     })
 }
@@ -126,7 +141,12 @@ fn sequence(cx: &mut Ctx, s: &Sequence) -> Option<SequencePlan> {
     };
     let all: Vec<&Stage> = s.stages.iter().chain(&s.until).collect();
     ok &= check_key_counts(cx, s.by.len(), &all);
-    let mut stages = Vec::new();
+    let mut stages: Vec<StagePlan> = Vec::new();
+    cx.aliases = s
+        .stages
+        .iter()
+        .filter_map(|st| st.alias.as_ref().map(|a| (a.name.clone(), u32::MAX, false)))
+        .collect();
     for st in &s.stages {
         let runs = match &st.runs {
             None => 1,
@@ -163,6 +183,12 @@ fn sequence(cx: &mut Ctx, s: &Sequence) -> Option<SequencePlan> {
                 }
             }
             None => ok = false,
+        }
+        if let Some(a) = &st.alias {
+            let at = stages.len().saturating_sub(1) as u32;
+            for entry in cx.aliases.iter_mut().filter(|e| e.0 == a.name) {
+                *entry = (a.name.clone(), at, true);
+            }
         }
     }
     if !s.stages.is_empty() && s.stages.iter().all(|st| st.missing) {
@@ -209,6 +235,19 @@ fn sequence(cx: &mut Ctx, s: &Sequence) -> Option<SequencePlan> {
         Some(u) => {
             let p = stage(cx, &s.by, u);
             ok &= p.is_some();
+            if p.as_ref()
+                .is_some_and(|p| p.join.is_some() || p.alias.is_some())
+            {
+                ok = false;
+                cx.push(
+                    Diagnostic::error(
+                        codes::NOT_YET,
+                        u.span,
+                        "the `until` stage cannot have or read stage aliases",
+                    )
+                    .with_label("here"),
+                );
+            }
             p
         }
         None => None,
@@ -219,6 +258,7 @@ fn sequence(cx: &mut Ctx, s: &Sequence) -> Option<SequencePlan> {
     {
         ok = false;
     }
+    cx.aliases.clear();
     ok.then_some(SequencePlan {
         stages,
         until,

@@ -23,6 +23,9 @@ pub struct Plan {
     /// `head` / `tail` in the order written.
     pub pipes: Vec<PipeOp>,
     pub span: Span,
+    /// Elastic Defend: the filters of `descendant of [...]` / `child of [...]`, in order;
+    /// `TKind::Lineage` names them by index.
+    pub lineage: Vec<Filter>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,6 +54,10 @@ pub struct StagePlan {
     pub missing: bool,
     /// Elastic Defend dialect: `[ … ] as event0`.
     pub alias: Option<String>,
+    /// Elastic Defend dialect: the conjuncts of the condition that read earlier stages' events
+    /// through their aliases (`TKind::AliasField`), checked when this stage's event would
+    /// extend a partial sequence. `filter.condition` holds the rest.
+    pub join: Option<TExpr>,
     pub span: Span,
 }
 
@@ -171,6 +178,30 @@ pub enum TKind {
         rhs: Box<TExpr>,
     },
     Neg(Box<TExpr>),
+    /// Elastic Defend `_arraysearch(array, $v, cond)`: true when some element object of
+    /// `array` makes `cond` true; `ElemField`s in `cond` read that element's sub-fields.
+    ArraySearch {
+        array: FieldRef,
+        cond: Box<TExpr>,
+    },
+    /// `$v.x` inside `_arraysearch(array, $v, …)`: the values of `field` (the full path
+    /// `array.x`) that lie inside the element being searched.
+    ElemField {
+        array: String,
+        field: FieldRef,
+    },
+    /// `event0.x` in a later stage of a sequence: `field` of the event that filled written
+    /// stage `stage` (aliased `as event0`) of the partial sequence being extended.
+    AliasField {
+        stage: u32,
+        field: FieldRef,
+    },
+    /// `descendant of [filter]` (`depth` 64) or `child of [filter]` (`depth` 1): some ancestor
+    /// of the event's process, at most `depth` steps up, matched `Plan::lineage[filter]`.
+    Lineage {
+        filter: u32,
+        depth: u32,
+    },
     /// Any other function; `case_insensitive` for the `~` form.
     Call {
         func: Func,

@@ -10,6 +10,11 @@ use eql_parser::{Diagnostic, Span};
 
 /// Resolves a field reference. `None` after an error.
 pub(crate) fn field(cx: &mut Ctx, f: &FieldPath, span: Span) -> Option<TExpr> {
+    if cx.endpoint() && f.indexes.is_empty() {
+        if let Some(aliased) = crate::lower_defend::alias_field(cx, f, span) {
+            return aliased;
+        }
+    }
     if let Some(ix) = f.indexes.first() {
         return cx.fail(
             Diagnostic::error(

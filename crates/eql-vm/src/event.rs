@@ -51,6 +51,11 @@ pub struct EventBuf {
     pub values: Vec<Value>,
     /// One entry per slot of the projection.
     pub slots: Vec<SlotRange>,
+    /// Parallel to `values`: each value's position in document order (the order the decoder
+    /// met it). `_arraysearch` uses it to tell which element of an array a sub-field value
+    /// belongs to: the one whose object (a `Value::Object` in the array's slot) came last
+    /// before it.
+    pub pos: Vec<u32>,
 }
 
 impl EventBuf {
@@ -81,6 +86,17 @@ impl EventBuf {
         match self.slots.get(slot) {
             Some(r) => self
                 .values
+                .get(r.start as usize..(r.start + r.len) as usize)
+                .unwrap_or(&[]),
+            None => &[],
+        }
+    }
+
+    /// The document positions of slot `slot`'s values (parallel to [`EventBuf::slot`]).
+    pub fn slot_pos(&self, slot: usize) -> &[u32] {
+        match self.slots.get(slot) {
+            Some(r) => self
+                .pos
                 .get(r.start as usize..(r.start + r.len) as usize)
                 .unwrap_or(&[]),
             None => &[],

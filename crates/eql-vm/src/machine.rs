@@ -59,6 +59,21 @@ impl Loaded {
 /// hand-made programs; compiled loops take one per array element).
 const BACK_JUMP_FUEL: u32 = 1 << 20;
 
+/// Process lineage as the engine has seen it (`lineage` instructions).
+pub trait LineageView {
+    /// Whether the process `start`, or one of its ancestors at most `depth - 1` steps above it,
+    /// matched lineage filter `filter` when its process event was seen.
+    fn matched(&self, start: &str, filter: u32, depth: u32) -> bool;
+}
+
+/// What a block can read besides its own event.
+#[derive(Clone, Copy, Default)]
+pub struct RunCtx<'a> {
+    /// The events of the partial sequence being extended, by stage index (`load.field_of`).
+    pub stages: &'a [Option<&'a EventBuf>],
+    pub lineage: Option<&'a dyn LineageView>,
+}
+
 /// Reusable execution state.
 #[derive(Debug, Default)]
 pub struct Machine {
@@ -173,6 +188,11 @@ impl Machine {
 
     /// Runs block `b` over `ev` and returns its value.
     pub fn run(&mut self, p: &Loaded, b: BlockId, ev: &EventBuf) -> RVal {
+        self.run_in(p, b, ev, RunCtx::default())
+    }
+
+    /// Runs block `b` over `ev`, with other events and lineage available, and returns its value.
+    pub fn run_in(&mut self, p: &Loaded, b: BlockId, ev: &EventBuf, cx: RunCtx<'_>) -> RVal {
         let prog = &p.program;
         let Some(block) = prog.blocks.get(b.index()) else {
             return RVal::Null;
@@ -238,6 +258,88 @@ impl Machine {
                     } else {
                         pc = done.index();
                     }
+                }
+                Inst::EachElem {
+                    dst,
+                    slot,
+                    idx,
+                    done,
+                } => match r!(idx) {
+                    RVal::Int(i) if i >= 0 && (i as usize) < ev.slot(slot.index()).len() => {
+                        r!(dst) = RVal::Int(i);
+                        r!(idx) = RVal::Int(i + 1);
+                    }
+                    _ => pc = done.index(),
+                },
+                Inst::ElemOf {
+                    dst,
+                    arr,
+                    elem,
+                    slot,
+                    idx,
+                    done,
+                } => {
+                    let bounds = ev.slot_pos(arr.index());
+                    let (lo, hi) = match r!(elem) {
+                        RVal::Int(e) if e >= 0 => (
+                            bounds.get(e as usize).copied(),
+                            bounds.get(e as usize + 1).copied().unwrap_or(u32::MAX),
+                        ),
+                        _ => (None, 0),
+                    };
+                    let vals = ev.slot(slot.index());
+                    let pos = ev.slot_pos(slot.index());
+                    let mut i = match r!(idx) {
+                        RVal::Int(i) if i >= 0 => i as usize,
+                        _ => usize::MAX,
+                    };
+                    let mut hit = None;
+                    if let Some(lo) = lo {
+                        while let Some(&p) = pos.get(i) {
+                            if p >= hi {
+                                break;
+                            }
+                            if p > lo {
+                                hit = vals.get(i).copied();
+                                break;
+                            }
+                            i += 1;
+                        }
+                    }
+                    match hit {
+                        Some(v) => {
+                            r!(dst) = RVal::from_value(v);
+                            r!(idx) = RVal::Int(i as i64 + 1);
+                        }
+                        None => pc = done.index(),
+                    }
+                }
+                Inst::LoadFieldOf { dst, ctx, slot } => {
+                    let other = cx.stages.get(ctx as usize).copied().flatten();
+                    let v = other.and_then(|o| o.slot(slot.index()).first().map(|v| (o, *v)));
+                    r!(dst) = match v {
+                        None => RVal::Null,
+                        Some((o, Value::Str(s))) => {
+                            let t = self.temp_str(o.str(s));
+                            RVal::Str(SRef::Temp(t))
+                        }
+                        Some((_, v)) => RVal::from_value(v),
+                    }
+                }
+                Inst::InLineage {
+                    dst,
+                    slot,
+                    filter,
+                    depth,
+                } => {
+                    let start = ev.slot(slot.index()).iter().find_map(|v| match v {
+                        Value::Str(s) => Some(ev.str(*s)),
+                        _ => None,
+                    });
+                    r!(dst) = RVal::Bool(match (start, cx.lineage) {
+                        (Some(s), Some(l)) => l.matched(s, filter, depth),
+                        _ => false,
+                    })
                 }
                 Inst::Move { dst, src } => r!(dst) = r!(src),
                 Inst::FieldIsNull { dst, slot } => {
@@ -393,6 +495,20 @@ impl Machine {
             }
         }
         RVal::Null
+    }
+
+    /// Copies `s` into the next temporary string; returns its index.
+    fn temp_str(&mut self, s: &str) -> u32 {
+        let t = self.ntemps;
+        if self.temps.len() <= t {
+            self.temps.resize_with(t + 1, String::new);
+        }
+        if let Some(out) = self.temps.get_mut(t) {
+            out.clear();
+            out.push_str(s);
+        }
+        self.ntemps += 1;
+        t as u32
     }
 
     fn call(

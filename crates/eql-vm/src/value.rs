@@ -67,10 +67,13 @@ pub enum Scalar<'a> {
 /// Orders two scalars; `None` when either is null or they cannot be compared.
 pub fn compare(a: Scalar<'_>, b: Scalar<'_>, mode: CmpMode) -> Option<Ordering> {
     use Scalar::*;
+    if mode == CmpMode::Number {
+        return compare_numbers(a, b);
+    }
     match (a, b) {
         (Null, _) | (_, Null) | (Object, _) | (_, Object) => None,
         (Str(x), Str(y)) => match mode {
-            CmpMode::Value => Some(x.cmp(y)),
+            CmpMode::Value | CmpMode::Number => Some(x.cmp(y)),
             CmpMode::Version => Some(compare_versions(x, y)),
         },
         (Bool(x), Bool(y)) => Some(x.cmp(&y)),
@@ -91,6 +94,28 @@ pub fn compare(a: Scalar<'_>, b: Scalar<'_>, mode: CmpMode) -> Option<Ordering> 
         (Float(x), Float(y)) => x.partial_cmp(&y),
         _ => None,
     }
+}
+
+/// `CmpMode::Number`: both sides as numbers, a string that parses as a number (surrounding
+/// whitespace ignored) counting as that number; anything else cannot be compared.
+fn compare_numbers(a: Scalar<'_>, b: Scalar<'_>) -> Option<Ordering> {
+    fn num(s: Scalar<'_>) -> Option<Scalar<'static>> {
+        match s {
+            Scalar::Int(i) | Scalar::Date(i) => Some(Scalar::Int(i)),
+            Scalar::Float(x) => Some(Scalar::Float(x)),
+            Scalar::Str(t) => {
+                let t = t.trim();
+                t.parse::<i64>().map(Scalar::Int).ok().or_else(|| {
+                    t.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .map(Scalar::Float)
+                })
+            }
+            _ => None,
+        }
+    }
+    compare(num(a)?, num(b)?, CmpMode::Value)
 }
 
 /// IPv4-mapped IPv6 addresses compare as the IPv4 address (as Elasticsearch stores them).

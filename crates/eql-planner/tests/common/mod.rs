@@ -145,6 +145,16 @@ pub fn show(e: &eql_planner::TExpr) -> String {
             e.ty.name()
         ),
         TKind::Neg(x) => format!("-({})", show(x)),
+        TKind::ArraySearch { array, cond } => {
+            format!("arraysearch({}; {})", array.path, show(cond))
+        }
+        TKind::ElemField { array, field } => {
+            format!("elem({array}; {}):{}", field.path, e.ty.name())
+        }
+        TKind::AliasField { stage, field } => {
+            format!("alias({stage}; {}):{}", field.path, e.ty.name())
+        }
+        TKind::Lineage { filter, depth } => format!("lineage({filter}; {depth})"),
         TKind::Call {
             func,
             case_insensitive,

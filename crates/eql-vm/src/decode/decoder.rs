@@ -71,6 +71,7 @@ impl Decoder {
         self.pairs.clear();
         self.frames.clear();
         buf.values.clear();
+        buf.pos.clear();
         buf.scratch.clear();
         buf.slots.clear();
         buf.slots.resize(proj.len(), SlotRange::default());
@@ -123,16 +124,19 @@ impl Decoder {
             r.len = 0;
         }
         buf.values.resize(self.pairs.len(), Value::Null);
-        for &(slot, v) in self.pairs.iter() {
+        buf.pos.resize(self.pairs.len(), 0);
+        for (i, &(slot, v)) in self.pairs.iter().enumerate() {
             let r = &mut slots[slot as usize];
             buf.values[(r.start + r.len) as usize] = v;
+            buf.pos[(r.start + r.len) as usize] = i as u32;
             r.len += 1;
         }
         for &(slot, first) in proj.aliases() {
             let src = slots[first as usize];
             let start = buf.values.len() as u32;
             let range = src.start as usize..(src.start + src.len) as usize;
-            buf.values.extend_from_within(range);
+            buf.values.extend_from_within(range.clone());
+            buf.pos.extend_from_within(range);
             slots[slot as usize] = SlotRange { start, ..src };
         }
     }

@@ -4,6 +4,7 @@
 //! machinery of each query; results pass through the query's pipes.
 
 pub mod keys;
+pub mod lineage;
 pub mod pipes;
 pub mod prefilter;
 pub mod sample;
@@ -11,7 +12,7 @@ pub mod sequence;
 
 use crate::decode::{DecodeError, Decoder, Projection};
 use crate::event::{EventBuf, Value};
-use crate::machine::{value_scalar, LoadError, Loaded, Machine};
+use crate::machine::{value_scalar, LineageView, LoadError, Loaded, Machine, RunCtx};
 use ahash::AHashMap;
 use eql_bytecode::{Program, QueryKind, StageDef};
 use keys::{key_tuples, KeyTuple, KeyVal, Ordinal, StoredEvent};
@@ -61,6 +62,8 @@ pub struct Stats {
     pub matches: u64,
     /// Join keys whose partial sequences were evicted by the state cap.
     pub evicted: u64,
+    /// Processes the lineage tracker forgot to stay within its cap (`descendant of`).
+    pub lineage_evictions: u64,
 }
 
 /// Which stage of which query: `UNTIL` for a sequence's until stage.
@@ -108,6 +111,10 @@ pub struct Engine {
     tuples: Vec<KeyTuple>,
     /// Rules out stages whose required literals the event lacks (`None`: switched off).
     prefilter: Option<Prefilter>,
+    /// The process tree, when some rule uses `descendant of` / `child of`.
+    lineage: Option<lineage::Lineage>,
+    /// Events of a partial sequence, re-decoded to check a stage's join condition (aliases).
+    alias_bufs: Vec<EventBuf>,
     pub stats: Stats,
 }
 
@@ -137,6 +144,8 @@ impl Engine {
     pub fn new(program: Program, opts: &EngineOptions) -> Result<Engine, LoadError> {
         let loaded = Loaded::new(program)?;
         let p = &loaded.program;
+        let lineage = (!p.lineage.filters.is_empty())
+            .then(|| lineage::Lineage::new(lineage::DEFAULT_MAX_PROCESSES));
         let fields: Vec<(String, eql_bytecode::SlotKind)> =
             p.fields.iter().map(|f| (f.path.clone(), f.kind)).collect();
         let projection = Projection::new(&fields);
@@ -201,8 +210,59 @@ impl Engine {
             refs: Vec::new(),
             tuples: Vec::new(),
             prefilter,
+            lineage,
+            alias_bufs: Vec::new(),
             stats: Stats::default(),
         })
+    }
+
+    /// Caps the number of processes the lineage tracker remembers (oldest forgotten first).
+    pub fn set_lineage_cap(&mut self, cap: usize) {
+        if self.lineage.is_some() {
+            self.lineage = Some(lineage::Lineage::new(cap));
+        }
+    }
+
+    /// Records the event's process in the lineage tracker with the lineage filters it matches.
+    fn track_lineage(&mut self) {
+        let Some(tracker) = self.lineage.as_mut() else {
+            return;
+        };
+        let l = &self.loaded.program.lineage;
+        let buf = &self.buf;
+        let first_str = |slot: Option<eql_bytecode::Slot>| {
+            slot.and_then(|s| {
+                buf.slot(s.index()).iter().find_map(|v| match v {
+                    Value::Str(r) => Some(buf.str(*r)),
+                    _ => None,
+                })
+            })
+        };
+        let Some(entity) = first_str(l.entity) else {
+            return;
+        };
+        let has_category = |c: &str| {
+            l.category.is_some_and(|s| {
+                buf.slot(s.index())
+                    .iter()
+                    .any(|v| matches!(v, Value::Str(r) if buf.str(*r) == c))
+            })
+        };
+        let mut seen = false;
+        let mut matched: smallvec::SmallVec<[u32; 4]> = smallvec::SmallVec::new();
+        for (i, f) in l.filters.iter().enumerate() {
+            if !f.category.as_deref().is_none_or(has_category) {
+                continue;
+            }
+            seen = true;
+            if self.machine.run(&self.loaded, f.predicate, buf).is_true() {
+                matched.push(i as u32);
+            }
+        }
+        if seen {
+            tracker.record(entity, first_str(l.parent), &matched);
+            self.stats.lineage_evictions = tracker.evictions;
+        }
     }
 
     /// Switches the literal prefilter on (the default) or off; results are the same either way.
@@ -230,6 +290,7 @@ impl Engine {
         self.decoder.decode(&self.projection, &mut self.buf)?;
         let seq = self.stats.events;
         self.stats.events += 1;
+        self.track_lineage();
         self.refs.clear();
         for d in &self.dispatch {
             self.refs.extend_from_slice(&d.any);
@@ -344,9 +405,13 @@ impl Engine {
             let Some(st) = stage_def(r.stage) else {
                 continue;
             };
+            let cx = RunCtx {
+                stages: &[],
+                lineage: self.lineage.as_ref().map(|l| l as &dyn LineageView),
+            };
             if !self
                 .machine
-                .run(&self.loaded, st.predicate, &self.buf)
+                .run_in(&self.loaded, st.predicate, &self.buf, cx)
                 .is_true()
             {
                 continue;
@@ -403,8 +468,39 @@ impl Engine {
                 }
                 s.advance(ev.ord.ts, &mut found);
                 let mut batch = Vec::new();
+                let written = s.positive_stages();
+                let QueryKind::Sequence { stages, .. } = &def.kind else {
+                    return;
+                };
+                let machine = &mut self.machine;
+                let loaded = &self.loaded;
+                let decoder = &mut self.decoder;
+                let projection = &self.projection;
+                let alias_bufs = &mut self.alias_bufs;
+                let buf = &self.buf;
+                let lineage = self.lineage.as_ref().map(|l| l as &dyn LineageView);
+                let mut join = |stage: usize, events: &[Arc<StoredEvent>]| -> bool {
+                    let Some(block) = stages.get(stage).and_then(|st| st.join) else {
+                        return true;
+                    };
+                    check_join(
+                        JoinCx {
+                            machine: &mut *machine,
+                            loaded,
+                            decoder: &mut *decoder,
+                            projection,
+                            bufs: &mut *alias_bufs,
+                            lineage,
+                        },
+                        block,
+                        buf,
+                        events,
+                        &written,
+                        stages.len(),
+                    )
+                };
                 for (key, h) in &hits {
-                    s.on_event(key, h, &ev, &mut batch);
+                    s.on_event(key, h, &ev, &mut batch, &mut join);
                 }
                 self.stats.evicted += std::mem::take(&mut s.evicted);
                 batch.sort_by(|a, b| {
@@ -485,4 +581,49 @@ impl Engine {
             self.stats.matches += (out.len() - before) as u64;
         }
     }
+}
+
+/// What checking a join condition needs from the engine.
+struct JoinCx<'a> {
+    machine: &'a mut Machine,
+    loaded: &'a Loaded,
+    decoder: &'a mut Decoder,
+    projection: &'a Projection,
+    bufs: &'a mut Vec<EventBuf>,
+    lineage: Option<&'a dyn LineageView>,
+}
+
+/// Runs a stage's join block over the current event with the partial's events (re-decoded
+/// into reusable buffers) readable by stage index. An event that no longer decodes joins
+/// nothing.
+fn check_join(
+    cx: JoinCx<'_>,
+    block: eql_bytecode::BlockId,
+    buf: &EventBuf,
+    events: &[Arc<StoredEvent>],
+    written: &[usize],
+    nstages: usize,
+) -> bool {
+    if cx.bufs.len() < events.len() {
+        cx.bufs.resize_with(events.len(), EventBuf::new);
+    }
+    for (b, e) in cx.bufs.iter_mut().zip(events) {
+        b.line.clear();
+        b.line.extend_from_slice(e.line.as_bytes());
+        if cx.decoder.decode(cx.projection, b).is_err() {
+            return false;
+        }
+    }
+    let mut by_stage: smallvec::SmallVec<[Option<&EventBuf>; 8]> =
+        smallvec::smallvec![None; nstages];
+    for (i, b) in cx.bufs.iter().take(events.len()).enumerate() {
+        if let Some(slot) = written.get(i).and_then(|&w| by_stage.get_mut(w)) {
+            *slot = Some(b);
+        }
+    }
+    let rc = RunCtx {
+        stages: &by_stage,
+        lineage: cx.lineage,
+    };
+    cx.machine.run_in(cx.loaded, block, buf, rc).is_true()
 }

@@ -174,13 +174,26 @@ impl SequenceState {
         self.keys.len()
     }
 
+    /// The written index of each positive stage, in order.
+    pub fn positive_stages(&self) -> SmallVec<[usize; 4]> {
+        self.roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Role::Positive(_)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Applies one event for one join key. Completed sequences are appended to `out`.
+    /// `join(stage, events)` decides whether the event may fill written stage `stage` after a
+    /// partial holding `events` (positive stages in order): stage aliases' join conditions.
     pub fn on_event(
         &mut self,
         key: &KeyTuple,
         hits: &Hits,
         ev: &Arc<StoredEvent>,
         out: &mut Vec<SeqMatch>,
+        join: &mut dyn FnMut(usize, &[Arc<StoredEvent>]) -> bool,
     ) {
         let ts = ev.ord.ts;
         if hits.until && hits.stages.is_empty() {
@@ -195,6 +208,7 @@ impl SequenceState {
         if !self.keys.contains_key(key) {
             self.admit(key);
         }
+        let positive_written = self.positive_stages();
         let state = self.keys.entry(key.clone()).or_default();
         if state.pending.len() < positives {
             state.pending.resize(positives, None);
@@ -245,6 +259,13 @@ impl SequenceState {
                 } else {
                     state.pending[0] = Some(p);
                 }
+                continue;
+            }
+            let joins = match (state.pending.get(j - 1), positive_written.get(j)) {
+                (Some(Some(prev)), Some(&w)) => join(w, &prev.events),
+                _ => false,
+            };
+            if !joins {
                 continue;
             }
             let Some(prev) = state.pending.get_mut(j - 1).and_then(Option::take) else {
@@ -430,11 +451,35 @@ mod tests {
         // Two positive stages and a trailing missing stage, maxspan 10.
         let mut s = SequenceState::new(&[false, false, true], Some(10));
         let mut out = Vec::new();
-        s.on_event(&key(2), &hits(&[0], false), &ev(1), &mut out);
-        s.on_event(&key(1), &hits(&[0], false), &ev(3), &mut out);
+        s.on_event(
+            &key(2),
+            &hits(&[0], false),
+            &ev(1),
+            &mut out,
+            &mut |_, _| true,
+        );
+        s.on_event(
+            &key(1),
+            &hits(&[0], false),
+            &ev(3),
+            &mut out,
+            &mut |_, _| true,
+        );
         // Key 1 completes first (last event 5) but its window closes later (3 + 10).
-        s.on_event(&key(1), &hits(&[1], false), &ev(5), &mut out);
-        s.on_event(&key(2), &hits(&[1], false), &ev(6), &mut out);
+        s.on_event(
+            &key(1),
+            &hits(&[1], false),
+            &ev(5),
+            &mut out,
+            &mut |_, _| true,
+        );
+        s.on_event(
+            &key(2),
+            &hits(&[1], false),
+            &ev(6),
+            &mut out,
+            &mut |_, _| true,
+        );
         s.advance(12, &mut out);
         assert!(out.is_empty(), "key 2 must wait behind key 1");
         s.advance(14, &mut out);
@@ -447,23 +492,23 @@ mod tests {
         // Three stages; event 3 matches the last stage and the until condition.
         let mut s = SequenceState::new(&[false, false, false], None);
         let mut out = Vec::new();
-        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out);
-        s.on_event(&key, &hits(&[1], false), &ev(2), &mut out);
-        s.on_event(&key, &hits(&[2], true), &ev(3), &mut out);
+        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out, &mut |_, _| true);
+        s.on_event(&key, &hits(&[1], false), &ev(2), &mut out, &mut |_, _| true);
+        s.on_event(&key, &hits(&[2], true), &ev(3), &mut out, &mut |_, _| true);
         assert_eq!(ids(&out), [["1", "2", "3"]]);
         // Event 2 matches stage 1 and the until condition: the sequence it extends is pending
         // no longer, so event 3 completes nothing.
         let mut s = SequenceState::new(&[false, false, false], None);
         let mut out = Vec::new();
-        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out);
-        s.on_event(&key, &hits(&[1], true), &ev(2), &mut out);
-        s.on_event(&key, &hits(&[2], false), &ev(3), &mut out);
+        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out, &mut |_, _| true);
+        s.on_event(&key, &hits(&[1], true), &ev(2), &mut out, &mut |_, _| true);
+        s.on_event(&key, &hits(&[2], false), &ev(3), &mut out, &mut |_, _| true);
         assert!(out.is_empty());
         // A plain until event drops what is pending.
         let mut s = SequenceState::new(&[false, false], None);
-        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out);
-        s.on_event(&key, &hits(&[], true), &ev(2), &mut out);
-        s.on_event(&key, &hits(&[1], false), &ev(3), &mut out);
+        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out, &mut |_, _| true);
+        s.on_event(&key, &hits(&[], true), &ev(2), &mut out, &mut |_, _| true);
+        s.on_event(&key, &hits(&[1], false), &ev(3), &mut out, &mut |_, _| true);
         assert!(out.is_empty());
     }
 }
