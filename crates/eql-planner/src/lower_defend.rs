@@ -22,7 +22,7 @@ fn not_supported(cx: &mut Ctx, span: Span, what: String, label: &str) -> Option<
         Diagnostic::error(codes::NOT_YET, span, what)
             .with_label(label.to_string())
             .with_hint(
-                "this is Elastic Defend's dialect (behavior rules); plan with `Dialect::Endpoint`",
+                "this is Elastic Defend's dialect, which eqlvm accepts in Elastic Defend behavior rules",
             ),
     )
 }

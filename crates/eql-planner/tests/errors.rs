@@ -77,33 +77,37 @@ fn array_indexing() {
 }
 
 #[test]
-fn variables_not_yet() {
+fn variables_rejected_in_elasticsearch_dialect() {
     insta::assert_snapshot!(errors(r#"process where $entry.name == "x""#), @r###"
-        [E0204] Error: variables (`$entry`) are not supported yet (<query>:1:15)
+        [E0204] Error: variables (`$entry`) are not supported by Elasticsearch EQL (<query>:1:15)
            ╭─[ <query>:1:15 ]
            │
          1 │ process where $entry.name == "x"
            │               ─────┬─────  
            │                    ╰─────── variable
+           │ 
+           │ Help: this is Elastic Defend's dialect, which eqlvm accepts in Elastic Defend behavior rules
         ───╯
         "###);
 }
 
 #[test]
-fn lineage_not_yet() {
+fn lineage_rejected_in_elasticsearch_dialect() {
     insta::assert_snapshot!(errors(r#"process where descendant of [process where process.name == "x"]"#), @r###"
-        [E0204] Error: `descendant of` is not supported yet (<query>:1:15)
+        [E0204] Error: `descendant of` is not supported by Elasticsearch EQL (<query>:1:15)
            ╭─[ <query>:1:15 ]
            │
          1 │ process where descendant of [process where process.name == "x"]
            │               ────────────────────────┬────────────────────────  
            │                                       ╰────────────────────────── lineage check
+           │ 
+           │ Help: this is Elastic Defend's dialect, which eqlvm accepts in Elastic Defend behavior rules
         ───╯
         "###);
 }
 
 #[test]
-fn arraysearch_not_yet() {
+fn arraysearch_rejected_in_elasticsearch_dialect() {
     insta::assert_snapshot!(errors(r#"process where _arraysearch(process.args, $e, $e == "x")"#), @r###"
         [E0204] Error: `_arraysearch` is not supported yet (<query>:1:15)
            ╭─[ <query>:1:15 ]
@@ -116,16 +120,16 @@ fn arraysearch_not_yet() {
 }
 
 #[test]
-fn stage_alias_not_yet() {
+fn stage_alias_rejected_in_elasticsearch_dialect() {
     insta::assert_snapshot!(errors(r#"sequence [process where true] as e0 [process where true] as e1"#), @r###"
-        [E0204] Error: stage aliases (`as name`) are not supported yet (<query>:1:34)
+        [E0204] Error: stage aliases (`as name`) are not supported by Elasticsearch EQL (<query>:1:34)
            ╭─[ <query>:1:34 ]
            │
          1 │ sequence [process where true] as e0 [process where true] as e1
            │                                  ─┬  
            │                                   ╰── stage alias
         ───╯
-        [E0204] Error: stage aliases (`as name`) are not supported yet (<query>:1:61)
+        [E0204] Error: stage aliases (`as name`) are not supported by Elasticsearch EQL (<query>:1:61)
            ╭─[ <query>:1:61 ]
            │
          1 │ sequence [process where true] as e0 [process where true] as e1
@@ -220,7 +224,7 @@ fn field_vs_field() {
            │                                       │          
            │                                       ╰────────── long field `process.parent.pid`
            │ 
-           │ Help: Elasticsearch EQL requires one side of a comparison to be a constant
+           │ Help: Elasticsearch EQL requires one side of a comparison to be a constant (Elastic Defend's dialect allows this)
         ───╯
         "###);
 }
@@ -239,7 +243,7 @@ fn field_vs_field_through_function() {
            │                                             │         
            │                                             ╰───────── a long value
            │ 
-           │ Help: Elasticsearch EQL requires one side of a comparison to be a constant
+           │ Help: Elasticsearch EQL requires one side of a comparison to be a constant (Elastic Defend's dialect allows this)
         ───╯
         "###);
 }
