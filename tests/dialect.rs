@@ -250,3 +250,25 @@ fn descendant_and_child_of() {
         not descendant of [process where process.name == "sshd"]"#;
     assert_eq!(results(not_desc, &events), vec![vec![3]]);
 }
+
+#[test]
+fn objects_can_be_tested_for_null() {
+    // `process.parent` is an object in the built-in schema.
+    let q = "process where process.parent != null";
+    assert!(
+        plan_text(q, &Schema::builtin(), &PlanOptions::default()).is_err(),
+        "an error in the Elasticsearch dialect"
+    );
+    assert!(matches(
+        q,
+        ev(1, "process", json!({"process": {"parent": {"pid": 1}}}))
+    ));
+    assert!(!matches(
+        q,
+        ev(1, "process", json!({"process": {"pid": 2}}))
+    ));
+    assert!(matches(
+        "process where process.parent == null",
+        ev(1, "process", json!({"process": {"pid": 2}}))
+    ));
+}

@@ -142,6 +142,9 @@ fn collect<'e>(e: &'e Expr, is_and: bool, out: &mut Vec<&'e Expr>) {
 }
 
 fn compare(cx: &mut Ctx, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<TExpr> {
+    if let Some(t) = object_null_test(cx, op, lhs, rhs, span) {
+        return Some(t);
+    }
     let (l, r) = (lower(cx, lhs), lower(cx, rhs));
     let (l, r) = (l?, r?);
     let bool_node = |kind| TExpr {
@@ -306,4 +309,47 @@ pub(crate) fn arith_node(
             })
         }
     }
+}
+
+/// Elastic Defend's dialect lets `object == null` / `object != null` test whether an object
+/// field is present at all (Elasticsearch rejects objects as values).
+fn object_null_test(cx: &mut Ctx, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<TExpr> {
+    if !cx.endpoint() || !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+        return None;
+    }
+    let is_null = |e: &Expr| matches!(e.kind, ExprKind::Literal(Literal::Null));
+    let field = match (&lhs.kind, &rhs.kind) {
+        (ExprKind::Field(f), _) if is_null(rhs) => f,
+        (_, ExprKind::Field(f)) if is_null(lhs) => f,
+        _ => return None,
+    };
+    let path = field.dotted();
+    let object = match cx.schema.lookup(&path) {
+        crate::Lookup::Object => true,
+        crate::Lookup::Field(ft) => ft.ty == Type::Object,
+        crate::Lookup::Unknown => false,
+    };
+    if !field.indexes.is_empty() || !object {
+        return None;
+    }
+    let fr = crate::plan::FieldRef {
+        path,
+        ty: Type::Object,
+        array: true,
+        optional: field.optional,
+    };
+    let test = TExpr {
+        kind: TKind::IsNull(Box::new(TExpr {
+            kind: TKind::Field(fr),
+            ty: Type::Object,
+            span,
+        })),
+        ty: Type::Bool,
+        span,
+    };
+    Some(if op == CmpOp::Ne {
+        fold::not(test, span)
+    } else {
+        test
+    })
 }

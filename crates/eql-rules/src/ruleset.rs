@@ -151,10 +151,16 @@ fn note(path: &Path, kind: ErrorKind, message: &str) -> FileDiagnostic {
     FileDiagnostic::new(&file, kind, None, kind.diagnostic(Span::default(), message))
 }
 
-/// Two rules with one id clash unless both name operating systems and share none: Elastic ships
-/// some behaviour rules twice under one id, once per platform (`os_list = ["macos"]` and
-/// `os_list = ["linux", "windows"]`).
+/// Two rules with one id clash unless they live in different id spaces or both name operating
+/// systems and share none. Elastic Defend behaviour rules (run by the endpoint) and the other
+/// layouts (Kibana detection rules, eqlvm's own) are separate products with separate ids: Elastic
+/// ships one id in both. And Elastic ships some behaviour rules twice under one id, once per
+/// platform (`os_list = ["macos"]` and `os_list = ["linux", "windows"]`).
 fn clashes(a: &Rule, b: &Rule) -> bool {
+    let behavior = |r: &Rule| r.layout == crate::Layout::EndpointBehavior;
+    if behavior(a) != behavior(b) {
+        return false;
+    }
     a.os_list.is_empty()
         || b.os_list.is_empty()
         || a.os_list.iter().any(|os| b.os_list.contains(os))
