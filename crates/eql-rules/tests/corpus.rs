@@ -1,6 +1,6 @@
 //! The whole shared corpus of upstream rules loads, with layouts detected from content.
 
-use eql_rules::{ErrorKind, Layout, Maturity, RuleSet};
+use eql_rules::{Layout, Maturity, RuleSet};
 use std::path::Path;
 
 const CORPUS: &str = "/work/shared/corpus";
