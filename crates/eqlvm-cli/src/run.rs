@@ -219,6 +219,10 @@ pub fn run_rules(
         engine_opts.max_state = n;
     }
     let mut engine = Engine::new(program, &engine_opts).map_err(|e| e.to_string())?;
+    if let Some(n) = opts.max_state {
+        // The same cap bounds the process lineage `descendant of` / `child of` keep.
+        engine.set_lineage_cap(n);
+    }
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     let mut alerts = 0u64;
@@ -245,6 +249,12 @@ pub fn run_rules(
     }
     if stats.evicted > 0 {
         extra += &format!(", {} partial sequences evicted (state cap)", stats.evicted);
+    }
+    if stats.lineage_evictions > 0 {
+        extra += &format!(
+            ", {} processes evicted from lineage (state cap)",
+            stats.lineage_evictions
+        );
     }
     eprintln!(
         "eqlvm: {} rules, {} events read, {alerts} alerts, {} bad lines{extra}",
