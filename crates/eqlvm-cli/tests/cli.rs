@@ -1,34 +1,9 @@
 //! The `eqlvm` binary end to end: run (with bad lines in the stream), check, compile, query.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{eqlvm, root, text, tmp, EVENTS};
 
-fn eqlvm(args: &[&str]) -> Output {
-    match Command::new(env!("CARGO_BIN_EXE_eqlvm"))
-        .current_dir(root())
-        .args(args)
-        .output()
-    {
-        Ok(o) => o,
-        Err(e) => panic!("cannot start eqlvm: {e}"),
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-const EVENTS: &str = "examples/data/reverse_shell_events.ndjson";
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("eqlvm-cli-test-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    dir.join(name)
-}
 
 #[test]
 fn run_writes_one_alert_per_line_and_a_summary() {

@@ -3,37 +3,14 @@
 //! the reorder window gives the alerts of a sorted stream; the state cap evicts and counts; a
 //! closed output pipe ends the run with a clear message.
 
+mod common;
+
+use common::{eqlvm, root, text, tmp, EVENTS};
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn eqlvm(args: &[&str]) -> Output {
-    match Command::new(env!("CARGO_BIN_EXE_eqlvm"))
-        .current_dir(root())
-        .args(args)
-        .output()
-    {
-        Ok(o) => o,
-        Err(e) => panic!("cannot start eqlvm: {e}"),
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-const EVENTS: &str = "examples/data/reverse_shell_events.ndjson";
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("eqlvm-rel-test-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    dir.join(name)
-}
 
 fn write(path: &Path, bytes: &[u8]) -> String {
     if let Err(e) = std::fs::write(path, bytes) {

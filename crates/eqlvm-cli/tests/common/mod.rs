@@ -1,0 +1,42 @@
+//! Helpers shared by the `eqlvm` binary tests: run the binary from the workspace root, read its
+//! output, and make scratch files.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The sample events every test runs over.
+pub const EVENTS: &str = "examples/data/reverse_shell_events.ndjson";
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `eqlvm` with `args` from the workspace root.
+pub fn eqlvm(args: &[&str]) -> Output {
+    match Command::new(env!("CARGO_BIN_EXE_eqlvm"))
+        .current_dir(root())
+        .args(args)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => panic!("cannot start eqlvm: {e}"),
+    }
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A scratch path private to this test binary's process.
+pub fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "eqlvm-{}-{}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ));
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(name)
+}
