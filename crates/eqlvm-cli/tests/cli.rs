@@ -4,7 +4,6 @@ mod common;
 
 use common::{eqlvm, root, text, tmp, EVENTS};
 
-
 #[test]
 fn run_writes_one_alert_per_line_and_a_summary() {
     let out = eqlvm(&["run", "--rules", "rules", EVENTS]);
