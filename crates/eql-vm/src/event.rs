@@ -43,8 +43,12 @@ pub struct SlotRange {
 /// A reusable buffer for one decoded event.
 #[derive(Debug, Default)]
 pub struct EventBuf {
-    /// The raw JSON line (without the trailing newline), valid UTF-8 once decoded.
+    /// The raw JSON line (without the trailing newline) to decode. A successful decode moves
+    /// it into [`EventBuf::text`] (its UTF-8 checked once) and leaves here an empty buffer
+    /// with the previous line's memory; a failed decode leaves it here.
     pub line: Vec<u8>,
+    /// The line of the last successful decode (empty after a failed one).
+    pub text: String,
     /// Unescaped copies of strings that contained escapes.
     pub scratch: String,
     /// All values of all slots, slot by slot.
@@ -63,22 +67,26 @@ impl EventBuf {
         EventBuf::default()
     }
 
-    /// The line as text. Empty if the line is not UTF-8 (the decoder rejects such lines first).
+    /// The decoded line (empty before a successful decode).
     pub fn text(&self) -> &str {
-        std::str::from_utf8(&self.line).unwrap_or("")
+        &self.text
+    }
+
+    /// Takes the line out, wherever the last decode left it (see [`EventBuf::line`]).
+    pub fn take_line(&mut self) -> Vec<u8> {
+        if self.line.is_empty() {
+            std::mem::take(&mut self.text).into_bytes()
+        } else {
+            std::mem::take(&mut self.line)
+        }
     }
 
     /// The text of a string value.
+    #[inline]
     pub fn str(&self, r: StrRef) -> &str {
         let range = r.start as usize..(r.start + r.len) as usize;
-        if r.scratch {
-            self.scratch.get(range).unwrap_or("")
-        } else {
-            self.line
-                .get(range)
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or("")
-        }
+        let s = if r.scratch { &self.scratch } else { &self.text };
+        s.get(range).unwrap_or("")
     }
 
     /// The values of slot `slot` (empty when the field is missing).

@@ -89,7 +89,7 @@ impl<T> Reorder<T> {
             }),
             Err(_) => None,
         };
-        (ts, std::mem::take(&mut self.buf.line))
+        (ts, self.buf.take_line())
     }
 
     /// Takes a line in; call [`Reorder::pop`] until it returns `None` to get what is ready.

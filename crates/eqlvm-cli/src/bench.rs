@@ -17,6 +17,7 @@ struct Pass {
     secs: f64,
     bad: u64,
     matches: u64,
+    stages_run: u64,
 }
 
 /// The non-blank lines of an NDJSON file, without line endings.
@@ -47,7 +48,7 @@ fn decode_pass(proj: &Projection, lines: &[Vec<u8>]) -> Pass {
     Pass {
         secs: t.elapsed().as_secs_f64(),
         bad,
-        matches: 0,
+        ..Pass::default()
     }
 }
 
@@ -72,6 +73,7 @@ fn full_pass(engine: &mut Engine, lines: &[Vec<u8>]) -> Pass {
         secs: t.elapsed().as_secs_f64(),
         bad,
         matches,
+        stages_run: engine.stats.stages_run,
     }
 }
 
@@ -124,7 +126,7 @@ pub fn bench(
     );
     let runs = runs.max(1);
     let (mut dec, mut full) = (Vec::new(), Vec::new());
-    let (mut bad, mut matches) = (0, 0);
+    let (mut bad, mut matches, mut stages_run) = (0, 0, 0);
     // Alternate the two measurements so that machine noise hits both alike.
     for _ in 0..runs {
         let a = decode_pass(&proj, &lines);
@@ -135,6 +137,7 @@ pub fn bench(
         full.push(b.secs);
         bad = a.bad.max(b.bad);
         matches = b.matches;
+        stages_run = b.stages_run;
     }
     let (a, b) = (median(dec), median(full));
     let row = |name: &str, secs: f64| {
@@ -152,7 +155,10 @@ pub fn bench(
         a / b,
         100.0 * a / b
     );
-    println!("matches {matches}, bad lines {bad}");
+    println!(
+        "matches {matches}, bad lines {bad}, stage predicates run {:.1} per event",
+        stages_run as f64 / n.max(1.0)
+    );
     match peak_rss_kb() {
         Some(kb) => println!("peak memory (VmHWM) {:.1} MB", kb as f64 / 1024.0),
         None => println!("peak memory (VmHWM) unavailable"),

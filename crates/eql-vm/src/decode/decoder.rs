@@ -64,9 +64,10 @@ impl Decoder {
         Decoder::default()
     }
 
-    /// Decodes the JSON object in `buf.line`: clears and refills `buf.values`, `buf.slots` (one
-    /// per slot of `proj`) and `buf.scratch`, reusing their memory. On error the slots are all
-    /// absent and no values remain.
+    /// Decodes the JSON object in `buf.line`: moves the line into `buf.text`, clears and
+    /// refills `buf.values`, `buf.slots` (one per slot of `proj`) and `buf.scratch`, reusing
+    /// their memory. On error the line stays in `buf.line`, the slots are all absent and no
+    /// values remain.
     pub fn decode(&mut self, proj: &Projection, buf: &mut EventBuf) -> Result<(), DecodeError> {
         self.pairs.clear();
         self.frames.clear();
@@ -83,20 +84,40 @@ impl Decoder {
             Err(e) => {
                 buf.scratch.clear();
                 buf.slots.fill(SlotRange::default());
+                // A failed line stays in `line` (see `EventBuf::line`).
+                if buf.line.is_empty() {
+                    buf.line = std::mem::take(&mut buf.text).into_bytes();
+                }
+                buf.text.clear();
                 Err(e)
             }
         }
     }
 
     fn parse(&mut self, proj: &Projection, buf: &mut EventBuf) -> Result<(), DecodeError> {
+        // Check the line's UTF-8 once, moving it into `text` (whose old memory becomes the
+        // next line's buffer), so that string values need no further checks.
+        let bytes = std::mem::take(&mut buf.line);
+        match String::from_utf8(bytes) {
+            Ok(t) => {
+                let mut old = std::mem::replace(&mut buf.text, t).into_bytes();
+                old.clear();
+                buf.line = old;
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                buf.line = e.into_bytes();
+                buf.text.clear();
+                return Err(DecodeError::new(at, E::InvalidUtf8));
+            }
+        }
         let EventBuf {
-            line,
+            text,
             scratch,
             slots,
             ..
         } = buf;
-        let text = std::str::from_utf8(line)
-            .map_err(|e| DecodeError::new(e.valid_up_to(), E::InvalidUtf8))?;
+        let text = text.as_str();
         if u32::try_from(text.len()).is_err() {
             return Err(DecodeError::new(0, E::TooLong));
         }

@@ -3,6 +3,7 @@
 //! lookup per category value), and the stage hits drive the event, sequence and sample
 //! machinery of each query; results pass through the query's pipes.
 
+mod dispatch;
 pub mod keys;
 pub mod lineage;
 pub mod pipes;
@@ -13,7 +14,7 @@ pub mod sequence;
 use crate::decode::{DecodeError, Decoder, Projection};
 use crate::event::{EventBuf, Value};
 use crate::machine::{value_scalar, LineageView, LoadError, Loaded, Machine, RunCtx};
-use ahash::AHashMap;
+use dispatch::{Dispatch, StageRef, UNTIL};
 use eql_bytecode::{Program, QueryKind, StageDef};
 use keys::{key_tuples, KeyTuple, KeyVal, Ordinal, StoredEvent};
 use pipes::PipeChain;
@@ -64,22 +65,8 @@ pub struct Stats {
     pub evicted: u64,
     /// Processes the lineage tracker forgot to stay within its cap (`descendant of`).
     pub lineage_evictions: u64,
-}
-
-/// Which stage of which query: `UNTIL` for a sequence's until stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct StageRef {
-    query: u32,
-    stage: u32,
-}
-
-const UNTIL: u32 = u32::MAX;
-
-#[derive(Debug, Default)]
-struct Dispatch {
-    slot: usize,
-    by_category: AHashMap<Box<str>, Vec<StageRef>>,
-    any: Vec<StageRef>,
+    /// Stage predicates evaluated (what dispatch and the prefilter left to run).
+    pub stages_run: u64,
 }
 
 #[derive(Debug)]
@@ -103,7 +90,7 @@ pub struct Engine {
     projection: Projection,
     decoder: Decoder,
     buf: EventBuf,
-    dispatch: Vec<Dispatch>,
+    dispatch: Dispatch,
     queries: Vec<QueryRt>,
     /// Sequence queries whose clock must move on every event (trailing missing stages).
     clocked: Vec<u32>,
@@ -118,28 +105,6 @@ pub struct Engine {
     pub stats: Stats,
 }
 
-fn stages_of(kind: &QueryKind) -> Vec<(u32, &StageDef)> {
-    match kind {
-        QueryKind::Event(s) => vec![(0, s)],
-        QueryKind::Sequence { stages, until, .. } => {
-            let mut v: Vec<(u32, &StageDef)> = stages
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (i as u32, s))
-                .collect();
-            if let Some(u) = until {
-                v.push((UNTIL, u));
-            }
-            v
-        }
-        QueryKind::Sample { stages } => stages
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (i as u32, s))
-            .collect(),
-    }
-}
-
 impl Engine {
     pub fn new(program: Program, opts: &EngineOptions) -> Result<Engine, LoadError> {
         let loaded = Loaded::new(program)?;
@@ -150,32 +115,10 @@ impl Engine {
             p.fields.iter().map(|f| (f.path.clone(), f.kind)).collect();
         let projection = Projection::new(&fields);
         let prefilter = Some(Prefilter::new(p)).filter(|pf| !pf.is_empty());
-        let mut dispatch: Vec<Dispatch> = Vec::new();
+        let dispatch = Dispatch::new(p, prefilter.as_ref());
         let mut queries = Vec::new();
         let mut clocked = Vec::new();
         for (qi, q) in p.queries.iter().enumerate() {
-            let slot = q.category.index();
-            let d = match dispatch.iter().position(|d| d.slot == slot) {
-                Some(i) => &mut dispatch[i],
-                None => {
-                    dispatch.push(Dispatch {
-                        slot,
-                        ..Default::default()
-                    });
-                    let last = dispatch.len() - 1;
-                    &mut dispatch[last]
-                }
-            };
-            for (si, s) in stages_of(&q.kind) {
-                let r = StageRef {
-                    query: qi as u32,
-                    stage: si,
-                };
-                match &s.category {
-                    Some(c) => d.by_category.entry(c.as_str().into()).or_default().push(r),
-                    None => d.any.push(r),
-                }
-            }
             let state = match &q.kind {
                 QueryKind::Event(_) => State::Event,
                 QueryKind::Sequence {
@@ -269,6 +212,7 @@ impl Engine {
     pub fn set_prefilter(&mut self, on: bool) {
         self.prefilter =
             Some(Prefilter::new(&self.loaded.program)).filter(|pf| on && !pf.is_empty());
+        self.dispatch = Dispatch::new(&self.loaded.program, self.prefilter.as_ref());
     }
 
     /// The prefilter in use, if any.
@@ -291,23 +235,8 @@ impl Engine {
         let seq = self.stats.events;
         self.stats.events += 1;
         self.track_lineage();
-        self.refs.clear();
-        for d in &self.dispatch {
-            self.refs.extend_from_slice(&d.any);
-            for v in self.buf.slot(d.slot) {
-                if let Value::Str(s) = v {
-                    if let Some(rs) = d.by_category.get(self.buf.str(*s)) {
-                        self.refs.extend_from_slice(rs);
-                    }
-                }
-            }
-        }
-        if let Some(pf) = &mut self.prefilter {
-            pf.begin(&self.buf);
-            self.refs.retain(|r| pf.admits(r.query, r.stage));
-        }
-        self.refs.sort_unstable();
-        self.refs.dedup();
+        self.dispatch
+            .candidates(&self.buf, self.prefilter.as_mut(), &mut self.refs);
         let mut line: Option<Arc<str>> = None;
         let refs = std::mem::take(&mut self.refs);
         let mut i = 0;
@@ -405,6 +334,7 @@ impl Engine {
             let Some(st) = stage_def(r.stage) else {
                 continue;
             };
+            self.stats.stages_run += 1;
             let cx = RunCtx {
                 stages: &[],
                 lineage: self.lineage.as_ref().map(|l| l as &dyn LineageView),

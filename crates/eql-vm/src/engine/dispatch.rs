@@ -1,0 +1,146 @@
+//! Which stages an event meets. Unguarded stages are listed per category value of their
+//! query's category field (a hash lookup per value); guarded stages are not listed at all: the
+//! prefilter names the few whose literals the event carries, and only their category is
+//! checked. The result is sorted by query, then stage.
+
+use super::prefilter::Prefilter;
+use crate::event::{EventBuf, Value};
+use ahash::AHashMap;
+use eql_bytecode::{Program, QueryKind, StageDef};
+
+/// Which stage of which query: `UNTIL` for a sequence's until stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct StageRef {
+    pub query: u32,
+    pub stage: u32,
+}
+
+/// The stage index of a sequence's until stage.
+pub(super) const UNTIL: u32 = u32::MAX;
+
+/// The unguarded stages of the queries sharing one category field.
+#[derive(Debug, Default)]
+struct Table {
+    slot: usize,
+    by_category: AHashMap<Box<str>, Vec<StageRef>>,
+    any: Vec<StageRef>,
+}
+
+/// A guarded stage: its reference, its category field's table and its category (`None`: any).
+#[derive(Debug)]
+struct Guarded {
+    r: StageRef,
+    slot: usize,
+    category: Option<Box<str>>,
+}
+
+/// See the module docs.
+#[derive(Debug, Default)]
+pub(super) struct Dispatch {
+    tables: Vec<Table>,
+    /// By the prefilter's dense stage id; `None` for unguarded stages.
+    guarded: Vec<Option<Guarded>>,
+}
+
+/// Each stage of a query with its index ([`UNTIL`] for the until stage).
+pub(super) fn stages_of(kind: &QueryKind) -> Vec<(u32, &StageDef)> {
+    match kind {
+        QueryKind::Event(s) => vec![(0, s)],
+        QueryKind::Sequence { stages, until, .. } => {
+            let mut v: Vec<(u32, &StageDef)> = (0u32..).zip(stages.iter()).collect();
+            v.extend(until.iter().map(|u| (UNTIL, u)));
+            v
+        }
+        QueryKind::Sample { stages } => (0u32..).zip(stages.iter()).collect(),
+    }
+}
+
+impl Dispatch {
+    /// The dispatch of program `p`; stages that `pf` guards are left to it.
+    pub(super) fn new(p: &Program, pf: Option<&Prefilter>) -> Dispatch {
+        let mut d = Dispatch::default();
+        for (qi, q) in p.queries.iter().enumerate() {
+            let slot = q.category.index();
+            let t = match d.tables.iter().position(|t| t.slot == slot) {
+                Some(i) => i,
+                None => {
+                    d.tables.push(Table {
+                        slot,
+                        ..Table::default()
+                    });
+                    d.tables.len() - 1
+                }
+            };
+            for (si, s) in stages_of(&q.kind) {
+                let r = StageRef {
+                    query: qi as u32,
+                    stage: si,
+                };
+                let dense = pf.and_then(|pf| pf.dense(r.query, r.stage));
+                if let (Some(pf), Some(id)) = (pf, dense) {
+                    if pf.is_guarded(id) {
+                        if d.guarded.len() <= id {
+                            d.guarded.resize_with(id + 1, || None);
+                        }
+                        d.guarded[id] = Some(Guarded {
+                            r,
+                            slot,
+                            category: s.category.as_deref().map(Into::into),
+                        });
+                        continue;
+                    }
+                }
+                let table = &mut d.tables[t];
+                match &s.category {
+                    Some(c) => table
+                        .by_category
+                        .entry(c.as_str().into())
+                        .or_default()
+                        .push(r),
+                    None => table.any.push(r),
+                }
+            }
+        }
+        d
+    }
+
+    /// The stages the event in `buf` meets, sorted and without repeats, into `out`.
+    pub(super) fn candidates(
+        &self,
+        buf: &EventBuf,
+        pf: Option<&mut Prefilter>,
+        out: &mut Vec<StageRef>,
+    ) {
+        out.clear();
+        for t in &self.tables {
+            out.extend_from_slice(&t.any);
+            for v in buf.slot(t.slot) {
+                if let Value::Str(s) = v {
+                    if let Some(rs) = t.by_category.get(buf.str(*s)) {
+                        out.extend_from_slice(rs);
+                    }
+                }
+            }
+        }
+        if let Some(pf) = pf {
+            pf.begin(buf);
+            for &id in pf.admitted() {
+                let Some(Some(g)) = self.guarded.get(id as usize) else {
+                    continue;
+                };
+                let category_ok = g.category.as_deref().is_none_or(|c| {
+                    buf.slot(g.slot)
+                        .iter()
+                        .any(|v| matches!(v, Value::Str(s) if buf.str(*s) == c))
+                });
+                if category_ok {
+                    out.push(g.r);
+                }
+            }
+        }
+        if !out.is_sorted() {
+            out.sort_unstable();
+        }
+        out.dedup();
+    }
+}

@@ -1,0 +1,344 @@
+//! The literal prefilter: most stages of a large rule set require some field to equal one of a
+//! few strings (`process.name in (…)`, `event.action == "…"`) or to match wildcard patterns,
+//! each of which contains a literal atom (`"*\\system32\\dns.exe"`). Those required conjuncts
+//! are read off each stage's predicate block ([`flow`]), the most selective one or two per
+//! stage are indexed by their strings, and per event one hash probe per indexed field value
+//! (and one Aho-Corasick pass over the fields with atoms) tells which guarded stages can still
+//! be true; the others are not run at all. Skipping a stage whose predicate would be false
+//! changes nothing.
+
+mod flow;
+
+pub use flow::{atom, block_requirements, Guard, Test, MIN_ATOM};
+
+use crate::event::{EventBuf, Value};
+use ahash::{AHashMap, AHashSet};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use eql_bytecode::{Program, QueryKind, StageDef};
+
+/// The index of one field's literals: value → the clauses it satisfies.
+#[derive(Debug, Default)]
+struct SlotIndex {
+    slot: usize,
+    exact: AHashMap<Box<str>, Vec<u32>>,
+    /// Keys ASCII-lowercased; probed with the lowercased value.
+    folded: AHashMap<Box<str>, Vec<u32>>,
+    /// Atoms (ASCII-lowercased) and the clauses each satisfies, found with `atoms_ac`.
+    atoms: Vec<Box<str>>,
+    atom_clauses: Vec<Vec<u32>>,
+    atoms_ac: Option<AhoCorasick>,
+}
+
+/// Per-event admission of stages; see the module docs.
+#[derive(Debug, Default)]
+pub struct Prefilter {
+    /// Dense id of stage 0 of each query; a query's until stage follows its stages.
+    offsets: Vec<u32>,
+    stage_counts: Vec<u32>,
+    /// Per dense stage: how many indexed clauses must hold (0: not guarded).
+    needed: Vec<u8>,
+    /// Per clause: the dense stage it guards.
+    clause_stage: Vec<u32>,
+    slots: Vec<SlotIndex>,
+    /// `clause_mark[c] == epoch`: clause `c` holds for the current event.
+    clause_mark: Vec<u32>,
+    /// `stage_mark[s] == epoch`: `stage_hits[s]` counts the current event's clauses.
+    stage_mark: Vec<u32>,
+    stage_hits: Vec<u8>,
+    /// Guarded stages whose every indexed clause holds for the current event.
+    admitted: Vec<u32>,
+    epoch: u32,
+    lower: String,
+}
+
+/// Each stage of a query with its index (`u32::MAX` for the until stage).
+fn stages(kind: &QueryKind) -> Vec<(u32, &StageDef)> {
+    match kind {
+        QueryKind::Event(s) => vec![(0, s)],
+        QueryKind::Sequence { stages, until, .. } => {
+            let mut v: Vec<_> = (0u32..).zip(stages.iter()).collect();
+            v.extend(until.iter().map(|u| (u32::MAX, u)));
+            v
+        }
+        QueryKind::Sample { stages } => (0u32..).zip(stages.iter()).collect(),
+    }
+}
+
+/// Indexed clauses per stage: the best, and a second one when the best lets through more than
+/// this share of events and the second is selective on its own.
+const SECOND_CLAUSE_ABOVE: f64 = 0.01;
+const SECOND_CLAUSE_BELOW: f64 = 0.3;
+/// A clause estimated to let through more than this share of events is not worth indexing.
+const USELESS: f64 = 0.9;
+
+/// Estimates of how often a guard holds, from the rule set alone (no event statistics): an
+/// equality on a field with `d` distinct literals in the rule set holds for about `n / d` of
+/// the events, an atom of `l` bytes for about `2^-(l-2)` of them.
+struct Selectivity {
+    distinct: AHashMap<usize, usize>,
+}
+
+impl Selectivity {
+    fn new(guards: impl Iterator<Item = Guard>) -> Selectivity {
+        let mut sets: AHashMap<usize, AHashSet<String>> = AHashMap::new();
+        for g in guards.filter(|g| g.test == Test::Equals) {
+            let d = sets.entry(g.slot).or_default();
+            d.extend(g.strings.iter().map(|s| s.to_ascii_lowercase()));
+        }
+        Selectivity {
+            distinct: sets.into_iter().map(|(k, v)| (k, v.len())).collect(),
+        }
+    }
+
+    fn guard(&self, g: &Guard) -> f64 {
+        match g.test {
+            Test::Equals => {
+                let d = self.distinct.get(&g.slot).copied().unwrap_or(1).max(1);
+                g.strings.len() as f64 / d as f64
+            }
+            Test::Contains => g
+                .strings
+                .iter()
+                .map(|a| 0.5f64.powi(a.len().saturating_sub(2).min(60) as i32))
+                .sum(),
+        }
+    }
+
+    fn clause(&self, c: &[Guard]) -> f64 {
+        c.iter().map(|g| self.guard(g)).sum::<f64>().min(1.0)
+    }
+}
+
+impl Prefilter {
+    /// Reads the guards of every stage of `p` and indexes the most selective clause of each
+    /// (and a second one when that helps).
+    pub fn new(p: &Program) -> Prefilter {
+        let mut pf = Prefilter::default();
+        let mut per_stage: Vec<Vec<Vec<Guard>>> = Vec::new();
+        for q in &p.queries {
+            pf.offsets.push(per_stage.len() as u32);
+            let st = stages(&q.kind);
+            pf.stage_counts
+                .push(st.iter().filter(|(i, _)| *i != u32::MAX).count() as u32);
+            for (_, s) in st {
+                per_stage.push(block_requirements(p, s.predicate.index()));
+            }
+        }
+        let sel = Selectivity::new(per_stage.iter().flatten().flatten().cloned());
+        pf.needed = vec![0; per_stage.len()];
+        pf.stage_mark = vec![0; per_stage.len()];
+        pf.stage_hits = vec![0; per_stage.len()];
+        let mut atom_ids: Vec<AHashMap<Box<str>, u32>> = Vec::new();
+        for (id, clauses) in per_stage.iter().enumerate() {
+            let mut ranked: Vec<(f64, &Vec<Guard>)> = clauses
+                .iter()
+                .filter(|c| !c.is_empty())
+                .map(|c| (sel.clause(c), c))
+                .filter(|(p, _)| *p <= USELESS)
+                .collect();
+            ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut chosen: Vec<&Vec<Guard>> = ranked.iter().take(1).map(|r| r.1).collect();
+            if let (Some(first), Some(second)) = (ranked.first(), ranked.get(1)) {
+                if first.0 > SECOND_CLAUSE_ABOVE && second.0 < SECOND_CLAUSE_BELOW {
+                    chosen.push(second.1);
+                }
+            }
+            pf.needed[id] = chosen.len() as u8;
+            for clause in chosen {
+                let c = pf.clause_stage.len() as u32;
+                pf.clause_stage.push(id as u32);
+                for g in clause {
+                    pf.index(c, g, &mut atom_ids);
+                }
+            }
+        }
+        pf.clause_mark = vec![0; pf.clause_stage.len()];
+        for index in &mut pf.slots {
+            if index.atoms.is_empty() {
+                continue;
+            }
+            // Atoms are lowercased and searched case-insensitively: a case-sensitive pattern
+            // then lets through a little more than it must, which is sound.
+            index.atoms_ac = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(index.atoms.iter().map(|a| a.as_bytes()))
+                .or_else(|_| {
+                    AhoCorasick::builder()
+                        .ascii_case_insensitive(true)
+                        .build(index.atoms.iter().map(|a| a.as_bytes()))
+                })
+                .ok();
+            if index.atoms_ac.is_none() {
+                // Without an automaton the atoms' clauses could never hold: unguard them.
+                for &c in index.atom_clauses.iter().flatten() {
+                    if let Some(n) = pf.needed.get_mut(pf.clause_stage[c as usize] as usize) {
+                        *n = 0;
+                    }
+                }
+            }
+        }
+        pf
+    }
+
+    /// Lets clause `c` hold when slot `g.slot` satisfies `g`.
+    fn index(&mut self, c: u32, g: &Guard, atom_ids: &mut Vec<AHashMap<Box<str>, u32>>) {
+        let i = match self.slots.iter().position(|s| s.slot == g.slot) {
+            Some(i) => i,
+            None => {
+                self.slots.push(SlotIndex {
+                    slot: g.slot,
+                    ..SlotIndex::default()
+                });
+                atom_ids.push(AHashMap::new());
+                self.slots.len() - 1
+            }
+        };
+        let index = &mut self.slots[i];
+        let add = |ids: &mut Vec<u32>| {
+            if ids.last() != Some(&c) {
+                ids.push(c);
+            }
+        };
+        for s in &g.strings {
+            match (g.test, g.case_insensitive) {
+                (Test::Equals, false) => add(index.exact.entry(s.as_str().into()).or_default()),
+                (Test::Equals, true) => add(index
+                    .folded
+                    .entry(s.to_ascii_lowercase().into())
+                    .or_default()),
+                (Test::Contains, _) => {
+                    let key: Box<str> = s.to_ascii_lowercase().into();
+                    let ids = &mut atom_ids[i];
+                    let a = *ids.entry(key.clone()).or_insert_with(|| {
+                        index.atoms.push(key);
+                        index.atom_clauses.push(Vec::new());
+                        index.atoms.len() as u32 - 1
+                    });
+                    add(&mut index.atom_clauses[a as usize]);
+                }
+            }
+        }
+    }
+
+    /// The dense id of stage `stage` of query `query` (`u32::MAX`: its until stage).
+    pub fn dense(&self, query: u32, stage: u32) -> Option<usize> {
+        let q = query as usize;
+        let (base, count) = (*self.offsets.get(q)?, *self.stage_counts.get(q)?);
+        Some((base + if stage == u32::MAX { count } else { stage }) as usize)
+    }
+
+    /// Whether the stage with dense id `id` is guarded (run only when admitted).
+    pub fn is_guarded(&self, id: usize) -> bool {
+        self.needed.get(id).is_some_and(|&n| n > 0)
+    }
+
+    /// How many stages have an indexed guard.
+    pub fn guarded_stages(&self) -> usize {
+        self.needed.iter().filter(|&&n| n > 0).count()
+    }
+
+    /// True when no stage is guarded (the prefilter has nothing to do).
+    pub fn is_empty(&self) -> bool {
+        self.guarded_stages() == 0
+    }
+
+    /// Finds the guarded stages the event in `buf` lets through; see [`Prefilter::admitted`].
+    pub fn begin(&mut self, buf: &EventBuf) {
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.clause_mark.fill(0);
+            self.stage_mark.fill(0);
+            self.epoch = 1;
+        }
+        self.admitted.clear();
+        let mut marks = Marks {
+            epoch: self.epoch,
+            clause_mark: &mut self.clause_mark,
+            clause_stage: &self.clause_stage,
+            stage_mark: &mut self.stage_mark,
+            stage_hits: &mut self.stage_hits,
+            needed: &self.needed,
+            admitted: &mut self.admitted,
+        };
+        let lower = &mut self.lower;
+        for index in &self.slots {
+            for v in buf.slot(index.slot) {
+                let Value::Str(r) = v else { continue };
+                let s = buf.str(*r);
+                if !index.exact.is_empty() {
+                    marks.all(index.exact.get(s));
+                }
+                if !index.folded.is_empty() {
+                    let key = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                        lower.clear();
+                        lower.push_str(s);
+                        lower.make_ascii_lowercase();
+                        lower.as_str()
+                    } else {
+                        s
+                    };
+                    marks.all(index.folded.get(key));
+                }
+                if let Some(ac) = &index.atoms_ac {
+                    for m in ac.find_overlapping_iter(s) {
+                        marks.all(index.atom_clauses.get(m.pattern().as_usize()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The dense ids of the guarded stages the event given to the last [`Prefilter::begin`]
+    /// lets through (each once).
+    pub fn admitted(&self) -> &[u32] {
+        &self.admitted
+    }
+
+    /// Whether stage `stage` of query `query` (`u32::MAX`: its until stage) may match the event
+    /// given to the last [`Prefilter::begin`].
+    pub fn admits(&self, query: u32, stage: u32) -> bool {
+        let Some(id) = self.dense(query, stage) else {
+            return true;
+        };
+        !self.is_guarded(id)
+            || self.stage_mark[id] == self.epoch && self.stage_hits[id] >= self.needed[id]
+    }
+}
+
+/// The marking state of one [`Prefilter::begin`].
+struct Marks<'a> {
+    epoch: u32,
+    clause_mark: &'a mut [u32],
+    clause_stage: &'a [u32],
+    stage_mark: &'a mut [u32],
+    stage_hits: &'a mut [u8],
+    needed: &'a [u8],
+    admitted: &'a mut Vec<u32>,
+}
+
+impl Marks<'_> {
+    /// Records that the clauses `ids` hold.
+    #[inline]
+    fn all(&mut self, ids: Option<&Vec<u32>>) {
+        for &c in ids.into_iter().flatten() {
+            let Some(m) = self.clause_mark.get_mut(c as usize) else {
+                continue;
+            };
+            if *m == self.epoch {
+                continue;
+            }
+            *m = self.epoch;
+            let s = self.clause_stage[c as usize] as usize;
+            if self.stage_mark[s] != self.epoch {
+                self.stage_mark[s] = self.epoch;
+                self.stage_hits[s] = 0;
+            }
+            self.stage_hits[s] += 1;
+            if self.stage_hits[s] == self.needed[s] {
+                self.admitted.push(s as u32);
+            }
+        }
+    }
+}

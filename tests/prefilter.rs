@@ -1,0 +1,130 @@
+//! The prefilter's reading of stage requirements off compiled bytecode: equality, set and
+//! wildcard-atom guards, `and`/`or`/`not`, and predicates with element loops (functions over
+//! fields). Whether skipping changes results is checked on generated events in the CLI's
+//! generator tests.
+
+use eqlvm::emit::{Emitter, QueryOptions};
+use eqlvm::planner::{plan_text, PlanOptions, Schema};
+use eqlvm::vm::engine::prefilter::{atom, block_requirements, Guard, Test};
+
+/// The requirement clauses of an event query's predicate, each as sorted `(field, test,
+/// strings)` alternatives.
+fn clauses(query: &str) -> Vec<Vec<(String, Test, Vec<String>)>> {
+    let planned = match plan_text(query, &Schema::builtin(), &PlanOptions::default()) {
+        Ok(p) => p,
+        Err(d) => panic!("{query}: {d:?}"),
+    };
+    let mut e = Emitter::new();
+    e.add(&planned.plan, &QueryOptions::new("t", query));
+    let p = e.finish();
+    let eqlvm::bytecode::QueryKind::Event(stage) = &p.queries[0].kind else {
+        panic!("an event query");
+    };
+    let field = |g: &Guard| p.fields[g.slot].path.clone();
+    block_requirements(&p, stage.predicate.index())
+        .iter()
+        .map(|c| {
+            let mut v: Vec<_> = c
+                .iter()
+                .map(|g| (field(g), g.test, g.strings.clone()))
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        })
+        .collect()
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}
+
+#[test]
+fn atoms_are_the_longest_literal_runs() {
+    assert_eq!(atom(r"C:\Users\*.exe"), Some(r"C:\Users\"));
+    assert_eq!(atom("*powershell*"), Some("powershell"));
+    assert_eq!(
+        atom("?:\\windows\\system32\\dns.exe"),
+        Some(":\\windows\\system32\\dns.exe")
+    );
+    assert_eq!(atom("a*b?c"), None);
+    assert_eq!(atom("*"), None);
+}
+
+#[test]
+fn conjuncts_give_one_clause_each() {
+    let c = clauses(r#"process where process.name == "bash" and process.args in ("-i", "-c")"#);
+    assert!(
+        c.contains(&vec![("process.name".into(), Test::Equals, s(&["bash"]))]),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&vec![(
+            "process.args".into(),
+            Test::Equals,
+            s(&["-i", "-c"])
+        )]),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn wildcards_give_their_atoms() {
+    let c = clauses(r#"file where file.path : ("*\\AppData\\*.exe", "/tmp/*")"#);
+    assert!(
+        c.contains(&vec![(
+            "file.path".into(),
+            Test::Contains,
+            s(&["\\AppData\\", "/tmp/"])
+        )]),
+        "{c:?}"
+    );
+    // One pattern without a usable atom makes the whole wildcard test no guard.
+    assert!(clauses(r#"file where file.path : ("*\\AppData\\*", "a*")"#).is_empty());
+}
+
+#[test]
+fn or_gives_one_clause_with_both_sides() {
+    let c = clauses(r#"process where process.name == "bash" or process.command_line : "*nc -e*""#);
+    assert_eq!(
+        c,
+        vec![vec![
+            ("process.command_line".into(), Test::Contains, s(&["nc -e"])),
+            ("process.name".into(), Test::Equals, s(&["bash"])),
+        ]]
+    );
+}
+
+#[test]
+fn negations_and_unknown_tests_give_nothing() {
+    assert!(clauses(r#"process where not process.name == "bash""#).is_empty());
+    assert!(clauses(r#"process where process.pid > 4"#).is_empty());
+    let c = clauses(r#"process where process.name == "bash" or process.pid > 4"#);
+    assert!(c.is_empty(), "{c:?}");
+}
+
+#[test]
+fn element_loops_keep_the_requirements_around_them() {
+    // `stringContains` over a field runs an element loop (a backward jump).
+    let q = r#"any where data_stream.dataset == "aws.cloudtrail" and not stringContains(message, "userName=") and event.action == "CreateLoginProfile""#;
+    let c = clauses(q);
+    assert!(
+        c.contains(&vec![(
+            "data_stream.dataset".into(),
+            Test::Equals,
+            s(&["aws.cloudtrail"])
+        )]),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&vec![(
+            "event.action".into(),
+            Test::Equals,
+            s(&["CreateLoginProfile"])
+        )]),
+        "{c:?}"
+    );
+    // A requirement made inside the loop's alternatives is not kept as a requirement.
+    let c =
+        clauses(r#"process where startsWith(process.name, "power") or process.name == "cmd.exe""#);
+    assert!(c.is_empty(), "{c:?}");
+}
