@@ -339,11 +339,11 @@ impl Engine {
                 stages: &[],
                 lineage: self.lineage.as_ref().map(|l| l as &dyn LineageView),
             };
-            if !self
+            let ok = self
                 .machine
                 .run_in(&self.loaded, st.predicate, &self.buf, cx)
-                .is_true()
-            {
+                .is_true();
+            if !ok {
                 continue;
             }
             any_hit = true;

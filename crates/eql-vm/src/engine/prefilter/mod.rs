@@ -65,15 +65,19 @@ fn stages(kind: &QueryKind) -> Vec<(u32, &StageDef)> {
 }
 
 /// Indexed clauses per stage: the best, and a second one when the best lets through more than
-/// this share of events and the second is selective on its own.
+/// this share of events and the second does not let through most of them.
 const SECOND_CLAUSE_ABOVE: f64 = 0.01;
-const SECOND_CLAUSE_BELOW: f64 = 0.3;
+const SECOND_CLAUSE_BELOW: f64 = 0.5;
+/// The fewest distinct values a field is assumed to have: a field that few rules test is not
+/// therefore a field with few values.
+const MIN_DISTINCT: usize = 8;
 /// A clause estimated to let through more than this share of events is not worth indexing.
 const USELESS: f64 = 0.9;
 
 /// Estimates of how often a guard holds, from the rule set alone (no event statistics): an
-/// equality on a field with `d` distinct literals in the rule set holds for about `n / d` of
-/// the events, an atom of `l` bytes for about `2^-(l-2)` of them.
+/// equality on a field with `d` distinct literals in the rule set (at least [`MIN_DISTINCT`])
+/// holds for about `n / d` of the events, an atom of `l` units for about `2^-(l-2)` of them,
+/// where an ASCII byte is one unit and a rarer non-ASCII character six.
 struct Selectivity {
     distinct: AHashMap<usize, usize>,
 }
@@ -93,13 +97,17 @@ impl Selectivity {
     fn guard(&self, g: &Guard) -> f64 {
         match g.test {
             Test::Equals => {
-                let d = self.distinct.get(&g.slot).copied().unwrap_or(1).max(1);
+                let d = self.distinct.get(&g.slot).copied().unwrap_or(1);
+                let d = d.max(MIN_DISTINCT);
                 g.strings.len() as f64 / d as f64
             }
             Test::Contains => g
                 .strings
                 .iter()
-                .map(|a| 0.5f64.powi(a.len().saturating_sub(2).min(60) as i32))
+                .map(|a| {
+                    let units: usize = a.chars().map(|c| if c.is_ascii() { 1 } else { 6 }).sum();
+                    0.5f64.powi(units.saturating_sub(2).min(60) as i32)
+                })
                 .sum(),
         }
     }
