@@ -115,8 +115,11 @@ enum Command {
     /// Measure decode-only and full-evaluation throughput of rules over an NDJSON file.
     Bench {
         /// A rule file or a folder of rule files (repeatable).
-        #[arg(long = "rules", value_name = "PATH", required = true)]
+        #[arg(long = "rules", value_name = "PATH", required_unless_present = "query")]
         rules: Vec<PathBuf>,
+        /// One EQL query to measure instead of rule files.
+        #[arg(long, value_name = "TEXT", conflicts_with = "rules")]
+        query: Option<String>,
         #[command(flatten)]
         schema: SchemaArgs,
         /// Timed passes of each kind; medians are reported.
@@ -184,11 +187,18 @@ fn main() -> ExitCode {
         Command::Gen { events, seed, out } => gen::gen(events, seed, out.as_deref()),
         Command::Bench {
             rules,
+            query,
             schema,
             runs,
             events,
-        } => input::compile_options(&schema)
-            .and_then(|opts| bench::bench(&rules, &opts, &events, runs)),
+        } => {
+            let subject = match &query {
+                Some(q) => bench::Subject::Query(q),
+                None => bench::Subject::Rules(&rules),
+            };
+            input::compile_options(&schema)
+                .and_then(|opts| bench::bench(&subject, &opts, &events, runs))
+        }
     };
     match result {
         Ok(code) => code,

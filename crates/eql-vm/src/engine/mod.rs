@@ -232,6 +232,26 @@ impl Engine {
     /// Decodes and runs the line in [`Engine::line_mut`]; results go to `out`.
     pub fn process(&mut self, out: &mut Vec<Match>) -> Result<(), DecodeError> {
         self.decoder.decode(&self.projection, &mut self.buf)?;
+        self.evaluate(out);
+        Ok(())
+    }
+
+    /// The fields the engine decodes, in slot order.
+    pub fn projection(&self) -> &Projection {
+        &self.projection
+    }
+
+    /// Runs an event already decoded with this engine's [`Engine::projection`] (decoded with
+    /// another, it sees the wrong fields); results go to `out`. For measuring evaluation apart
+    /// from decoding, and for callers that decode elsewhere.
+    pub fn process_decoded(&mut self, buf: &mut EventBuf, out: &mut Vec<Match>) {
+        std::mem::swap(&mut self.buf, buf);
+        self.evaluate(out);
+        std::mem::swap(&mut self.buf, buf);
+    }
+
+    /// Everything after decoding: dispatch, stage predicates, sequences, samples, pipes.
+    fn evaluate(&mut self, out: &mut Vec<Match>) {
         let seq = self.stats.events;
         self.stats.events += 1;
         self.track_lineage();
@@ -258,7 +278,6 @@ impl Engine {
                 }
             }
         }
-        Ok(())
     }
 
     /// The event's position for query `q`, or `None` when it has no timestamp.
