@@ -3,8 +3,9 @@
 //! older); a stage-n event extends the key's pending stage-(n-1) sequence when it is strictly
 //! later and within `maxspan`; `until` drops a key's pending sequences (after the until event
 //! has acted as a stage event itself, when it is one); missing-event stages
-//! block (middle), veto at completion (leading) or delay the alert until `maxspan` has passed
-//! (trailing; see [`delayed`]). State older than `maxspan` is swept away.
+//! doom a partial that still advances (middle), veto at completion (leading) or delay the
+//! alert until `maxspan` has passed (trailing; see [`delayed`]). State older than `maxspan` is
+//! swept away.
 
 mod delayed;
 
@@ -28,6 +29,10 @@ struct Partial {
     first_ts: i64,
     /// Timestamp of the earliest middle missing-stage event seen after the last event.
     blocked_at: Option<i64>,
+    /// A middle missing-stage event fell between two of its events: it still advances (and
+    /// takes the place of the key's older partial at the next stage, as Elasticsearch's
+    /// matching of the positive stages does) but is discarded when it completes.
+    doomed: bool,
 }
 
 impl Partial {
@@ -205,8 +210,14 @@ impl SequenceState {
     ) {
         let ts = ev.ord.ts;
         if hits.until && hits.stages.is_empty() {
-            // Every pending sequence of the key is over.
-            self.keys.remove(key);
+            // Every pending sequence of the key is over. Leading missing-stage events are not:
+            // they still veto sequences that start after the until event.
+            if let Some(st) = self.keys.get_mut(key) {
+                st.pending.iter_mut().for_each(|p| *p = None);
+                if st.leading.is_empty() {
+                    self.keys.remove(key);
+                }
+            }
             return;
         }
         let positives = self.positives;
@@ -254,6 +265,7 @@ impl SequenceState {
                     events: SmallVec::from_elem(ev.clone(), 1),
                     first_ts: ts,
                     blocked_at: None,
+                    doomed: false,
                 };
                 if positives == 1 {
                     completed.push(p);
@@ -277,12 +289,11 @@ impl SequenceState {
                 state.pending[j - 1] = Some(prev);
                 continue;
             }
-            if prev.blocked_at.is_some_and(|b| b < ts)
-                || maxspan.is_some_and(|m| ts.saturating_sub(prev.first_ts) > m)
-            {
+            if maxspan.is_some_and(|m| ts.saturating_sub(prev.first_ts) > m) {
                 continue;
             }
             let mut next = prev;
+            next.doomed |= next.blocked_at.is_some_and(|b| b < ts);
             next.events.push(ev.clone());
             next.blocked_at = None;
             if j + 1 == positives {
@@ -291,7 +302,7 @@ impl SequenceState {
                 state.pending[j] = Some(next);
             }
         }
-        for p in completed {
+        for p in completed.into_iter().filter(|p| !p.doomed) {
             let first = p.events.first().map(|e| e.ord.clone());
             let last = p.events.last().map(|e| e.ord.clone());
             let (Some(first), Some(last)) = (first, last) else {
