@@ -1,13 +1,16 @@
 //! A small reference evaluator for the property tests: a tree walk over the typed plan
-//! (`eql_planner::TExpr`) on `serde_json` events, and a straightforward sequence matcher, both
-//! written from docs/language.md. Test-only; it covers the forms the generators produce and
-//! answers `None` ("not covered") for the rest.
+//! (`eql_planner::TExpr`) on `serde_json` events, a sequence matcher and a sample builder,
+//! written from docs/language.md and Elasticsearch's documented semantics. Test-only; it covers
+//! the forms the generators produce and answers `None` ("not covered") for the rest.
+
+mod functions;
+mod sample;
+mod sequence;
 
 use eql_parser::ast::{ArithOp, CmpOp};
 use eql_planner::{Const, PlanQuery, StagePlan, TExpr, TKind};
 use serde_json::Value as J;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// A three-valued scalar.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,11 +199,22 @@ pub fn eval(e: &TExpr, ev: &J) -> Option<V> {
             .map_or(V::Null, V::Int),
             _ => V::Null,
         },
+        TKind::Call {
+            func,
+            case_insensitive,
+            args,
+        } => {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(a, ev)?);
+            }
+            functions::call(*func, *case_insensitive, &vals)?
+        }
         _ => return None,
     })
 }
 
-fn category_ok(cat: &Option<String>, ev: &J) -> bool {
+pub fn category_ok(cat: &Option<String>, ev: &J) -> bool {
     match cat {
         None => true,
         Some(c) => field(ev, "event.category")
@@ -209,12 +223,12 @@ fn category_ok(cat: &Option<String>, ev: &J) -> bool {
     }
 }
 
-fn stage_hit(s: &StagePlan, ev: &J) -> Option<bool> {
+pub fn stage_hit(s: &StagePlan, ev: &J) -> Option<bool> {
     Some(category_ok(&s.filter.category, ev) && eval(&s.filter.condition, ev)? == V::Bool(true))
 }
 
 /// The join key of a stage on an event (first value of each key field; `None` if missing).
-fn key_of(s: &StagePlan, ev: &J) -> Option<Vec<String>> {
+pub fn key_of(s: &StagePlan, ev: &J) -> Option<Vec<String>> {
     s.keys
         .iter()
         .map(|k| match eval(&k.expr, ev) {
@@ -225,9 +239,9 @@ fn key_of(s: &StagePlan, ev: &J) -> Option<Vec<String>> {
         .collect()
 }
 
-/// Results of a planned query over events (each result: the indices of its events), or `None`
-/// when the query uses something this evaluator does not cover. Events carry `@timestamp` as
-/// epoch milliseconds and arrive in time order.
+/// Results of a planned query over events (each result: the indices of its events in stage
+/// order, missing-event stages left out), or `None` when the query uses something this
+/// evaluator does not cover. Events carry `@timestamp` as epoch milliseconds and arrive in time order.
 pub fn run(q: &PlanQuery, events: &[J]) -> Option<Vec<Vec<usize>>> {
     match q {
         PlanQuery::Event(f) => {
@@ -239,63 +253,7 @@ pub fn run(q: &PlanQuery, events: &[J]) -> Option<Vec<Vec<usize>>> {
             }
             Some(out)
         }
-        PlanQuery::Sequence(sq) => {
-            if sq.until.is_some() || sq.stages.iter().any(|s| s.missing) {
-                return None;
-            }
-            let n = sq.stages.len();
-            // Per key: pending[j] = the events of a partial that matched stages 0..=j.
-            let mut state: HashMap<Vec<String>, Vec<Option<Vec<usize>>>> = HashMap::new();
-            let mut out = Vec::new();
-            let ts = |i: usize| events[i]["@timestamp"].as_i64().unwrap_or(i64::MIN) * 1_000_000;
-            for (i, ev) in events.iter().enumerate() {
-                let mut per_key: Vec<(Vec<String>, Vec<usize>)> = Vec::new();
-                for (j, s) in sq.stages.iter().enumerate() {
-                    if !stage_hit(s, ev)? {
-                        continue;
-                    }
-                    let Some(k) = key_of(s, ev) else { continue };
-                    match per_key.iter_mut().find(|(kk, _)| *kk == k) {
-                        Some((_, v)) => v.push(j),
-                        None => per_key.push((k, vec![j])),
-                    }
-                }
-                let mut batch = Vec::new();
-                for (k, mut stages) in per_key {
-                    let pending = state.entry(k).or_insert_with(|| vec![None; n]);
-                    stages.sort_unstable_by(|a, b| b.cmp(a));
-                    for j in stages {
-                        if j == 0 {
-                            if n == 1 {
-                                batch.push(vec![i]);
-                            } else {
-                                pending[0] = Some(vec![i]);
-                            }
-                            continue;
-                        }
-                        let Some(prev) = pending[j - 1].take() else {
-                            continue;
-                        };
-                        let first = prev[0];
-                        if sq.maxspan_ns.is_some_and(|m| ts(i) - ts(first) > m) {
-                            continue;
-                        }
-                        let mut next = prev;
-                        next.push(i);
-                        if j + 1 == n {
-                            batch.push(next);
-                        } else {
-                            pending[j] = Some(next);
-                        }
-                    }
-                }
-                batch.sort();
-                out.extend(batch);
-            }
-            Some(out)
-        }
-        PlanQuery::Sample(_) => None,
-        #[allow(unreachable_patterns)]
-        _ => None,
+        PlanQuery::Sequence(sq) => sequence::run(sq, events),
+        PlanQuery::Sample(sp) => sample::run(sp, events),
     }
 }

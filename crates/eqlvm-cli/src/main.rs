@@ -44,9 +44,10 @@ enum Command {
         /// A compiled rule pack (`eqlvm compile -o`) to run instead of rule files.
         #[arg(long, value_name = "PACK", conflicts_with = "rules")]
         pack: Option<PathBuf>,
-        /// Most join keys each sequence query keeps partial sequences for, and most processes
-        /// the lineage of `descendant of` remembers; the oldest are evicted first and counted
-        /// in the summary.
+        /// Most join keys each sequence or sample query keeps state for, most completed
+        /// sequences held back by a trailing missing stage (the oldest is released early), and
+        /// most processes the lineage of `descendant of` remembers; the oldest are evicted
+        /// first, and everything is counted in the summary.
         #[arg(long, value_name = "N", default_value_t = eqlvm::vm::engine::DEFAULT_MAX_STATE)]
         max_state: usize,
         /// Buffer events and run them in timestamp order, waiting this long (e.g. 30s, 5m) for

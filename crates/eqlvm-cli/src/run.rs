@@ -187,7 +187,7 @@ pub enum RuleSource<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     pub stream: StreamOptions,
-    /// Cap on partial sequences held per sequence query (oldest evicted first).
+    /// Cap on the state of each sequence and sample query and of the lineage (oldest first).
     pub max_state: Option<usize>,
 }
 
@@ -249,6 +249,15 @@ pub fn run_rules(
     }
     if stats.evicted > 0 {
         extra += &format!(", {} partial sequences evicted (state cap)", stats.evicted);
+    }
+    if stats.delayed_forced > 0 {
+        extra += &format!(
+            ", {} sequences released before their missing-event window closed (state cap)",
+            stats.delayed_forced
+        );
+    }
+    if stats.sample_evicted > 0 {
+        extra += &format!(", {} sample keys evicted (state cap)", stats.sample_evicted);
     }
     if stats.lineage_evictions > 0 {
         extra += &format!(

@@ -1,7 +1,8 @@
 //! Reliability of `eqlvm run` through the binary: every class of bad event is reported with its
 //! line and loses no alert; rule packs round-trip and refuse damage; out-of-order input within
-//! the reorder window gives the alerts of a sorted stream; the state cap evicts and counts; a
-//! closed output pipe ends the run with a clear message.
+//! the reorder window gives the alerts of a sorted stream; the state cap evicts (sequence and
+//! sample keys) or releases early (sequences held back by a missing stage) and counts; a closed
+//! output pipe ends the run with a clear message.
 
 mod common;
 
@@ -346,6 +347,96 @@ fn the_state_cap_evicts_oldest_keys_and_counts_them() {
     assert!(err.contains("partial sequences evicted"), "{err}");
     let roomy = eqlvm(&["run", "--rules", "rules", "--max-state", "100000", &path]);
     assert!(!text(&roomy.stderr).contains("evicted"));
+}
+
+/// Writes a sequence rule with a trailing missing stage and a sample rule, and events where
+/// each of `users` users completes both; user u0 also has a missing-stage event inside its
+/// window, which cancels its sequence when nothing forces an early decision.
+fn held_back_flood(users: usize) -> (String, String) {
+    let rule = |n: u32, name: &str, query: &str| {
+        format!(
+            "id = \"6f0c1f6e-0000-4000-8000-00000000000{n}\"\nname = \"{name}\"\n\
+             description = \"state cap probe\"\nversion = 1\nseverity = \"low\"\n\
+             risk_score = 21\nquery = '{query}'\n"
+        )
+    };
+    let dir = tmp("held_back_rules");
+    let _ = std::fs::create_dir_all(&dir);
+    write(
+        &dir.join("held_back.toml"),
+        rule(
+            1,
+            "held back",
+            "sequence by user.id with maxspan=1h [process where true] \
+             [network where true] ![file where true]",
+        )
+        .as_bytes(),
+    );
+    write(
+        &dir.join("sampled.toml"),
+        rule(
+            2,
+            "sampled",
+            "sample by user.id [process where true] [network where true]",
+        )
+        .as_bytes(),
+    );
+    let ev = |s: usize, cat: &str, user: usize| {
+        format!(
+            r#"{{"@timestamp":"2024-05-21T09:{:02}:{:02}Z","event":{{"category":["{cat}"]}},"user":{{"id":"u{user}"}}}}"#,
+            s / 60,
+            s % 60
+        )
+    };
+    let mut events = String::new();
+    for u in 0..users {
+        events += &ev(2 * u, "process", u);
+        events.push('\n');
+        events += &ev(2 * u + 1, "network", u);
+        events.push('\n');
+    }
+    events += &ev(2 * users + 10, "file", 0);
+    events.push('\n');
+    (
+        dir.to_string_lossy().into_owned(),
+        write(&tmp("held_back.ndjson"), events.as_bytes()),
+    )
+}
+
+/// Alerts per rule name.
+fn alerts_of(out: &Output, name: &str) -> usize {
+    text(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|a| a["rule"]["name"] == name)
+        .count()
+}
+
+#[test]
+fn the_state_cap_releases_held_back_sequences_early_and_evicts_sample_keys() {
+    let (rules, events) = held_back_flood(20);
+    let roomy = eqlvm(&["run", "--rules", &rules, &events]);
+    assert!(roomy.status.success(), "{}", text(&roomy.stderr));
+    // Without the cap: u0's sequence is cancelled by its file event, every user gives a sample.
+    assert_eq!(alerts_of(&roomy, "held back"), 19);
+    assert_eq!(alerts_of(&roomy, "sampled"), 20);
+    let err = text(&roomy.stderr);
+    assert!(!err.contains("state cap"), "{err}");
+
+    let capped = eqlvm(&["run", "--rules", &rules, "--max-state", "5", &events]);
+    assert!(capped.status.success(), "{}", text(&capped.stderr));
+    // With 5 held back at most, each completion past the fifth releases the oldest early: no
+    // sequence is lost, and u0's, released before its file event came, is an alert the
+    // uncapped run does not give.
+    assert_eq!(alerts_of(&capped, "held back"), 20);
+    // Sample keys past the cap evict the oldest: only the last 5 users remain.
+    assert_eq!(alerts_of(&capped, "sampled"), 5);
+    let err = text(&capped.stderr);
+    assert!(
+        err.contains("15 sequences released before their missing-event window closed (state cap)"),
+        "{err}"
+    );
+    assert!(err.contains("15 sample keys evicted (state cap)"), "{err}");
 }
 
 #[test]

@@ -29,7 +29,9 @@ pub struct EngineOptions {
     /// Samples built per join key (Elasticsearch's `max_samples_per_key`).
     pub max_samples_per_key: usize,
     /// Most join keys each sequence query keeps partial sequences for; the oldest key is
-    /// evicted (and counted in [`Stats::evicted`]) to admit a new one.
+    /// evicted (and counted in [`Stats::evicted`]) to admit a new one. It also caps each
+    /// sequence's completed sequences held back by a trailing missing stage
+    /// ([`Stats::delayed_forced`]) and each sample query's join keys ([`Stats::sample_evicted`]).
     pub max_state: usize,
 }
 
@@ -67,6 +69,12 @@ pub struct Stats {
     pub lineage_evictions: u64,
     /// Stage predicates evaluated (what dispatch and the prefilter left to run).
     pub stages_run: u64,
+    /// Sequences released before their trailing missing stage's window closed, to keep the
+    /// held-back ones within the state cap (totalled by [`Engine::finish`]).
+    pub delayed_forced: u64,
+    /// Sample join keys whose candidates were evicted by the state cap (totalled by
+    /// [`Engine::finish`]).
+    pub sample_evicted: u64,
 }
 
 #[derive(Debug)]
@@ -132,9 +140,10 @@ impl Engine {
                         SequenceState::new(&missing, *maxspan_ns).with_max_keys(opts.max_state),
                     )
                 }
-                QueryKind::Sample { stages } => {
-                    State::Sample(SampleState::new(stages.len(), opts.max_samples_per_key))
-                }
+                QueryKind::Sample { stages } => State::Sample(
+                    SampleState::new(stages.len(), opts.max_samples_per_key)
+                        .with_max_keys(opts.max_state),
+                ),
             };
             queries.push(QueryRt {
                 state,
@@ -505,6 +514,7 @@ impl Engine {
                 State::Sequence(s) => {
                     let mut v = Vec::new();
                     s.finish(&mut v);
+                    self.stats.delayed_forced += s.take_forced();
                     found.extend(v.into_iter().map(|m| Match {
                         query: qi as u32,
                         events: m.events,
@@ -514,6 +524,7 @@ impl Engine {
                 State::Sample(s) => {
                     let mut v = Vec::new();
                     s.finish(&mut v);
+                    self.stats.sample_evicted += std::mem::take(&mut s.evicted);
                     found.extend(v.into_iter().map(|m| Match {
                         query: qi as u32,
                         events: m.events.into_iter().map(Some).collect(),

@@ -1,9 +1,12 @@
 //! The sample engine: unordered correlation. Per join key it keeps a few candidate events per
 //! stage and, at the end of input, builds up to `max_samples_per_key` samples per key, each
-//! taking one distinct event per stage. Samples come out in join-key order.
+//! taking one distinct event per stage. Samples come out in join-key order. The number of keys
+//! is capped: a new key past the cap evicts the key that arrived first (its candidates, and
+//! so any sample it would have given, are gone; the evictions are counted).
 
 use super::keys::{KeyTuple, StoredEvent};
 use ahash::AHashMap;
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// A sample found: one event per stage, in stage order, and the key.
@@ -19,6 +22,12 @@ pub struct SampleState {
     per_key: usize,
     cap: usize,
     keys: AHashMap<KeyTuple, Vec<Vec<Arc<StoredEvent>>>>,
+    /// Most keys with candidates.
+    max_keys: usize,
+    /// Keys in arrival order (each once: a key leaves only by eviction or at the end).
+    order: VecDeque<KeyTuple>,
+    /// Keys evicted by the cap since the caller last took the count.
+    pub evicted: u64,
 }
 
 impl SampleState {
@@ -32,16 +41,40 @@ impl SampleState {
             // samples from those alone; keeping more could find samples it does not.
             cap: per_key + stages.max(1) - 1,
             keys: AHashMap::new(),
+            max_keys: usize::MAX,
+            order: VecDeque::new(),
+            evicted: 0,
         }
+    }
+
+    /// Caps the join keys holding candidates at `max_keys` (at least 1); the oldest go first.
+    pub fn with_max_keys(mut self, max_keys: usize) -> SampleState {
+        self.max_keys = max_keys.max(1);
+        self
+    }
+
+    /// Number of join keys holding candidates.
+    pub fn tracked_keys(&self) -> usize {
+        self.keys.len()
     }
 
     /// Records that `ev` matched `stage` for `key`.
     pub fn on_hit(&mut self, key: &KeyTuple, stage: usize, ev: &Arc<StoredEvent>) {
-        let stages = self.stages;
-        let slots = self
-            .keys
-            .entry(key.clone())
-            .or_insert_with(|| vec![Vec::new(); stages]);
+        if !self.keys.contains_key(key) {
+            while self.keys.len() >= self.max_keys {
+                let Some(old) = self.order.pop_front() else {
+                    break;
+                };
+                if self.keys.remove(&old).is_some() {
+                    self.evicted += 1;
+                }
+            }
+            self.order.push_back(key.clone());
+            self.keys.insert(key.clone(), vec![Vec::new(); self.stages]);
+        }
+        let Some(slots) = self.keys.get_mut(key) else {
+            return;
+        };
         if let Some(list) = slots.get_mut(stage) {
             if list.len() < self.cap && !list.iter().any(|e| Arc::ptr_eq(e, ev)) {
                 list.push(ev.clone());
@@ -51,6 +84,7 @@ impl SampleState {
 
     /// Builds the samples of every key, in key order.
     pub fn finish(&mut self, out: &mut Vec<SampleMatch>) {
+        self.order.clear();
         let mut keys: Vec<(KeyTuple, Vec<Vec<Arc<StoredEvent>>>)> = self.keys.drain().collect();
         keys.sort_by(|a, b| a.0.cmp(&b.0));
         for (key, cands) in keys {
@@ -90,4 +124,45 @@ fn search(
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::keys::{KeyVal, Ordinal};
+
+    fn ev(n: i64) -> Arc<StoredEvent> {
+        Arc::new(StoredEvent {
+            line: Arc::from(n.to_string().as_str()),
+            ord: Ordinal {
+                ts: n,
+                tiebreak: (false, KeyVal::Int(n)),
+                seq: n as u64,
+            },
+        })
+    }
+
+    fn key(k: i64) -> KeyTuple {
+        std::iter::once(KeyVal::Int(k)).collect()
+    }
+
+    #[test]
+    fn the_key_cap_evicts_the_oldest_key_and_counts_it() {
+        let mut s = SampleState::new(2, 1).with_max_keys(2);
+        // Keys 1, 2 and 3 each get both stages; key 3 pushes key 1 out.
+        for (k, a, b) in [(1, 1, 2), (2, 3, 4), (3, 5, 6)] {
+            s.on_hit(&key(k), 0, &ev(a));
+            s.on_hit(&key(k), 1, &ev(b));
+            assert!(s.tracked_keys() <= 2);
+        }
+        assert_eq!(s.evicted, 1);
+        // A hit on a kept key evicts nothing.
+        s.on_hit(&key(2), 0, &ev(7));
+        assert_eq!(s.evicted, 1);
+        let mut out = Vec::new();
+        s.finish(&mut out);
+        let keys: Vec<KeyTuple> = out.iter().map(|m| m.keys.clone()).collect();
+        assert_eq!(keys, [key(2), key(3)]);
+        assert_eq!(s.tracked_keys(), 0);
+    }
 }

@@ -3,11 +3,15 @@
 //! older); a stage-n event extends the key's pending stage-(n-1) sequence when it is strictly
 //! later and within `maxspan`; `until` drops a key's pending sequences (after the until event
 //! has acted as a stage event itself, when it is one); missing-event stages
-//! block (middle), veto at completion (leading) or delay the alert until `maxspan` has passed
-//! (trailing). State older than `maxspan` is swept away.
+//! doom a partial that still advances (middle), veto at completion (leading) or delay the
+//! alert until `maxspan` has passed (trailing; see [`delayed`]). State older than `maxspan` is
+//! swept away.
+
+mod delayed;
 
 use super::keys::{KeyTuple, Ordinal, StoredEvent};
 use ahash::AHashMap;
+use delayed::{Delayed, DelayedQueue};
 use smallvec::SmallVec;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -25,6 +29,10 @@ struct Partial {
     first_ts: i64,
     /// Timestamp of the earliest middle missing-stage event seen after the last event.
     blocked_at: Option<i64>,
+    /// A middle missing-stage event fell between two of its events: it still advances (and
+    /// takes the place of the key's older partial at the next stage, as Elasticsearch's
+    /// matching of the positive stages does) but is discarded when it completes.
+    doomed: bool,
 }
 
 impl Partial {
@@ -41,15 +49,6 @@ struct KeyState {
     leading: VecDeque<Ordinal>,
     /// When the key got state (matches its entry in `SequenceState::order`).
     born: u64,
-}
-
-/// A completed candidate waiting for its trailing missing stage to be ruled out.
-#[derive(Debug)]
-struct Delayed {
-    m: SeqMatch,
-    reference_ts: i64,
-    last: Ordinal,
-    deadline: i64,
 }
 
 /// Where each written stage sits.
@@ -71,7 +70,7 @@ pub struct SequenceState {
     positives: usize,
     maxspan: Option<i64>,
     keys: AHashMap<KeyTuple, KeyState>,
-    delayed: Vec<Delayed>,
+    delayed: DelayedQueue,
     has_leading: bool,
     has_trailing: bool,
     watermark: i64,
@@ -125,7 +124,7 @@ impl SequenceState {
             positives: seen,
             maxspan,
             keys: AHashMap::new(),
-            delayed: Vec::new(),
+            delayed: DelayedQueue::new(),
             watermark: i64::MIN,
             since_sweep: 0,
             max_keys: usize::MAX,
@@ -135,10 +134,24 @@ impl SequenceState {
         }
     }
 
-    /// Caps the join keys holding state at `max_keys` (at least 1); the oldest go first.
+    /// Caps the join keys holding state at `max_keys` (at least 1); the oldest go first. The
+    /// same number caps the completed sequences held back by a trailing missing stage; past it
+    /// the oldest is released early (see [`SequenceState::take_forced`]).
     pub fn with_max_keys(mut self, max_keys: usize) -> SequenceState {
         self.max_keys = max_keys.max(1);
+        self.delayed.set_cap(max_keys);
         self
+    }
+
+    /// Sequences released before their trailing missing stage's window closed, to keep the
+    /// held-back ones within the cap, since the caller last took the count.
+    pub fn take_forced(&mut self) -> u64 {
+        std::mem::take(&mut self.delayed.forced)
+    }
+
+    /// Number of completed sequences held back by a trailing missing stage.
+    pub fn delayed_len(&self) -> usize {
+        self.delayed.len()
     }
 
     /// Gives `key` fresh state, evicting the oldest keys while the cap is reached.
@@ -197,8 +210,14 @@ impl SequenceState {
     ) {
         let ts = ev.ord.ts;
         if hits.until && hits.stages.is_empty() {
-            // Every pending sequence of the key is over.
-            self.keys.remove(key);
+            // Every pending sequence of the key is over. Leading missing-stage events are not:
+            // they still veto sequences that start after the until event.
+            if let Some(st) = self.keys.get_mut(key) {
+                st.pending.iter_mut().for_each(|p| *p = None);
+                if st.leading.is_empty() {
+                    self.keys.remove(key);
+                }
+            }
             return;
         }
         let positives = self.positives;
@@ -224,14 +243,7 @@ impl SequenceState {
                         }
                     }
                 }
-                Some(Role::Trailing) => {
-                    let reject = |d: &Delayed| {
-                        &d.m.keys == key
-                            && ev.ord > d.last
-                            && maxspan.is_some_and(|m| ts - d.reference_ts <= m)
-                    };
-                    self.delayed.retain(|d| !reject(d));
-                }
+                Some(Role::Trailing) => self.delayed.cancel(key, &ev.ord, maxspan),
                 _ => {}
             }
         }
@@ -253,6 +265,7 @@ impl SequenceState {
                     events: SmallVec::from_elem(ev.clone(), 1),
                     first_ts: ts,
                     blocked_at: None,
+                    doomed: false,
                 };
                 if positives == 1 {
                     completed.push(p);
@@ -276,12 +289,11 @@ impl SequenceState {
                 state.pending[j - 1] = Some(prev);
                 continue;
             }
-            if prev.blocked_at.is_some_and(|b| b < ts)
-                || maxspan.is_some_and(|m| ts.saturating_sub(prev.first_ts) > m)
-            {
+            if maxspan.is_some_and(|m| ts.saturating_sub(prev.first_ts) > m) {
                 continue;
             }
             let mut next = prev;
+            next.doomed |= next.blocked_at.is_some_and(|b| b < ts);
             next.events.push(ev.clone());
             next.blocked_at = None;
             if j + 1 == positives {
@@ -290,7 +302,7 @@ impl SequenceState {
                 state.pending[j] = Some(next);
             }
         }
-        for p in completed {
+        for p in completed.into_iter().filter(|p| !p.doomed) {
             let first = p.events.first().map(|e| e.ord.clone());
             let last = p.events.last().map(|e| e.ord.clone());
             let (Some(first), Some(last)) = (first, last) else {
@@ -314,12 +326,15 @@ impl SequenceState {
             if has_trailing {
                 let reference_ts = lead.unwrap_or(first.ts);
                 let deadline = maxspan.map_or(i64::MAX, |ms| reference_ts.saturating_add(ms));
-                self.delayed.push(Delayed {
-                    m,
-                    reference_ts,
-                    last,
-                    deadline,
-                });
+                self.delayed.push(
+                    Delayed {
+                        m,
+                        reference_ts,
+                        last,
+                        deadline,
+                    },
+                    out,
+                );
             } else {
                 out.push(m);
             }
@@ -344,13 +359,7 @@ impl SequenceState {
         // windows have all passed is released, so results leave in last-event order (what
         // `head`/`tail` and Elasticsearch's response order rely on) even when an earlier
         // sequence's window closes after a later one's.
-        let wm = self.watermark;
-        let ready = self.delayed.iter().take_while(|d| d.deadline < wm).count();
-        if ready > 0 {
-            let mut batch: Vec<Delayed> = self.delayed.drain(..ready).collect();
-            sort_delayed(&mut batch);
-            out.extend(batch.into_iter().map(|d| d.m));
-        }
+        self.delayed.release(self.watermark, out);
         self.since_sweep += 1;
         if self.since_sweep >= SWEEP_EVERY {
             self.since_sweep = 0;
@@ -377,21 +386,8 @@ impl SequenceState {
 
     /// End of input: every delayed sequence is released.
     pub fn finish(&mut self, out: &mut Vec<SeqMatch>) {
-        let mut all: Vec<Delayed> = self.delayed.drain(..).collect();
-        sort_delayed(&mut all);
-        out.extend(all.into_iter().map(|d| d.m));
+        self.delayed.finish(out);
     }
-}
-
-/// Result order: by last event, then first event, then key.
-fn sort_delayed(v: &mut [Delayed]) {
-    let first = |d: &Delayed| d.m.events.iter().flatten().next().map(|e| e.ord.clone());
-    v.sort_by(|a, b| {
-        a.last
-            .cmp(&b.last)
-            .then_with(|| first(a).cmp(&first(b)))
-            .then_with(|| a.m.keys.cmp(&b.m.keys))
-    });
 }
 
 /// Places the positive events among placeholders for missing stages.
@@ -484,6 +480,47 @@ mod tests {
         assert!(out.is_empty(), "key 2 must wait behind key 1");
         s.advance(14, &mut out);
         assert_eq!(ids(&out), [["3", "5"], ["1", "6"]]);
+    }
+
+    #[test]
+    fn the_delayed_cap_releases_the_oldest_early_and_a_missing_event_cancels_only_its_key() {
+        let key = |k: i64| -> KeyTuple { std::iter::once(KeyVal::Int(k)).collect() };
+        // Two positive stages and a trailing missing stage, maxspan 10, at most 2 held back.
+        let mut s = SequenceState::new(&[false, false, true], Some(10)).with_max_keys(2);
+        let mut out = Vec::new();
+        for (k, a, b) in [(1, 1, 2), (2, 3, 4), (3, 5, 6)] {
+            s.on_event(
+                &key(k),
+                &hits(&[0], false),
+                &ev(a),
+                &mut out,
+                &mut |_, _| true,
+            );
+            s.on_event(
+                &key(k),
+                &hits(&[1], false),
+                &ev(b),
+                &mut out,
+                &mut |_, _| true,
+            );
+        }
+        // Key 3's completion pushed key 1's sequence out before its window closed.
+        assert_eq!(ids(&out), [["1", "2"]]);
+        assert_eq!(s.take_forced(), 1);
+        assert_eq!(s.take_forced(), 0, "the count is taken once");
+        assert_eq!(s.delayed_len(), 2);
+        // A missing-stage event of key 2 inside its window cancels key 2's sequence only.
+        s.on_event(
+            &key(2),
+            &hits(&[2], false),
+            &ev(7),
+            &mut out,
+            &mut |_, _| true,
+        );
+        assert_eq!(s.delayed_len(), 1);
+        s.advance(100, &mut out);
+        assert_eq!(ids(&out), [["1", "2"], ["5", "6"]]);
+        assert_eq!(s.take_forced(), 0);
     }
 
     #[test]
