@@ -404,6 +404,17 @@ impl Engine {
         if !any_hit {
             return;
         }
+        // Missing-stage hits with nothing to block change nothing but the clock: no state, no
+        // stored copy of the line.
+        if let State::Sequence(s) = &self.queries[q as usize].state {
+            if !hits.iter().any(|(k, h)| s.wants(k, h)) {
+                match self.ordinal(q, seq) {
+                    Some(ord) => self.advance(q, ord.ts, out),
+                    None => self.stats.no_timestamp += 1,
+                }
+                return;
+            }
+        }
         let is_event = matches!(def.kind, QueryKind::Event(_));
         let ev = self.stored(q, seq, line);
         if is_event {

@@ -200,6 +200,23 @@ impl SequenceState {
     /// Applies one event for one join key. Completed sequences are appended to `out`.
     /// `join(stage, events)` decides whether the event may fill written stage `stage` after a
     /// partial holding `events` (positive stages in order): stage aliases' join conditions.
+    /// Whether hits `hits` of an event for `key` can change anything: a first positive or a
+    /// leading missing stage always can; a later positive stage only when the key has a
+    /// partial sequence waiting for it, a middle missing stage only when it has one to block,
+    /// a trailing one only when it has held sequences, `until` only when it has state. The
+    /// engine skips (and does not even store) an event that cannot.
+    pub fn wants(&self, key: &KeyTuple, hits: &Hits) -> bool {
+        let st = self.keys.get(key);
+        let pending = |j: usize| st.is_some_and(|s| s.pending.get(j).is_some_and(Option::is_some));
+        (hits.until && st.is_some())
+            || hits.stages.iter().any(|&i| match self.roles.get(i) {
+                Some(Role::Positive(0) | Role::Leading) | None => true,
+                Some(Role::Positive(j)) => pending(j - 1),
+                Some(Role::Middle(j)) => pending(*j),
+                Some(Role::Trailing) => self.delayed.holds(key),
+            })
+    }
+
     pub fn on_event(
         &mut self,
         key: &KeyTuple,

@@ -55,6 +55,11 @@ impl DelayedQueue {
         self.held.len()
     }
 
+    /// Whether `key` has held sequences.
+    pub fn holds(&self, key: &KeyTuple) -> bool {
+        self.by_key.contains_key(key)
+    }
+
     /// Holds `d`; if that passes the cap, the oldest held sequence goes to `out` now.
     pub fn push(&mut self, d: Delayed, out: &mut Vec<SeqMatch>) {
         let id = self.next;
