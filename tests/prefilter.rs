@@ -8,7 +8,7 @@ use eqlvm::planner::{plan_text, PlanOptions, Schema};
 use eqlvm::vm::engine::prefilter::{atom, block_requirements, Guard, Test};
 
 /// The requirement clauses of an event query's predicate, each as sorted `(field, test,
-/// strings)` alternatives.
+/// strings or integers)` alternatives.
 fn clauses(query: &str) -> Vec<Vec<(String, Test, Vec<String>)>> {
     let planned = match plan_text(query, &Schema::builtin(), &PlanOptions::default()) {
         Ok(p) => p,
@@ -26,7 +26,14 @@ fn clauses(query: &str) -> Vec<Vec<(String, Test, Vec<String>)>> {
         .map(|c| {
             let mut v: Vec<_> = c
                 .iter()
-                .map(|g| (field(g), g.test, g.strings.clone()))
+                .map(|g| {
+                    let ints = g.ints.iter().map(|i| i.to_string());
+                    (
+                        field(g),
+                        g.test,
+                        g.strings.iter().cloned().chain(ints).collect(),
+                    )
+                })
                 .collect();
             v.sort_by(|a, b| a.0.cmp(&b.0));
             v
@@ -127,4 +134,28 @@ fn element_loops_keep_the_requirements_around_them() {
     let c =
         clauses(r#"process where startsWith(process.name, "power") or process.name == "cmd.exe""#);
     assert!(c.is_empty(), "{c:?}");
+}
+
+#[test]
+fn integer_equality_is_a_guard_by_value_only() {
+    let c = clauses(r#"process where process.parent.pid == 4 and process.pid in (8, 12)"#);
+    assert!(
+        c.contains(&vec![(
+            "process.parent.pid".into(),
+            Test::EqualsInt,
+            s(&["4"])
+        )]),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&vec![(
+            "process.pid".into(),
+            Test::EqualsInt,
+            s(&["8", "12"])
+        )]),
+        "{c:?}"
+    );
+    // Other comparisons rule nothing out by a probe.
+    assert!(clauses(r#"process where process.pid > 4"#).is_empty());
+    assert!(clauses(r#"process where process.pid != 4"#).is_empty());
 }

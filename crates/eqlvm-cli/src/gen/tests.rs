@@ -142,6 +142,7 @@ fn the_prefilter_changes_no_result() {
         r#"process where event.type == "start" and stringContains(process.command_line, "-Enc") and startsWith(process.name, "power")"#,
         r#"process where process.name == "bash" and endsWith(process.executable, "/bash") and not startsWith(process.executable, "/bin/")"#,
         r#"network where process.name in ("bash", "sh") and length(process.name) > 1 and destination.ip != null"#,
+        r#"network where destination.port == 443 or destination.port in (22, 4444)"#,
     ];
     let schema = Schema::builtin();
     let mut emitter = Emitter::new();

@@ -5,7 +5,7 @@
 //! handled by forgetting, at the loop head, everything the loop body may change.
 
 use ahash::AHashMap;
-use eql_bytecode::{ConstVal, Inst, Program};
+use eql_bytecode::{CmpMode, CmpOp, ConstVal, Inst, Program};
 
 /// What a guard asks of a field's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -14,17 +14,24 @@ pub enum Test {
     Equals,
     /// Some value contains one of the strings (atoms read off wildcard patterns).
     Contains,
+    /// Some value is a number equal to one of the integers in `ints`.
+    EqualsInt,
 }
 
 /// A literal requirement: slot `slot` holds a string that equals (or contains) one of
-/// `strings`.
+/// `strings`, or a number equal to one of `ints`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Guard {
     pub slot: usize,
     pub test: Test,
     pub strings: Vec<String>,
+    pub ints: Vec<i64>,
     pub case_insensitive: bool,
 }
+
+/// Integers no wider than this convert to and from `f64` exactly, so a float value equals one
+/// exactly when it is that integer.
+const EXACT_INT: i64 = 1 << 53;
 
 /// The shortest atom worth indexing: shorter ones are found in almost every value.
 pub const MIN_ATOM: usize = 3;
@@ -132,13 +139,32 @@ fn all_strings(items: &[ConstVal]) -> Option<Vec<String>> {
         .collect()
 }
 
+/// The integers of a constant set, when all its items are integers of exact `f64` size.
+fn all_ints(items: &[ConstVal]) -> Option<Vec<i64>> {
+    items
+        .iter()
+        .map(|c| match c {
+            ConstVal::Int(i) if i.abs() < EXACT_INT => Some(*i),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The guard a field instruction proves when true, if it is one.
 fn literal(p: &Program, inst: &Inst) -> Option<Guard> {
     let guard = |slot: eql_bytecode::Slot, test, strings, case_insensitive| Guard {
         slot: slot.index(),
         test,
         strings,
+        ints: Vec::new(),
         case_insensitive,
+    };
+    let ints = |slot: eql_bytecode::Slot, ints| Guard {
+        slot: slot.index(),
+        test: Test::EqualsInt,
+        strings: Vec::new(),
+        ints,
+        case_insensitive: false,
     };
     match *inst {
         Inst::FieldEqStr { slot, k, .. } | Inst::FieldEqStrCi { slot, k, .. } => {
@@ -153,9 +179,23 @@ fn literal(p: &Program, inst: &Inst) -> Option<Guard> {
             }
         }
         Inst::FieldInSet { slot, set, .. } => p.pools.sets.get(set.index()).and_then(|s| {
+            if let Some(v) = all_ints(&s.items) {
+                return Some(ints(slot, v));
+            }
             let strings = all_strings(&s.items)?;
             Some(guard(slot, Test::Equals, strings, s.case_insensitive))
         }),
+        // Only by value: in `Number` mode a string that parses as the number equals it too.
+        Inst::FieldCmp {
+            op: CmpOp::Eq,
+            mode: CmpMode::Value,
+            slot,
+            k,
+            ..
+        } => match p.pools.consts.get(k.index()) {
+            Some(ConstVal::Int(i)) if i.abs() < EXACT_INT => Some(ints(slot, vec![*i])),
+            _ => None,
+        },
         Inst::FieldWildcard { slot, wc, .. } => p.pools.wildcards.get(wc.index()).and_then(|w| {
             let atoms: Option<Vec<String>> = w
                 .patterns
@@ -267,13 +307,21 @@ pub fn block_requirements(p: &Program, block: usize) -> Vec<Vec<Guard>> {
             Inst::FieldEqStr { dst, .. }
             | Inst::FieldEqStrCi { dst, .. }
             | Inst::FieldInSet { dst, .. }
-            | Inst::FieldWildcard { dst, .. } => {
+            | Inst::FieldWildcard { dst, .. }
+            | Inst::FieldCmp { dst, .. } => {
                 let key = match *inst {
                     Inst::FieldEqStr { slot, k, .. } => (0, slot.index(), k.index()),
                     Inst::FieldEqStrCi { slot, k, .. } => (1, slot.index(), k.index()),
                     Inst::FieldInSet { slot, set, .. } => (2, slot.index(), set.index()),
                     Inst::FieldWildcard { slot, wc, .. } => (3, slot.index(), wc.index()),
-                    _ => (4, 0, 0),
+                    Inst::FieldCmp {
+                        slot, k, op, mode, ..
+                    } => {
+                        // Distinct per operator and mode: only `==` by value is a guard.
+                        let kind = 4 + (op as u8) * 4 + mode as u8;
+                        (kind, slot.index(), k.index())
+                    }
+                    _ => (255, 0, 0),
                 };
                 let id = match ids.get(&key) {
                     Some(&id) => Some(id),

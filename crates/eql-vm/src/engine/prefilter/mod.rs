@@ -23,6 +23,8 @@ struct SlotIndex {
     exact: AHashMap<Box<str>, Vec<u32>>,
     /// Keys ASCII-lowercased; probed with the lowercased value.
     folded: AHashMap<Box<str>, Vec<u32>>,
+    /// Integers; probed with integer values and with floats that are integers.
+    ints: AHashMap<i64, Vec<u32>>,
     /// Atoms (ASCII-lowercased) and the clauses each satisfies, found with `atoms_ac`.
     atoms: Vec<Box<str>>,
     atom_clauses: Vec<Vec<u32>>,
@@ -85,9 +87,10 @@ struct Selectivity {
 impl Selectivity {
     fn new(guards: impl Iterator<Item = Guard>) -> Selectivity {
         let mut sets: AHashMap<usize, AHashSet<String>> = AHashMap::new();
-        for g in guards.filter(|g| g.test == Test::Equals) {
+        for g in guards.filter(|g| g.test != Test::Contains) {
             let d = sets.entry(g.slot).or_default();
             d.extend(g.strings.iter().map(|s| s.to_ascii_lowercase()));
+            d.extend(g.ints.iter().map(|i| i.to_string()));
         }
         Selectivity {
             distinct: sets.into_iter().map(|(k, v)| (k, v.len())).collect(),
@@ -96,10 +99,10 @@ impl Selectivity {
 
     fn guard(&self, g: &Guard) -> f64 {
         match g.test {
-            Test::Equals => {
+            Test::Equals | Test::EqualsInt => {
                 let d = self.distinct.get(&g.slot).copied().unwrap_or(1);
                 let d = d.max(MIN_DISTINCT);
-                g.strings.len() as f64 / d as f64
+                (g.strings.len() + g.ints.len()) as f64 / d as f64
             }
             Test::Contains => g
                 .strings
@@ -209,8 +212,13 @@ impl Prefilter {
                 ids.push(c);
             }
         };
+        for &n in &g.ints {
+            add(index.ints.entry(n).or_default());
+        }
         for s in &g.strings {
             match (g.test, g.case_insensitive) {
+                // Integer guards carry no strings.
+                (Test::EqualsInt, _) => {}
                 (Test::Equals, false) => add(index.exact.entry(s.as_str().into()).or_default()),
                 (Test::Equals, true) => add(index
                     .folded
@@ -273,6 +281,17 @@ impl Prefilter {
         let lower = &mut self.lower;
         for index in &self.slots {
             for v in buf.slot(index.slot) {
+                let n = match *v {
+                    Value::Int(n) | Value::Date(n) => Some(n),
+                    Value::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Some(x as i64),
+                    _ => None,
+                };
+                if let Some(n) = n {
+                    if !index.ints.is_empty() {
+                        marks.all(index.ints.get(&n));
+                    }
+                    continue;
+                }
                 let Value::Str(r) = v else { continue };
                 let s = buf.str(*r);
                 if !index.exact.is_empty() {
