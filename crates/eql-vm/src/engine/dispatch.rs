@@ -18,12 +18,21 @@ pub(super) struct StageRef {
 /// The stage index of a sequence's until stage.
 pub(super) const UNTIL: u32 = u32::MAX;
 
-/// The unguarded stages of the queries sharing one category field.
+/// The unguarded stages of the queries sharing one category field, and which categories have
+/// guarded stages (so that events of other categories skip the prefilter).
 #[derive(Debug, Default)]
 struct Table {
     slot: usize,
-    by_category: AHashMap<Box<str>, Vec<StageRef>>,
+    by_category: AHashMap<Box<str>, Category>,
     any: Vec<StageRef>,
+    guarded_any: bool,
+}
+
+/// The unguarded stages of one category, and whether it has guarded ones.
+#[derive(Debug, Default)]
+struct Category {
+    stages: Vec<StageRef>,
+    guarded: bool,
 }
 
 /// A guarded stage: its reference, its category field's table and its category (`None`: any).
@@ -79,6 +88,17 @@ impl Dispatch {
                 let dense = pf.and_then(|pf| pf.dense(r.query, r.stage));
                 if let (Some(pf), Some(id)) = (pf, dense) {
                     if pf.is_guarded(id) {
+                        let table = &mut d.tables[t];
+                        match &s.category {
+                            Some(c) => {
+                                table
+                                    .by_category
+                                    .entry(c.as_str().into())
+                                    .or_default()
+                                    .guarded = true;
+                            }
+                            None => table.guarded_any = true,
+                        }
                         if d.guarded.len() <= id {
                             d.guarded.resize_with(id + 1, || None);
                         }
@@ -96,6 +116,7 @@ impl Dispatch {
                         .by_category
                         .entry(c.as_str().into())
                         .or_default()
+                        .stages
                         .push(r),
                     None => table.any.push(r),
                 }
@@ -112,17 +133,21 @@ impl Dispatch {
         out: &mut Vec<StageRef>,
     ) {
         out.clear();
+        let mut guarded = false;
         for t in &self.tables {
             out.extend_from_slice(&t.any);
+            guarded |= t.guarded_any;
             for v in buf.slot(t.slot) {
                 if let Value::Str(s) = v {
-                    if let Some(rs) = t.by_category.get(buf.str(*s)) {
-                        out.extend_from_slice(rs);
+                    if let Some(c) = t.by_category.get(buf.str(*s)) {
+                        out.extend_from_slice(&c.stages);
+                        guarded |= c.guarded;
                     }
                 }
             }
         }
-        if let Some(pf) = pf {
+        // The prefilter only when some guarded stage takes the event's category.
+        if let Some(pf) = pf.filter(|_| guarded) {
             pf.begin(buf);
             for &id in pf.admitted() {
                 let Some(Some(g)) = self.guarded.get(id as usize) else {

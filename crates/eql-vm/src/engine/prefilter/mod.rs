@@ -70,38 +70,63 @@ fn stages(kind: &QueryKind) -> Vec<(u32, &StageDef)> {
 /// this share of events and the second does not let through most of them.
 const SECOND_CLAUSE_ABOVE: f64 = 0.01;
 const SECOND_CLAUSE_BELOW: f64 = 0.5;
-/// The fewest distinct values a field is assumed to have: a field that few rules test is not
-/// therefore a field with few values.
-const MIN_DISTINCT: usize = 8;
+/// The distinct values assumed for a field that [`small_domain`] does not know: most event
+/// fields (names, paths, ids, ports) take many values in real data, however few of them the
+/// rules mention.
+const MANY_VALUES: usize = 1000;
+
+/// About how many values the ECS fields that take few of them have (ECS's allowed values for
+/// the categorization fields, the common operating systems, protocols and sources). Such a
+/// field makes a weak guard: `host.os.type == "windows"` holds for a third of the events.
+fn small_domain(path: &str) -> Option<usize> {
+    Some(match path {
+        "event.outcome" | "data_stream.type" | "network.type" => 3,
+        "host.os.type" | "host.os.family" | "host.os.platform" | "os.type" => 6,
+        "network.direction" | "network.transport" | "event.kind" | "agent.type" => 9,
+        "event.category" | "event.type" | "network.protocol" => 17,
+        "host.os.name" | "event.module" | "user.domain" => 30,
+        "event.action" | "event.dataset" | "data_stream.dataset" | "event.provider" => 200,
+        _ => return None,
+    })
+}
 /// A clause estimated to let through more than this share of events is not worth indexing.
 const USELESS: f64 = 0.9;
 
-/// Estimates of how often a guard holds, from the rule set alone (no event statistics): an
-/// equality on a field with `d` distinct literals in the rule set (at least [`MIN_DISTINCT`])
-/// holds for about `n / d` of the events, an atom of `l` units for about `2^-(l-2)` of them,
-/// where an ASCII byte is one unit and a rarer non-ASCII character six.
+/// Estimates of how often a guard holds, without event statistics: an equality with `n`
+/// literals on a field of `d` values holds for about `n / d` of the events, where `d` is the
+/// field's known small domain ([`small_domain`]) or else [`MANY_VALUES`], and never fewer than
+/// the distinct literals the rule set tests it with; an atom of `l` units holds for about
+/// `2^-(l-2)` of them, an ASCII byte being one unit and a rarer non-ASCII character six.
 struct Selectivity {
     distinct: AHashMap<usize, usize>,
 }
 
 impl Selectivity {
-    fn new(guards: impl Iterator<Item = Guard>) -> Selectivity {
+    fn new(p: &Program, guards: impl Iterator<Item = Guard>) -> Selectivity {
         let mut sets: AHashMap<usize, AHashSet<String>> = AHashMap::new();
         for g in guards.filter(|g| g.test != Test::Contains) {
             let d = sets.entry(g.slot).or_default();
             d.extend(g.strings.iter().map(|s| s.to_ascii_lowercase()));
             d.extend(g.ints.iter().map(|i| i.to_string()));
         }
+        let domain = |slot: usize| {
+            p.fields
+                .get(slot)
+                .and_then(|f| small_domain(&f.path))
+                .unwrap_or(MANY_VALUES)
+        };
         Selectivity {
-            distinct: sets.into_iter().map(|(k, v)| (k, v.len())).collect(),
+            distinct: sets
+                .into_iter()
+                .map(|(k, v)| (k, v.len().max(domain(k))))
+                .collect(),
         }
     }
 
     fn guard(&self, g: &Guard) -> f64 {
         match g.test {
             Test::Equals | Test::EqualsInt => {
-                let d = self.distinct.get(&g.slot).copied().unwrap_or(1);
-                let d = d.max(MIN_DISTINCT);
+                let d = self.distinct.get(&g.slot).copied().unwrap_or(MANY_VALUES);
                 (g.strings.len() + g.ints.len()) as f64 / d as f64
             }
             Test::Contains => g
@@ -135,7 +160,7 @@ impl Prefilter {
                 per_stage.push(block_requirements(p, s.predicate.index()));
             }
         }
-        let sel = Selectivity::new(per_stage.iter().flatten().flatten().cloned());
+        let sel = Selectivity::new(p, per_stage.iter().flatten().flatten().cloned());
         pf.needed = vec![0; per_stage.len()];
         pf.stage_mark = vec![0; per_stage.len()];
         pf.stage_hits = vec![0; per_stage.len()];
