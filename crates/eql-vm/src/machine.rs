@@ -233,6 +233,25 @@ impl Machine {
                     RVal::Bool(hit)
                 }};
             }
+            // A test that came out false and is followed by `jump.if_false` on its register
+            // (the emitter's `and` chains) takes the jump at once, and returns at once when the
+            // jump lands on `return` of that register: one dispatch instead of two or three.
+            macro_rules! short_circuit {
+                ($dst:expr) => {
+                    if matches!(r!($dst), RVal::Bool(false)) {
+                        if let Some(&Inst::JumpIfFalse { src, to }) = prog.code.get(pc) {
+                            if src == $dst {
+                                if let Some(&Inst::Return { src }) = prog.code.get(to.index()) {
+                                    if src == $dst {
+                                        return RVal::Bool(false);
+                                    }
+                                }
+                                pc = to.index();
+                            }
+                        }
+                    }
+                };
+            }
             match *inst {
                 Inst::LoadConst { dst, k } => r!(dst) = const_rval(k, consts),
                 Inst::LoadField { dst, slot } => {
@@ -347,14 +366,16 @@ impl Machine {
                         ev.slot(slot.index())
                             .iter()
                             .all(|v| matches!(v, Value::Null)),
-                    )
+                    );
+                    short_circuit!(dst)
                 }
                 Inst::FieldEqStr { dst, slot, k } => {
                     let want = match consts.get(k.index()) {
                         Some(ConstVal::Str(s)) => s.as_str(),
                         _ => "",
                     };
-                    r!(dst) = any!(slot, |x| matches!(x, Scalar::Str(s) if s == want))
+                    r!(dst) = any!(slot, |x| matches!(x, Scalar::Str(s) if s == want));
+                    short_circuit!(dst)
                 }
                 Inst::FieldEqStrCi { dst, slot, k } => {
                     let want = match consts.get(k.index()) {
@@ -364,24 +385,29 @@ impl Machine {
                     r!(dst) = any!(
                         slot,
                         |x| matches!(x, Scalar::Str(s) if s.as_bytes().eq_ignore_ascii_case(want))
-                    )
+                    );
+                    short_circuit!(dst)
                 }
                 Inst::FieldInSet { dst, slot, set } => {
                     let set = &p.sets[set.index()];
                     let buf = &mut self.buf;
-                    r!(dst) = any!(slot, |x| set.contains(x, buf))
+                    r!(dst) = any!(slot, |x| set.contains(x, buf));
+                    short_circuit!(dst)
                 }
                 Inst::FieldWildcard { dst, slot, wc } => {
                     let m = &p.wildcards[wc.index()];
-                    r!(dst) = any!(slot, |x| matches!(x, Scalar::Str(s) if m.matches(s)))
+                    r!(dst) = any!(slot, |x| matches!(x, Scalar::Str(s) if m.matches(s)));
+                    short_circuit!(dst)
                 }
                 Inst::FieldRegex { dst, slot, re } => {
                     let m = &p.regexes[re.index()];
-                    r!(dst) = any!(slot, |x| matches!(x, Scalar::Str(s) if m.matches(s)))
+                    r!(dst) = any!(slot, |x| matches!(x, Scalar::Str(s) if m.matches(s)));
+                    short_circuit!(dst)
                 }
                 Inst::FieldCidr { dst, slot, cidr } => {
                     let m = &p.cidrs[cidr.index()];
-                    r!(dst) = any!(slot, |x| cidr_test(m, x))
+                    r!(dst) = any!(slot, |x| cidr_test(m, x));
+                    short_circuit!(dst)
                 }
                 Inst::FieldCmp {
                     dst,
@@ -392,7 +418,8 @@ impl Machine {
                 } => {
                     let want = s!(const_rval(k, consts));
                     r!(dst) = any!(slot, |x| compare(x, want, mode)
-                        .is_some_and(|o| op.holds(o)))
+                        .is_some_and(|o| op.holds(o)));
+                    short_circuit!(dst)
                 }
                 Inst::IsNull { dst, src } => r!(dst) = RVal::Bool(matches!(r!(src), RVal::Null)),
                 Inst::Cmp {
@@ -448,7 +475,8 @@ impl Machine {
                         (Some(false), _) | (_, Some(false)) => RVal::Bool(false),
                         (Some(true), Some(true)) => RVal::Bool(true),
                         _ => RVal::Null,
-                    }
+                    };
+                    short_circuit!(dst)
                 }
                 Inst::Or { dst, a, b } => {
                     r!(dst) = match (tri(r!(a)), tri(r!(b))) {
