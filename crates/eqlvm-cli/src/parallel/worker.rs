@@ -1,0 +1,269 @@
+//! One worker thread: an engine restricted to some queries, fed batches of lines, sending back
+//! per batch what the lines produced (alerts already as JSON text, with what the merge needs to
+//! put them in the single-threaded order) and the stderr reports they caused.
+
+use super::plan::{part_of, Place, Route};
+use crate::run::Origin;
+use eqlvm::vm::engine::keys::{KeyTuple, Ordinal};
+use eqlvm::vm::engine::{Engine, Match};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::Arc;
+
+/// Lines read together, shared by every worker (each evaluates those routed to it).
+#[derive(Default)]
+pub struct Batch {
+    text: Vec<u8>,
+    lines: Vec<LineRec>,
+}
+
+struct LineRec {
+    /// Where the line ends in `text` (it starts where the previous one ends).
+    end: usize,
+    /// The line's place in the run's evaluation order.
+    n: u64,
+    origin: Origin,
+    route: Route,
+}
+
+impl Batch {
+    pub fn push(&mut self, line: &[u8], n: u64, origin: Origin, route: Route) {
+        self.text.extend_from_slice(line);
+        self.lines.push(LineRec {
+            end: self.text.len(),
+            n,
+            origin,
+            route,
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+/// When, within its line, an engine produced a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    /// While evaluating the line's stages (in query order).
+    Stages,
+    /// Moving the clock of sequences with a trailing missing stage, after every query.
+    Clock,
+    /// At the end of input.
+    Finish,
+}
+
+/// One alert as written, with its place in the output order.
+pub struct Alert {
+    /// The line that produced it (`u64::MAX` at the end of input).
+    pub n: u64,
+    pub phase: Phase,
+    pub query: u32,
+    /// For queries split across groups: what orders results of one query that several groups
+    /// produce for the same line (the first event's ordinal, then the join key), as one
+    /// engine orders them; at the end of input, the key alone.
+    pub tie: Option<(Option<Ordinal>, KeyTuple)>,
+    /// The alert line, or why it could not be made.
+    pub json: Result<String, String>,
+}
+
+/// A stderr report about one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NoteKind {
+    BadLine,
+    NoTimestamp,
+}
+
+pub struct Note {
+    pub n: u64,
+    pub kind: NoteKind,
+    pub text: String,
+}
+
+/// What a worker sends per batch, then once at the end.
+pub enum Report {
+    Batch {
+        alerts: Vec<Alert>,
+        notes: Vec<Note>,
+    },
+    Done {
+        alerts: Vec<Alert>,
+        evicted: u64,
+        lineage_evictions: u64,
+    },
+}
+
+/// Which events a worker evaluates.
+#[derive(Debug, Clone, Copy)]
+pub enum Role {
+    /// Group `i` of `parts`: the events routed to it, for the queries that split by host.
+    Group { i: usize, parts: usize },
+    /// Every event, for the queries that need them all.
+    Global,
+}
+
+/// Everything a worker thread needs.
+pub struct Worker {
+    pub id: usize,
+    pub engine: Engine,
+    pub role: Role,
+    pub places: Arc<Vec<Place>>,
+    /// Alert metadata per query.
+    pub rules: Arc<Vec<serde_json::Value>>,
+    /// Input names, for reports.
+    pub names: Arc<Vec<String>>,
+    /// Set when input ended with an error: no end-of-input results then.
+    pub aborted: Arc<AtomicBool>,
+}
+
+impl Worker {
+    /// Evaluates batches until the reader hangs up, then finishes; stops early when the
+    /// merge is gone.
+    pub fn run(mut self, batches: Receiver<Arc<Batch>>, reports: Sender<(usize, Report)>) {
+        self.engine.defer_clock();
+        let mut line = Vec::new();
+        let mut out: Vec<Match> = Vec::new();
+        while let Ok(batch) = batches.recv() {
+            let mut alerts = Vec::new();
+            let mut notes = Vec::new();
+            let mut start = 0;
+            for rec in &batch.lines {
+                let text = batch.text.get(start..rec.end).unwrap_or_default();
+                start = rec.end;
+                if !self.evaluates(rec.route) {
+                    continue;
+                }
+                // Arrival numbers order events of equal timestamps: use the run's numbering so
+                // that results of different engines compare as one engine's would.
+                self.engine.stats.events = rec.n;
+                let skipped = self.engine.stats.no_timestamp;
+                line.clear();
+                line.extend_from_slice(text);
+                std::mem::swap(self.engine.line_mut(), &mut line);
+                let mut stages_end = 0;
+                match self.engine.process(&mut out) {
+                    Ok(()) => {
+                        stages_end = out.len();
+                        self.engine.tick(&mut out);
+                    }
+                    Err(e) => {
+                        if self.reports_for(rec.route) {
+                            notes.push(self.note(
+                                rec,
+                                NoteKind::BadLine,
+                                &format!("bad event: {e}"),
+                            ));
+                        }
+                    }
+                }
+                std::mem::swap(self.engine.line_mut(), &mut line);
+                if self.engine.stats.no_timestamp > skipped {
+                    let text = "event has no usable timestamp; sequences skip it";
+                    notes.push(self.note(rec, NoteKind::NoTimestamp, text));
+                }
+                for (k, m) in out.drain(..).enumerate() {
+                    let phase = if k < stages_end {
+                        Phase::Stages
+                    } else {
+                        Phase::Clock
+                    };
+                    if let Some(a) = self.alert(&m, rec.n, phase, rec.route) {
+                        alerts.push(a);
+                    }
+                }
+            }
+            if reports
+                .send((self.id, Report::Batch { alerts, notes }))
+                .is_err()
+            {
+                return;
+            }
+        }
+        let mut alerts = Vec::new();
+        if !self.aborted.load(Ordering::SeqCst) {
+            self.engine.finish(&mut out);
+            for m in out.drain(..) {
+                let route = Route {
+                    primary: usize::MAX,
+                    mask: 0,
+                };
+                if let Some(a) = self.alert(&m, u64::MAX, Phase::Finish, route) {
+                    alerts.push(a);
+                }
+            }
+        }
+        let stats = self.engine.stats;
+        // Nothing is left to do when the merge is gone.
+        let _ = reports.send((
+            self.id,
+            Report::Done {
+                alerts,
+                evicted: stats.evicted,
+                lineage_evictions: stats.lineage_evictions,
+            },
+        ));
+    }
+
+    fn evaluates(&self, route: Route) -> bool {
+        match self.role {
+            Role::Group { i, .. } => route.mask & (1 << i) != 0,
+            Role::Global => true,
+        }
+    }
+
+    /// Whether this worker reports the line's decoding errors (its primary group does).
+    fn reports_for(&self, route: Route) -> bool {
+        matches!(self.role, Role::Group { i, .. } if i == route.primary)
+    }
+
+    fn note(&self, rec: &LineRec, kind: NoteKind, what: &str) -> Note {
+        let (src, lineno) = rec.origin;
+        let name = self.names.get(src).map_or("<input>", |n| n.as_str());
+        Note {
+            n: rec.n,
+            kind,
+            text: format!("{name}:{lineno}: {what}"),
+        }
+    }
+
+    /// The alert for `m`, or `None` when it is not this worker's to report: a group reports
+    /// per-event results of the events it is primary for, and joined results of the keys it
+    /// owns (an event with several `host.id` values also reaches groups that own none of
+    /// the key it joins under there).
+    fn alert(&self, m: &Match, n: u64, phase: Phase, route: Route) -> Option<Alert> {
+        let rule = self.rules.get(m.query as usize)?;
+        let place = self.places.get(m.query as usize).copied()?;
+        let tie = match (self.role, place) {
+            (Role::Global, _) | (_, Place::Global) => None,
+            (Role::Group { i, .. }, Place::PerEvent) => {
+                if route.primary != i {
+                    return None;
+                }
+                None
+            }
+            (Role::Group { i, parts }, Place::ByKey(pos)) => {
+                if m.keys.get(pos).map(|k| part_of(k, parts)) != Some(i) {
+                    return None;
+                }
+                let first = match phase {
+                    Phase::Finish => None,
+                    _ => m.events.iter().flatten().next().map(|e| e.ord.clone()),
+                };
+                Some((first, m.keys.clone()))
+            }
+        };
+        let json = serde_json::to_string(&eqlvm::pipeline::alert_json_with(rule, m))
+            .map_err(|e| format!("cannot write alerts: {e}"));
+        Some(Alert {
+            n,
+            phase,
+            query: m.query,
+            tie,
+            json,
+        })
+    }
+}
