@@ -6,7 +6,9 @@ mod common;
 
 use common::{eqlvm, root, text, tmp, EVENTS};
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 fn write(path: &Path, bytes: &[u8]) -> String {
     if let Err(e) = std::fs::write(path, bytes) {
@@ -101,6 +103,44 @@ fn generated(name: &str, events: &str, seed: &str) -> String {
 fn shipped_rules_on_the_sample_events() {
     let alerts = same_as_one_thread(&["2", "3"], &["--rules", "rules", EVENTS]);
     assert!(!alerts.is_empty(), "the sample events raise alerts");
+    // Event queries only: no join key, the events are dealt out in turn.
+    let rule = "rules/linux/reverse_shell_activity_via_terminal.yaml";
+    let alerts = same_as_one_thread(&["3"], &["--rules", rule, EVENTS]);
+    assert!(!alerts.is_empty(), "the event rule raises alerts");
+}
+
+#[test]
+fn a_closed_output_pipe_ends_a_threaded_run_with_a_message() {
+    let mut args = vec!["run", "--threads", "2", "--rules", "rules"];
+    args.extend(std::iter::repeat_n(EVENTS, 200));
+    let mut child = match Command::new(env!("CARGO_BIN_EXE_eqlvm"))
+        .current_dir(root())
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start eqlvm: {e}"),
+    };
+    let mut first = String::new();
+    if let Some(out) = child.stdout.take() {
+        let mut r = BufReader::new(out);
+        let _ = r.read_line(&mut first);
+        // Dropping the reader closes the pipe, as `head -1` does.
+    }
+    let out = match child.wait_with_output() {
+        Ok(o) => o,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(first.starts_with('{'), "the first alert arrived: {first}");
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("output closed (broken pipe); stopping"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]

@@ -53,4 +53,10 @@ impl Engine {
             }
         }
     }
+
+    /// The event [`Engine::process`] last decoded (its fields by slot, as the program's field
+    /// table numbers them); empty slots after a line that did not decode.
+    pub fn event(&self) -> &crate::event::EventBuf {
+        &self.buf
+    }
 }

@@ -1,8 +1,9 @@
-//! `eqlvm run --threads N`: the events are split by host (`host.id`) among N engines that run
-//! the queries whose results never combine events of different hosts; one more engine runs the
-//! other queries over every event. The calling thread reads and routes lines in batches; a
-//! merge thread writes the alerts in exactly the order, and with exactly the reports and
-//! counts, of the single-threaded run.
+//! `eqlvm run --threads N`: the events are split by host (`host.id`) among N engines on their
+//! own threads that run the queries whose results never combine events of different hosts.
+//! The calling thread reads the lines, runs the other queries over every event on one more
+//! engine (whose decoding of the line also gives its `host.id`) and hands the lines out in
+//! batches; a merge thread writes the alerts in exactly the order, and with exactly the
+//! reports and counts, of the single-threaded run.
 
 mod merge;
 mod plan;
@@ -17,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, SyncSender};
 use std::sync::Arc;
 use std::thread;
-use worker::{Batch, Role, Worker};
+use worker::{Alert, Batch, Lane, LineInfo, Note, Report, Role};
 
 /// Lines per batch (fewer when the input has nothing more buffered).
 const BATCH_LINES: usize = 512;
@@ -32,6 +33,15 @@ pub fn splits(p: &Program) -> bool {
     plan::places(p).iter().any(|pl| *pl != Place::Global)
 }
 
+/// The engine for the queries that need every event, run by the reading thread: it decodes
+/// every line anyway, and its decoded `host.id` routes the line.
+struct GlobalLane {
+    lane: Lane,
+    id: usize,
+    alerts: Vec<Alert>,
+    notes: Vec<Note>,
+}
+
 /// Runs `program` over `events` with `opts.threads` host groups (see the module docs).
 pub fn run(
     program: Program,
@@ -41,9 +51,10 @@ pub fn run(
 ) -> CmdResult<Totals> {
     let parts = opts.threads.clamp(1, MAX_THREADS);
     let places = plan::places(&program);
-    let grouped: Vec<bool> = places.iter().map(|p| *p != Place::Global).collect();
+    let grouped: Arc<Vec<bool>> = Arc::new(places.iter().map(|p| *p != Place::Global).collect());
     let global: Vec<bool> = grouped.iter().map(|g| !g).collect();
-    let mut router = Router::new(&program, &places, parts);
+    let joins = places.iter().any(|p| matches!(p, Place::ByKey(_)));
+    let join_slot = plan::join_slot(&program).filter(|_| joins);
     let mut reorder = reorder_for(&program, opts.stream.reorder_window_ns);
     let sources = open_events(events)?;
     let names: Arc<Vec<String>> = Arc::new(sources.iter().map(|s| s.name.clone()).collect());
@@ -51,58 +62,100 @@ pub fn run(
     let rules = Arc::new(rules.to_vec());
     let aborted = Arc::new(AtomicBool::new(false));
 
-    let mut roles: Vec<Role> = (0..parts).map(|i| Role::Group { i, parts }).collect();
+    let mut global_lane = None;
+    let mut router = None;
     if global.iter().any(|g| *g) {
-        roles.push(Role::Global);
-    }
-    let mut workers = Vec::new();
-    for (id, role) in roles.iter().enumerate() {
         let mut engine = new_engine(program.clone(), opts.max_state)?;
-        engine.retain_queries(match role {
-            Role::Group { .. } => &grouped,
-            Role::Global => &global,
+        engine.retain_queries(&global);
+        global_lane = Some(GlobalLane {
+            lane: Lane::new(
+                engine,
+                Role::Global,
+                places.clone(),
+                rules.clone(),
+                names.clone(),
+            ),
+            id: parts,
+            alerts: Vec::new(),
+            notes: Vec::new(),
         });
-        workers.push(Worker {
-            id,
-            engine,
-            role: *role,
-            places: places.clone(),
-            rules: rules.clone(),
-            names: names.clone(),
-            aborted: aborted.clone(),
-        });
+    } else {
+        router = Some(Router::new(&program, &places, parts));
     }
-    drop(program);
-
-    let nworkers = workers.len();
+    let nworkers = parts + usize::from(global_lane.is_some());
     let (report_tx, report_rx) = channel();
     let merger = thread::spawn(move || merge::merge(report_rx, nworkers));
+    let program = Arc::new(program);
     let mut senders: Vec<SyncSender<Arc<Batch>>> = Vec::new();
     let mut handles = Vec::new();
-    for w in workers {
+    for i in 0..parts {
         let (tx, rx) = sync_channel(QUEUE_BATCHES);
         senders.push(tx);
         let reports = report_tx.clone();
-        handles.push(thread::spawn(move || w.run(rx, reports)));
+        let (program, grouped, max_state) = (program.clone(), grouped.clone(), opts.max_state);
+        let (places, rules, names) = (places.clone(), rules.clone(), names.clone());
+        let aborted = aborted.clone();
+        handles.push(thread::spawn(move || -> CmdResult<()> {
+            // Each thread builds its own engine, so that they are built side by side.
+            let mut engine = new_engine((*program).clone(), max_state)?;
+            drop(program);
+            engine.retain_queries(&grouped);
+            let lane = Lane::new(engine, Role::Group { i, parts }, places, rules, names);
+            worker::work(lane, i, aborted, rx, reports);
+            Ok(())
+        }));
     }
-    drop(report_tx);
+    drop(program);
 
-    // Read and route; a failed send means the merge stopped (its error says why).
+    // Read, evaluate the global queries and route; a failed send means the merge stopped
+    // (its error says why).
     let mut batch = Batch::default();
     let mut n = 0u64;
-    let send = |batch: &mut Batch| -> Result<(), ()> {
+    let mut stopped = false;
+    let send = |batch: &mut Batch, global: &mut Option<GlobalLane>| -> Result<(), ()> {
         let b = Arc::new(std::mem::take(batch));
         senders
             .iter()
-            .try_for_each(|tx| tx.send(b.clone()).map_err(|_| ()))
+            .try_for_each(|tx| tx.send(b.clone()).map_err(|_| ()))?;
+        if let Some(g) = global {
+            let report = Report::Batch {
+                alerts: std::mem::take(&mut g.alerts),
+                notes: std::mem::take(&mut g.notes),
+            };
+            report_tx.send((g.id, report)).map_err(|_| ())?;
+        }
+        Ok(())
     };
-    let mut stopped = false;
     let read = each_line(sources, reorder.as_mut(), &mut |feed| {
         match feed {
             Feed::Line(line, origin) => {
-                let route = router.route(line, n);
-                batch.push(line, n, origin, route);
+                let mut info = LineInfo {
+                    n,
+                    origin,
+                    route: plan::dealt(n, parts),
+                };
                 n += 1;
+                match (&mut global_lane, &mut router) {
+                    (Some(g), _) => {
+                        let decoded = g.lane.eval(line, &info, &mut g.alerts, &mut g.notes);
+                        let event = g.lane.engine.event();
+                        if let Some(slot) = join_slot {
+                            info.route = plan::route_event(event, slot, parts);
+                        }
+                        // A decoded line has moved into the engine's event.
+                        let text = if decoded {
+                            event.text().as_bytes()
+                        } else {
+                            line.as_slice()
+                        };
+                        batch.push(text, info);
+                    }
+                    (None, Some(r)) => {
+                        info.route = r.route(line, info.n);
+                        batch.push(line, info);
+                    }
+                    (None, None) => batch.push(line, info),
+                }
                 if batch.len() < BATCH_LINES {
                     return Ok(());
                 }
@@ -110,12 +163,12 @@ pub fn run(
             Feed::Idle if !batch.is_empty() => {}
             Feed::Idle => return Ok(()),
         }
-        send(&mut batch).map_err(|()| {
+        send(&mut batch, &mut global_lane).map_err(|()| {
             stopped = true;
             String::new()
         })
     });
-    if !stopped && !batch.is_empty() && send(&mut batch).is_err() {
+    if !stopped && !batch.is_empty() && send(&mut batch, &mut global_lane).is_err() {
         stopped = true;
     }
     if read.is_err() {
@@ -123,18 +176,28 @@ pub fn run(
         // without end-of-input results.
         aborted.store(true, Ordering::SeqCst);
     }
+    if let Some(g) = &mut global_lane {
+        // Nothing is left to do when the merge is gone.
+        let _ = report_tx.send((g.id, g.lane.finish(read.is_err())));
+    }
     drop(senders);
-    let mut worker_failed = false;
+    drop(report_tx);
+    let mut worker_error = None;
     for h in handles {
-        worker_failed |= h.join().is_err();
+        match h.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => worker_error = Some(e),
+            Err(_) => worker_error = Some("a worker thread failed".into()),
+        }
     }
     let merged = match merger.join() {
-        Ok(r) => r?,
+        Ok(r) => r,
         Err(_) => return Err("the alert writer thread failed".into()),
     };
-    if worker_failed {
-        return Err("a worker thread failed".into());
+    if let Some(e) = worker_error {
+        return Err(e);
     }
+    let merged = merged?;
     if stopped {
         return Err("the workers stopped before the end of input".into());
     }

@@ -100,7 +100,43 @@ pub struct Route {
     pub mask: u64,
 }
 
-/// Reads an event's `host.id` with a one-field projection and names its groups.
+/// The groups of an event among `parts` from its decoded `host.id` values in `slot` (after a
+/// failed decode every slot is empty). Every value names a group, the way each makes its own
+/// join key; an event without one goes to the group of the null key (the key an optional
+/// join key takes), and so does a line that does not decode (that group reports the error).
+pub fn route_event(buf: &EventBuf, slot: usize, parts: usize) -> Route {
+    let mut route: Option<Route> = None;
+    for v in buf.slot(slot) {
+        if matches!(v, Value::Null | Value::Object) {
+            continue;
+        }
+        let g = part_of(&KeyVal::from_scalar(value_scalar(*v, buf)), parts);
+        match &mut route {
+            Some(r) => r.mask |= 1 << g,
+            None => {
+                route = Some(Route {
+                    primary: g,
+                    mask: 1 << g,
+                })
+            }
+        }
+    }
+    route.unwrap_or_else(|| {
+        let g = part_of(&KeyVal::Null, parts);
+        Route {
+            primary: g,
+            mask: 1 << g,
+        }
+    })
+}
+
+/// The slot of the join field in `p`'s field table (a path listed twice fills every one of
+/// its slots alike, so the first will do).
+pub fn join_slot(p: &Program) -> Option<usize> {
+    p.fields.iter().position(|f| f.path == JOIN_FIELD)
+}
+
+/// Routes lines nobody else decodes: reads `host.id` with a one-field projection.
 pub struct Router {
     parts: usize,
     /// `None` when no query joins on the field: events are dealt out in turn.
@@ -114,10 +150,8 @@ impl Router {
     pub fn new(p: &Program, places: &[Place], parts: usize) -> Router {
         let joins = places.iter().any(|pl| matches!(pl, Place::ByKey(_)));
         // A path listed twice gets its first listing's kind in every slot: use that kind.
-        let kind = p
-            .fields
-            .iter()
-            .find(|f| f.path == JOIN_FIELD)
+        let kind = join_slot(p)
+            .and_then(|s| p.fields.get(s))
             .map_or(SlotKind::Plain, |f| f.kind);
         Router {
             parts: parts.clamp(1, 64),
@@ -127,53 +161,30 @@ impl Router {
         }
     }
 
-    /// The groups of the event in `line` (the `n`-th event of the run). Every value of the
-    /// field names a group, the way each makes its own join key; an event without one goes
-    /// to the group of the null key (the key an optional join key takes), and so does one
-    /// that does not decode (its group reports the error).
+    /// The groups of the event in `line`, the `n`-th of the run (see [`route_event`]).
     pub fn route(&mut self, line: &mut Vec<u8>, n: u64) -> Route {
         let Some(projection) = &self.projection else {
-            let g = (n % self.parts as u64) as usize;
-            return Route {
-                primary: g,
-                mask: 1 << g,
-            };
+            return dealt(n, self.parts);
         };
         std::mem::swap(&mut self.buf.line, line);
-        let decoded = self.decoder.decode(projection, &mut self.buf).is_ok();
-        let mut route: Option<Route> = None;
-        if decoded {
-            for v in self.buf.slot(0) {
-                if matches!(v, Value::Null | Value::Object) {
-                    continue;
-                }
-                let g = part_of(
-                    &KeyVal::from_scalar(value_scalar(*v, &self.buf)),
-                    self.parts,
-                );
-                match &mut route {
-                    Some(r) => r.mask |= 1 << g,
-                    None => {
-                        route = Some(Route {
-                            primary: g,
-                            mask: 1 << g,
-                        })
-                    }
-                }
-            }
-        }
+        // A failed decode leaves every slot empty.
+        let _ = self.decoder.decode(projection, &mut self.buf);
+        let route = route_event(&self.buf, 0, self.parts);
         // A decoded line has moved to the buffer's text: give it back, keep the spare memory.
         let mut spare = self.buf.take_line();
         std::mem::swap(line, &mut spare);
         spare.clear();
         self.buf.line = spare;
-        route.unwrap_or_else(|| {
-            let g = part_of(&KeyVal::Null, self.parts);
-            Route {
-                primary: g,
-                mask: 1 << g,
-            }
-        })
+        route
+    }
+}
+
+/// The group of the `n`-th event when events are dealt out in turn.
+pub fn dealt(n: u64, parts: usize) -> Route {
+    let g = (n % parts.max(1) as u64) as usize;
+    Route {
+        primary: g,
+        mask: 1 << g,
     }
 }
 

@@ -1,6 +1,6 @@
-//! One worker thread: an engine restricted to some queries, fed batches of lines, sending back
-//! per batch what the lines produced (alerts already as JSON text, with what the merge needs to
-//! put them in the single-threaded order) and the stderr reports they caused.
+//! A lane: an engine restricted to some queries, turning what each line produces into alerts
+//! (already as JSON text, with what the merge needs to put them in the single-threaded order)
+//! and stderr reports; and the worker thread that runs a lane over batches of lines.
 
 use super::plan::{part_of, Place, Route};
 use crate::run::Origin;
@@ -20,20 +20,15 @@ pub struct Batch {
 struct LineRec {
     /// Where the line ends in `text` (it starts where the previous one ends).
     end: usize,
-    /// The line's place in the run's evaluation order.
-    n: u64,
-    origin: Origin,
-    route: Route,
+    info: LineInfo,
 }
 
 impl Batch {
-    pub fn push(&mut self, line: &[u8], n: u64, origin: Origin, route: Route) {
+    pub fn push(&mut self, line: &[u8], info: LineInfo) {
         self.text.extend_from_slice(line);
         self.lines.push(LineRec {
             end: self.text.len(),
-            n,
-            origin,
-            route,
+            info,
         });
     }
 
@@ -106,9 +101,8 @@ pub enum Role {
     Global,
 }
 
-/// Everything a worker thread needs.
-pub struct Worker {
-    pub id: usize,
+/// An engine restricted to some queries and what it needs to turn results into reports.
+pub struct Lane {
     pub engine: Engine,
     pub role: Role,
     pub places: Arc<Vec<Place>>,
@@ -116,124 +110,137 @@ pub struct Worker {
     pub rules: Arc<Vec<serde_json::Value>>,
     /// Input names, for reports.
     pub names: Arc<Vec<String>>,
-    /// Set when input ended with an error: no end-of-input results then.
-    pub aborted: Arc<AtomicBool>,
+    out: Vec<Match>,
 }
 
-impl Worker {
-    /// Evaluates batches until the reader hangs up, then finishes; stops early when the
-    /// merge is gone.
-    pub fn run(mut self, batches: Receiver<Arc<Batch>>, reports: Sender<(usize, Report)>) {
-        self.engine.defer_clock();
-        let mut line = Vec::new();
-        let mut out: Vec<Match> = Vec::new();
-        while let Ok(batch) = batches.recv() {
-            let mut alerts = Vec::new();
-            let mut notes = Vec::new();
-            let mut start = 0;
-            for rec in &batch.lines {
-                let text = batch.text.get(start..rec.end).unwrap_or_default();
-                start = rec.end;
-                if !self.evaluates(rec.route) {
-                    continue;
-                }
-                // Arrival numbers order events of equal timestamps: use the run's numbering so
-                // that results of different engines compare as one engine's would.
-                self.engine.stats.events = rec.n;
-                let skipped = self.engine.stats.no_timestamp;
-                line.clear();
-                line.extend_from_slice(text);
-                std::mem::swap(self.engine.line_mut(), &mut line);
-                let mut stages_end = 0;
-                match self.engine.process(&mut out) {
-                    Ok(()) => {
-                        stages_end = out.len();
-                        self.engine.tick(&mut out);
-                    }
-                    Err(e) => {
-                        if self.reports_for(rec.route) {
-                            notes.push(self.note(
-                                rec,
-                                NoteKind::BadLine,
-                                &format!("bad event: {e}"),
-                            ));
-                        }
-                    }
-                }
-                std::mem::swap(self.engine.line_mut(), &mut line);
-                if self.engine.stats.no_timestamp > skipped {
-                    let text = "event has no usable timestamp; sequences skip it";
-                    notes.push(self.note(rec, NoteKind::NoTimestamp, text));
-                }
-                for (k, m) in out.drain(..).enumerate() {
-                    let phase = if k < stages_end {
-                        Phase::Stages
-                    } else {
-                        Phase::Clock
-                    };
-                    if let Some(a) = self.alert(&m, rec.n, phase, rec.route) {
-                        alerts.push(a);
-                    }
-                }
-            }
-            if reports
-                .send((self.id, Report::Batch { alerts, notes }))
-                .is_err()
-            {
-                return;
-            }
+/// Where a line sits in the run.
+#[derive(Debug, Clone, Copy)]
+pub struct LineInfo {
+    /// Its place in the evaluation order.
+    pub n: u64,
+    pub origin: Origin,
+    pub route: Route,
+}
+
+impl Lane {
+    pub fn new(
+        mut engine: Engine,
+        role: Role,
+        places: Arc<Vec<Place>>,
+        rules: Arc<Vec<serde_json::Value>>,
+        names: Arc<Vec<String>>,
+    ) -> Lane {
+        engine.defer_clock();
+        Lane {
+            engine,
+            role,
+            places,
+            rules,
+            names,
+            out: Vec::new(),
         }
-        let mut alerts = Vec::new();
-        if !self.aborted.load(Ordering::SeqCst) {
-            self.engine.finish(&mut out);
-            for m in out.drain(..) {
-                let route = Route {
-                    primary: usize::MAX,
-                    mask: 0,
-                };
-                if let Some(a) = self.alert(&m, u64::MAX, Phase::Finish, route) {
-                    alerts.push(a);
-                }
-            }
-        }
-        let stats = self.engine.stats;
-        // Nothing is left to do when the merge is gone.
-        let _ = reports.send((
-            self.id,
-            Report::Done {
-                alerts,
-                evicted: stats.evicted,
-                lineage_evictions: stats.lineage_evictions,
-            },
-        ));
     }
 
-    fn evaluates(&self, route: Route) -> bool {
+    /// True when this lane evaluates lines with `route`.
+    pub fn evaluates(&self, route: Route) -> bool {
         match self.role {
             Role::Group { i, .. } => route.mask & (1 << i) != 0,
             Role::Global => true,
         }
     }
 
-    /// Whether this worker reports the line's decoding errors (its primary group does).
+    /// Evaluates the line in `line` (left behind as [`Engine::process`] leaves it), adding its
+    /// alerts and reports. Returns whether it decoded; its fields are then in
+    /// [`Engine::event`].
+    pub fn eval(
+        &mut self,
+        line: &mut Vec<u8>,
+        info: &LineInfo,
+        alerts: &mut Vec<Alert>,
+        notes: &mut Vec<Note>,
+    ) -> bool {
+        // Arrival numbers order events of equal timestamps: use the run's numbering so that
+        // results of different engines compare as one engine's would.
+        self.engine.stats.events = info.n;
+        let skipped = self.engine.stats.no_timestamp;
+        std::mem::swap(self.engine.line_mut(), line);
+        let mut out = std::mem::take(&mut self.out);
+        let mut stages_end = 0;
+        let decoded = match self.engine.process(&mut out) {
+            Ok(()) => {
+                stages_end = out.len();
+                self.engine.tick(&mut out);
+                true
+            }
+            Err(e) => {
+                if self.reports_for(info.route) {
+                    notes.push(self.note(info, NoteKind::BadLine, &format!("bad event: {e}")));
+                }
+                false
+            }
+        };
+        std::mem::swap(self.engine.line_mut(), line);
+        if self.engine.stats.no_timestamp > skipped {
+            let what = "event has no usable timestamp; sequences skip it";
+            notes.push(self.note(info, NoteKind::NoTimestamp, what));
+        }
+        for (k, m) in out.drain(..).enumerate() {
+            let phase = if k < stages_end {
+                Phase::Stages
+            } else {
+                Phase::Clock
+            };
+            if let Some(a) = self.alert(&m, info.n, phase, info.route) {
+                alerts.push(a);
+            }
+        }
+        self.out = out;
+        decoded
+    }
+
+    /// End of input (unless `aborted`): the last results and the engine's counts.
+    pub fn finish(&mut self, aborted: bool) -> Report {
+        let mut alerts = Vec::new();
+        if !aborted {
+            let mut out = std::mem::take(&mut self.out);
+            self.engine.finish(&mut out);
+            let route = Route {
+                primary: usize::MAX,
+                mask: 0,
+            };
+            for m in out.drain(..) {
+                if let Some(a) = self.alert(&m, u64::MAX, Phase::Finish, route) {
+                    alerts.push(a);
+                }
+            }
+        }
+        let stats = self.engine.stats;
+        Report::Done {
+            alerts,
+            evicted: stats.evicted,
+            lineage_evictions: stats.lineage_evictions,
+        }
+    }
+
+    /// Whether this lane reports the line's decoding errors (its primary group does).
     fn reports_for(&self, route: Route) -> bool {
         matches!(self.role, Role::Group { i, .. } if i == route.primary)
     }
 
-    fn note(&self, rec: &LineRec, kind: NoteKind, what: &str) -> Note {
-        let (src, lineno) = rec.origin;
+    fn note(&self, info: &LineInfo, kind: NoteKind, what: &str) -> Note {
+        let (src, lineno) = info.origin;
         let name = self.names.get(src).map_or("<input>", |n| n.as_str());
         Note {
-            n: rec.n,
+            n: info.n,
             kind,
             text: format!("{name}:{lineno}: {what}"),
         }
     }
 
-    /// The alert for `m`, or `None` when it is not this worker's to report: a group reports
+    /// The alert for `m`, or `None` when it is not this lane's to report: a group reports
     /// per-event results of the events it is primary for, and joined results of the keys it
-    /// owns (an event with several `host.id` values also reaches groups that own none of
-    /// the key it joins under there).
+    /// owns (an event with several `host.id` values also reaches groups that do not own
+    /// every key it joins under there).
     fn alert(&self, m: &Match, n: u64, phase: Phase, route: Route) -> Option<Alert> {
         let rule = self.rules.get(m.query as usize)?;
         let place = self.places.get(m.query as usize).copied()?;
@@ -266,4 +273,36 @@ impl Worker {
             json,
         })
     }
+}
+
+/// Runs `lane` on its own thread over the lines of each batch routed to it, until the reader
+/// hangs up; then finishes (unless `aborted` is set). Stops early when the merge is gone.
+pub fn work(
+    mut lane: Lane,
+    id: usize,
+    aborted: Arc<AtomicBool>,
+    batches: Receiver<Arc<Batch>>,
+    reports: Sender<(usize, Report)>,
+) {
+    let mut line = Vec::new();
+    while let Ok(batch) = batches.recv() {
+        let mut alerts = Vec::new();
+        let mut notes = Vec::new();
+        let mut start = 0;
+        for rec in &batch.lines {
+            let text = batch.text.get(start..rec.end).unwrap_or_default();
+            start = rec.end;
+            if !lane.evaluates(rec.info.route) {
+                continue;
+            }
+            line.clear();
+            line.extend_from_slice(text);
+            lane.eval(&mut line, &rec.info, &mut alerts, &mut notes);
+        }
+        if reports.send((id, Report::Batch { alerts, notes })).is_err() {
+            return;
+        }
+    }
+    // Nothing is left to do when the merge is gone.
+    let _ = reports.send((id, lane.finish(aborted.load(Ordering::SeqCst))));
 }
