@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Arc;
 
-/// Lines read together, shared by every worker (each evaluates those routed to it).
+/// Lines read together, shared by every host engine's thread (each evaluates those routed to
+/// it).
 #[derive(Default)]
 pub struct Batch {
     text: Vec<u8>,
@@ -66,13 +67,14 @@ pub struct Alert {
     pub json: Result<String, String>,
 }
 
-/// A stderr report about one line.
+/// What a line report says (bad lines first when a line has both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NoteKind {
     BadLine,
     NoTimestamp,
 }
 
+/// A stderr report about one line, as it is printed.
 pub struct Note {
     pub n: u64,
     pub kind: NoteKind,
