@@ -263,3 +263,39 @@ fn zero_threads_is_refused() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn results_of_one_line_in_several_groups_keep_the_one_engine_order() {
+    // Per pair of hosts: a process event on each at the same time (the second host's name
+    // sorts first), then one network event carrying both hosts, which completes a sequence in
+    // each host's group on the same line. One engine orders the two by first event (arrival
+    // breaks the timestamp tie), not by key.
+    let mut lines = Vec::new();
+    for i in 0..12 {
+        let ts = 1_700_000_000_000u64 + i * 10_000;
+        let (z, a) = (format!("z-host-{i}"), format!("a-host-{i}"));
+        for h in [&z, &a] {
+            lines.push(format!(
+                "{{\"@timestamp\":{ts},\"event\":{{\"category\":\"process\"}},\"host\":{{\"id\":\"{h}\"}}}}"
+            ));
+        }
+        lines.push(format!(
+            "{{\"@timestamp\":{},\"event\":{{\"category\":\"network\"}},\"host\":{{\"id\":[\"{z}\",\"{a}\"]}}}}",
+            ts + 1000
+        ));
+    }
+    let path = write(&tmp("ties.ndjson"), lines.join("\n").as_bytes());
+    let dir = tmp("tie-rules");
+    let _ = std::fs::create_dir_all(&dir);
+    let rule = "id = \"0b9d2a3e-1111-4222-8333-944455557777\"\nname = \"ties\"\n\
+                description = \"threads test\"\nversion = 1\nseverity = \"low\"\nrisk_score = 21\n\
+                query = '''\nsequence by host.id [process where true] [network where true]\n'''\n";
+    write(&dir.join("ties.toml"), rule.as_bytes());
+    let alerts = same_as_one_thread(
+        &["2", "3", "5"],
+        &["--rules", &dir.to_string_lossy(), &path],
+    );
+    assert_eq!(alerts.lines().count(), 24);
+    let first = alerts.lines().next().unwrap_or_default();
+    assert!(first.contains("\"join_keys\":[\"z-host-0\"]"), "{first}");
+}
