@@ -159,7 +159,10 @@ fn bench_predicate(c: &mut Criterion) {
         vm_hits, hand_hits,
         "the VM and the hand-written predicate disagree"
     );
-    assert!(vm_hits > 0, "no event matches; the comparison would be one-sided");
+    assert!(
+        vm_hits > 0,
+        "no event matches; the comparison would be one-sided"
+    );
     let mut group = c.benchmark_group("predicate_reverse_shell_via_terminal");
     group.throughput(Throughput::Elements(lines.len() as u64));
     group.bench_function("vm", |b| {

@@ -39,7 +39,7 @@ fn event(i: usize) -> String {
         format!(r#"{{"@timestamp":"{ts}","host":{{"id":"h{host}","os":{{"type":"linux"}}}},"#);
     // A third of the interactive shells are children of the shell that connected two events
     // (2 ms) earlier on the same host; the others have an unrelated parent.
-    let shell = if (i / 10) % 3 == 0 {
+    let shell = if (i / 10).is_multiple_of(3) {
         format!("p{}", i.saturating_sub(2))
     } else {
         format!("q{i}")

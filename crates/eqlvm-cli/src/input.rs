@@ -88,10 +88,10 @@ fn collect_files(p: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// An NDJSON source: a named reader.
+/// An NDJSON source: a named reader (buffered, so a caller can see when a read may wait).
 pub struct EventSource {
     pub name: String,
-    pub reader: Box<dyn BufRead>,
+    pub reader: BufReader<Box<dyn Read>>,
 }
 
 /// Opens the event inputs (`-` is standard input).
@@ -101,14 +101,14 @@ pub fn open_events(paths: &[PathBuf]) -> CmdResult<Vec<EventSource>> {
         if p.as_os_str() == "-" {
             out.push(EventSource {
                 name: "<stdin>".into(),
-                reader: Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())),
+                reader: BufReader::with_capacity(1 << 16, Box::new(std::io::stdin())),
             });
         } else {
             let f = std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
             let r: Box<dyn Read> = Box::new(f);
             out.push(EventSource {
                 name: p.display().to_string(),
-                reader: Box::new(BufReader::with_capacity(1 << 16, r)),
+                reader: BufReader::with_capacity(1 << 16, r),
             });
         }
     }

@@ -3,6 +3,7 @@
 mod bench;
 mod gen;
 mod input;
+mod parallel;
 mod rules_cmd;
 mod run;
 mod spec;
@@ -54,6 +55,12 @@ enum Command {
         /// late ones; later arrivals are counted as late and still evaluated.
         #[arg(long, value_name = "DURATION", value_parser = run::parse_duration)]
         reorder_window: Option<i64>,
+        /// Split the events by host (`host.id`) among N engines on their own threads; the
+        /// alerts, their order and the counts are those of one thread. The state cap applies
+        /// per engine.
+        #[arg(long, value_name = "N", default_value_t = 1,
+              value_parser = clap::value_parser!(u16).range(1..=parallel::MAX_THREADS as i64))]
+        threads: u16,
         #[command(flatten)]
         schema: SchemaArgs,
         /// NDJSON event files; `-` reads standard input.
@@ -145,6 +152,7 @@ fn main() -> ExitCode {
             pack,
             max_state,
             reorder_window,
+            threads,
             schema,
             events,
         } => {
@@ -157,6 +165,7 @@ fn main() -> ExitCode {
                     reorder_window_ns: reorder_window,
                 },
                 max_state: Some(max_state),
+                threads: usize::from(threads),
             };
             run::run_rules(source, &schema, &events, &opts)
         }

@@ -1,8 +1,9 @@
 //! `eqlvm run` and `eqlvm query`: stream events through a compiled program and write results
 //! as JSON lines, reporting bad lines with their position and counting everything.
 
-use crate::input::{compile_options, load_rules, next_line, open_events, CmdResult};
+use crate::input::{compile_options, load_rules, next_line, open_events, CmdResult, EventSource};
 use crate::SchemaArgs;
+use eqlvm::bytecode::Program;
 use eqlvm::emit::{Emitter, QueryOptions};
 use eqlvm::planner::{plan_text, PlanOptions, UnknownFieldPolicy};
 use eqlvm::vm::engine::{Engine, EngineOptions, Match};
@@ -13,12 +14,12 @@ use std::process::ExitCode;
 
 /// Counts of one run.
 #[derive(Default)]
-struct Summary {
-    bad_lines: u64,
+pub(crate) struct Summary {
+    pub bad_lines: u64,
     /// Events a sequence had to skip because they carry no timestamp.
-    no_timestamp: u64,
+    pub no_timestamp: u64,
     /// Events that arrived later than the reorder window allowed (still evaluated).
-    late: u64,
+    pub late: u64,
 }
 
 /// How events are fed to the engine.
@@ -32,7 +33,82 @@ pub struct StreamOptions {
 const MAX_REORDER_LINES: usize = 1 << 20;
 
 /// Where a line came from: input index and 1-based line number.
-type Origin = (usize, u64);
+pub(crate) type Origin = (usize, u64);
+
+/// What [`each_line`] hands its caller.
+pub(crate) enum Feed<'a> {
+    /// The next line to evaluate (the callee may take it) and where it came from.
+    Line(&'a mut Vec<u8>, Origin),
+    /// The input has nothing more buffered: the next read may wait for the producer.
+    Idle,
+}
+
+/// The reorder buffer for `window_ns`, ordering by the program's timestamp fields.
+pub(crate) fn reorder_for(program: &Program, window_ns: Option<i64>) -> Option<Reorder<Origin>> {
+    window_ns.map(|w| {
+        let mut fields: Vec<String> = Vec::new();
+        for q in &program.queries {
+            for s in &q.timestamp {
+                if let Some(f) = program.fields.get(s.index()) {
+                    if !fields.contains(&f.path) {
+                        fields.push(f.path.clone());
+                    }
+                }
+            }
+        }
+        Reorder::<Origin>::new(w, &fields, MAX_REORDER_LINES)
+    })
+}
+
+/// Reads every source line by line and hands `f` the non-blank lines in the order they are to
+/// be evaluated (through `reorder` when given). A read error ends the run with its position.
+pub(crate) fn each_line(
+    sources: Vec<EventSource>,
+    mut reorder: Option<&mut Reorder<Origin>>,
+    f: &mut dyn FnMut(Feed<'_>) -> CmdResult<()>,
+) -> CmdResult<()> {
+    let mut line = Vec::new();
+    for (si, mut src) in sources.into_iter().enumerate() {
+        let mut lineno = 0u64;
+        loop {
+            match next_line(&mut src.reader, &mut line) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(format!("{}: read error after line {lineno}: {e}", src.name)),
+            }
+            lineno += 1;
+            if !line.iter().all(|b| b.is_ascii_whitespace()) {
+                match &mut reorder {
+                    None => f(Feed::Line(&mut line, (si, lineno)))?,
+                    Some(r) => {
+                        r.push(std::mem::take(&mut line), (si, lineno));
+                        while let Some((mut l, origin)) = r.pop() {
+                            f(Feed::Line(&mut l, origin))?;
+                        }
+                    }
+                }
+            }
+            if src.reader.buffer().is_empty() {
+                f(Feed::Idle)?;
+            }
+        }
+    }
+    if let Some(r) = reorder {
+        while let Some((mut l, origin)) = r.drain() {
+            f(Feed::Line(&mut l, origin))?;
+        }
+    }
+    Ok(())
+}
+
+/// The message for an alert that cannot be written.
+pub(crate) fn write_error(e: &std::io::Error) -> String {
+    if e.kind() == ErrorKind::BrokenPipe {
+        "output closed (broken pipe); stopping".to_string()
+    } else {
+        format!("cannot write alerts: {e}")
+    }
+}
 
 /// Feeds every event of `events` to the engine; `emit` writes each result. Bad lines are
 /// reported on stderr with their position and counted; the run goes on.
@@ -44,40 +120,19 @@ fn stream(
 ) -> CmdResult<Summary> {
     let mut summary = Summary::default();
     let mut out = Vec::new();
-    let mut line = Vec::new();
     let mut write_all = |out: &mut Vec<Match>| -> CmdResult<()> {
         for m in out.drain(..) {
-            if let Err(e) = emit(&m) {
-                return Err(if e.kind() == ErrorKind::BrokenPipe {
-                    "output closed (broken pipe); stopping".to_string()
-                } else {
-                    format!("cannot write alerts: {e}")
-                });
-            }
+            emit(&m).map_err(|e| write_error(&e))?;
         }
         Ok(())
     };
-    let mut reorder = opts.reorder_window_ns.map(|w| {
-        let p = engine.program();
-        let mut fields: Vec<String> = Vec::new();
-        for q in &p.queries {
-            for s in &q.timestamp {
-                if let Some(f) = p.fields.get(s.index()) {
-                    if !fields.contains(&f.path) {
-                        fields.push(f.path.clone());
-                    }
-                }
-            }
-        }
-        Reorder::<Origin>::new(w, &fields, MAX_REORDER_LINES)
-    });
+    let mut reorder = reorder_for(engine.program(), opts.reorder_window_ns);
     let sources = open_events(events)?;
     let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
-    let mut run_line = |engine: &mut Engine,
-                        line: &mut Vec<u8>,
-                        (src, lineno): Origin,
-                        summary: &mut Summary|
-     -> CmdResult<()> {
+    each_line(sources, reorder.as_mut(), &mut |feed| {
+        let Feed::Line(line, (src, lineno)) = feed else {
+            return Ok(());
+        };
         let name = names.get(src).map_or("<input>", |n| n.as_str());
         let skipped = engine.stats.no_timestamp;
         std::mem::swap(engine.line_mut(), line);
@@ -94,34 +149,8 @@ fn stream(
             write_all(&mut out)?;
         }
         Ok(())
-    };
-    for (si, mut src) in sources.into_iter().enumerate() {
-        let mut lineno = 0u64;
-        loop {
-            match next_line(&mut *src.reader, &mut line) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(format!("{}: read error after line {lineno}: {e}", src.name)),
-            }
-            lineno += 1;
-            if line.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
-            }
-            match &mut reorder {
-                None => run_line(engine, &mut line, (si, lineno), &mut summary)?,
-                Some(r) => {
-                    r.push(std::mem::take(&mut line), (si, lineno));
-                    while let Some((mut l, origin)) = r.pop() {
-                        run_line(engine, &mut l, origin, &mut summary)?;
-                    }
-                }
-            }
-        }
-    }
-    if let Some(r) = &mut reorder {
-        while let Some((mut l, origin)) = r.drain() {
-            run_line(engine, &mut l, origin, &mut summary)?;
-        }
+    })?;
+    if let Some(r) = &reorder {
         summary.late = r.late;
     }
     engine.finish(&mut out);
@@ -187,8 +216,11 @@ pub enum RuleSource<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     pub stream: StreamOptions,
-    /// Cap on the state of each sequence and sample query and of the lineage (oldest first).
+    /// Cap on the state of each sequence and sample query and of the lineage (oldest first);
+    /// with several threads, per worker engine.
     pub max_state: Option<usize>,
+    /// Worker threads; 1 runs everything on the calling thread (see `parallel`).
+    pub threads: usize,
 }
 
 pub fn run_rules(
@@ -214,64 +246,100 @@ pub fn run_rules(
             (pack.program, pack.rules)
         }
     };
+    let totals = if opts.threads > 1 && crate::parallel::splits(&program) {
+        crate::parallel::run(program, &rules, events, opts)?
+    } else {
+        let mut engine = new_engine(program, opts.max_state)?;
+        let stdout = std::io::stdout();
+        let mut w = std::io::BufWriter::new(stdout.lock());
+        let mut alerts = 0u64;
+        let summary = stream(&mut engine, events, &opts.stream, &mut |m| {
+            let Some(rule) = rules.get(m.query as usize) else {
+                return Ok(());
+            };
+            serde_json::to_writer(&mut w, &eqlvm::pipeline::alert_json_with(rule, m))?;
+            w.write_all(b"\n")?;
+            w.flush()?;
+            alerts += 1;
+            Ok(())
+        })?;
+        let stats = engine.stats;
+        Totals {
+            events_read: stats.events + summary.bad_lines,
+            alerts,
+            summary,
+            evicted: stats.evicted,
+            lineage_evictions: stats.lineage_evictions,
+            delayed_forced: stats.delayed_forced,
+            sample_evicted: stats.sample_evicted,
+        }
+    };
+    print_summary(rules.len(), &totals);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An engine for `program` with `eqlvm run`'s state cap.
+pub(crate) fn new_engine(program: Program, max_state: Option<usize>) -> CmdResult<Engine> {
     let mut engine_opts = EngineOptions::default();
-    if let Some(n) = opts.max_state {
+    if let Some(n) = max_state {
         engine_opts.max_state = n;
     }
     let mut engine = Engine::new(program, &engine_opts).map_err(|e| e.to_string())?;
-    if let Some(n) = opts.max_state {
+    if let Some(n) = max_state {
         // The same cap bounds the process lineage `descendant of` / `child of` keep.
         engine.set_lineage_cap(n);
     }
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
-    let mut alerts = 0u64;
-    let summary = stream(&mut engine, events, &opts.stream, &mut |m| {
-        let Some(rule) = rules.get(m.query as usize) else {
-            return Ok(());
-        };
-        serde_json::to_writer(&mut w, &eqlvm::pipeline::alert_json_with(rule, m))?;
-        w.write_all(b"\n")?;
-        w.flush()?;
-        alerts += 1;
-        Ok(())
-    })?;
-    let stats = engine.stats;
+    Ok(engine)
+}
+
+/// What the summary line of `eqlvm run` reports.
+pub(crate) struct Totals {
+    /// Non-blank lines read, bad ones included.
+    pub events_read: u64,
+    pub alerts: u64,
+    pub summary: Summary,
+    pub evicted: u64,
+    pub lineage_evictions: u64,
+    pub delayed_forced: u64,
+    pub sample_evicted: u64,
+}
+
+fn print_summary(rules: usize, t: &Totals) {
     let mut extra = String::new();
-    if summary.no_timestamp > 0 {
+    if t.summary.no_timestamp > 0 {
         extra += &format!(
             ", {} events without a timestamp skipped by sequences",
-            summary.no_timestamp
+            t.summary.no_timestamp
         );
     }
-    if summary.late > 0 {
-        extra += &format!(", {} late events (beyond the reorder window)", summary.late);
+    if t.summary.late > 0 {
+        extra += &format!(
+            ", {} late events (beyond the reorder window)",
+            t.summary.late
+        );
     }
-    if stats.evicted > 0 {
-        extra += &format!(", {} partial sequences evicted (state cap)", stats.evicted);
+    if t.evicted > 0 {
+        extra += &format!(", {} partial sequences evicted (state cap)", t.evicted);
     }
-    if stats.delayed_forced > 0 {
+    if t.delayed_forced > 0 {
         extra += &format!(
             ", {} sequences released before their missing-event window closed (state cap)",
-            stats.delayed_forced
+            t.delayed_forced
         );
     }
-    if stats.sample_evicted > 0 {
-        extra += &format!(", {} sample keys evicted (state cap)", stats.sample_evicted);
+    if t.sample_evicted > 0 {
+        extra += &format!(", {} sample keys evicted (state cap)", t.sample_evicted);
     }
-    if stats.lineage_evictions > 0 {
+    if t.lineage_evictions > 0 {
         extra += &format!(
             ", {} processes evicted from lineage (state cap)",
-            stats.lineage_evictions
+            t.lineage_evictions
         );
     }
     eprintln!(
-        "eqlvm: {} rules, {} events read, {alerts} alerts, {} bad lines{extra}",
-        rules.len(),
-        stats.events + summary.bad_lines,
-        summary.bad_lines,
+        "eqlvm: {rules} rules, {} events read, {} alerts, {} bad lines{extra}",
+        t.events_read, t.alerts, t.summary.bad_lines,
     );
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Parses a duration such as `500ms`, `30s`, `5m`, `2h` or `1d` into nanoseconds.

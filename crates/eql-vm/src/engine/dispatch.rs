@@ -65,10 +65,14 @@ pub(super) fn stages_of(kind: &QueryKind) -> Vec<(u32, &StageDef)> {
 }
 
 impl Dispatch {
-    /// The dispatch of program `p`; stages that `pf` guards are left to it.
-    pub(super) fn new(p: &Program, pf: Option<&Prefilter>) -> Dispatch {
+    /// The dispatch of program `p`; stages that `pf` guards are left to it. With `keep`, only
+    /// the queries it marks true are dispatched to (query indices stay those of `p`).
+    pub(super) fn new(p: &Program, pf: Option<&Prefilter>, keep: Option<&[bool]>) -> Dispatch {
         let mut d = Dispatch::default();
         for (qi, q) in p.queries.iter().enumerate() {
+            if keep.is_some_and(|k| !k.get(qi).copied().unwrap_or(false)) {
+                continue;
+            }
             let slot = q.category.index();
             let t = match d.tables.iter().position(|t| t.slot == slot) {
                 Some(i) => i,

@@ -10,6 +10,7 @@ pub mod pipes;
 pub mod prefilter;
 pub mod sample;
 pub mod sequence;
+pub mod subset;
 
 use crate::decode::{DecodeError, Decoder, Projection};
 use crate::event::{EventBuf, Value};
@@ -110,6 +111,10 @@ pub struct Engine {
     lineage: Option<lineage::Lineage>,
     /// Events of a partial sequence, re-decoded to check a stage's join condition (aliases).
     alias_bufs: Vec<EventBuf>,
+    /// The queries this engine runs, when restricted (see `subset.rs`).
+    keep: Option<Vec<bool>>,
+    /// Clocked queries whose clock the caller moves with `Engine::tick` (see `subset.rs`).
+    deferred_clock: Vec<u32>,
     pub stats: Stats,
 }
 
@@ -123,7 +128,7 @@ impl Engine {
             p.fields.iter().map(|f| (f.path.clone(), f.kind)).collect();
         let projection = Projection::new(&fields);
         let prefilter = Some(Prefilter::new(p)).filter(|pf| !pf.is_empty());
-        let dispatch = Dispatch::new(p, prefilter.as_ref());
+        let dispatch = Dispatch::new(p, prefilter.as_ref(), None);
         let mut queries = Vec::new();
         let mut clocked = Vec::new();
         for (qi, q) in p.queries.iter().enumerate() {
@@ -164,6 +169,8 @@ impl Engine {
             prefilter,
             lineage,
             alias_bufs: Vec::new(),
+            keep: None,
+            deferred_clock: Vec::new(),
             stats: Stats::default(),
         })
     }
@@ -221,7 +228,11 @@ impl Engine {
     pub fn set_prefilter(&mut self, on: bool) {
         self.prefilter =
             Some(Prefilter::new(&self.loaded.program)).filter(|pf| on && !pf.is_empty());
-        self.dispatch = Dispatch::new(&self.loaded.program, self.prefilter.as_ref());
+        self.dispatch = Dispatch::new(
+            &self.loaded.program,
+            self.prefilter.as_ref(),
+            self.keep.as_deref(),
+        );
     }
 
     /// The prefilter in use, if any.
