@@ -2,8 +2,10 @@
 //! seed rule, "Potential Reverse Shell Activity via Terminal") over the same decoded events.
 //! Events: `EQLVM_BENCH_EVENTS` (an NDJSON file, e.g. from `eqlvm gen`) or the sample events.
 //! As in a real run, each predicate meets events just decoded: the events are decoded in
-//! batches of 64 outside the timer, then both predicates run over the same batch, still in
-//! cache. (Over 20 000 events decoded up front, both would mostly wait for memory.)
+//! batches (`EQLVM_BENCH_BATCH`, default 64) outside the timer, then both predicates run over
+//! the same batch, still in cache. (Over 20 000 events decoded up front, both would mostly
+//! wait for memory.) Smaller batches come closer to a run, where each event is evaluated
+//! right after it is decoded, but add the timer's own cost to both sides.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use eql_emit::{Emitter, QueryOptions};
@@ -14,7 +16,7 @@ use eql_vm::machine::{Loaded, Machine};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-/// Events decoded per batch.
+/// Events decoded per batch, unless `EQLVM_BENCH_BATCH` says otherwise.
 const BATCH: usize = 64;
 
 const QUERY: &str = r#"process where event.type in ("start", "process_started") and
@@ -129,12 +131,17 @@ fn bench_predicate(c: &mut Criterion) {
     };
     let loaded = Loaded::new(program).expect("loads");
     let lines = events();
+    let batch = std::env::var("EQLVM_BENCH_BATCH")
+        .ok()
+        .and_then(|b| b.parse::<usize>().ok())
+        .filter(|&b| b > 0)
+        .unwrap_or(BATCH);
     let mut decoder = Decoder::new();
-    let mut bufs: Vec<EventBuf> = (0..BATCH).map(|_| EventBuf::new()).collect();
+    let mut bufs: Vec<EventBuf> = (0..batch).map(|_| EventBuf::new()).collect();
     // Runs `f` over every batch of events just decoded; returns the hits and the time `f` took.
     let mut timed = |f: &mut dyn FnMut(&[EventBuf]) -> usize| {
         let (mut hits, mut took) = (0, Duration::ZERO);
-        for chunk in lines.chunks(BATCH) {
+        for chunk in lines.chunks(batch) {
             for (b, line) in bufs.iter_mut().zip(chunk) {
                 b.line.clear();
                 b.line.extend_from_slice(line);

@@ -89,6 +89,15 @@ impl EventBuf {
         s.get(range).unwrap_or("")
     }
 
+    /// The bytes of a string value: [`EventBuf::str`] without the character-boundary checks,
+    /// for comparisons that need no `str`.
+    #[inline]
+    pub fn bytes(&self, r: StrRef) -> &[u8] {
+        let range = r.start as usize..(r.start + r.len) as usize;
+        let s = if r.scratch { &self.scratch } else { &self.text };
+        s.as_bytes().get(range).unwrap_or(b"")
+    }
+
     /// The values of slot `slot` (empty when the field is missing).
     pub fn slot(&self, slot: usize) -> &[Value] {
         match self.slots.get(slot) {

@@ -80,7 +80,7 @@ pub struct Machine {
     regs: Vec<RVal>,
     temps: Vec<String>,
     ntemps: usize,
-    buf: String,
+    buf: Vec<u8>,
     /// Block runs stopped for running out of fuel.
     pub stopped: u64,
 }
@@ -374,7 +374,12 @@ impl Machine {
                         Some(ConstVal::Str(s)) => s.as_str(),
                         _ => "",
                     };
-                    r!(dst) = any!(slot, |x| matches!(x, Scalar::Str(s) if s == want));
+                    let want = want.as_bytes();
+                    r!(dst) = RVal::Bool(
+                        ev.slot(slot.index())
+                            .iter()
+                            .any(|v| matches!(*v, Value::Str(r) if ev.bytes(r) == want)),
+                    );
                     short_circuit!(dst)
                 }
                 Inst::FieldEqStrCi { dst, slot, k } => {
@@ -382,16 +387,18 @@ impl Machine {
                         Some(ConstVal::Str(s)) => s.as_bytes(),
                         _ => b"",
                     };
-                    r!(dst) = any!(
-                        slot,
-                        |x| matches!(x, Scalar::Str(s) if s.as_bytes().eq_ignore_ascii_case(want))
-                    );
+                    r!(dst) = RVal::Bool(ev.slot(slot.index()).iter().any(
+                        |v| matches!(*v, Value::Str(r) if ev.bytes(r).eq_ignore_ascii_case(want)),
+                    ));
                     short_circuit!(dst)
                 }
                 Inst::FieldInSet { dst, slot, set } => {
                     let set = &p.sets[set.index()];
                     let buf = &mut self.buf;
-                    r!(dst) = any!(slot, |x| set.contains(x, buf));
+                    r!(dst) = RVal::Bool(ev.slot(slot.index()).iter().any(|v| match *v {
+                        Value::Str(r) => set.contains_bytes(ev.bytes(r), buf),
+                        v => set.contains(value_scalar(v, ev), buf),
+                    }));
                     short_circuit!(dst)
                 }
                 Inst::FieldWildcard { dst, slot, wc } => {

@@ -10,19 +10,12 @@ use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use std::net::IpAddr;
 
-/// Lower-cases ASCII letters of `s` into `buf` (reused) and returns it.
-pub fn ascii_lower<'b>(s: &str, buf: &'b mut String) -> &'b str {
-    buf.clear();
-    buf.push_str(s);
-    buf.make_ascii_lowercase();
-    buf
-}
-
-/// A constant set ready for lookups.
+/// A constant set ready for lookups; its strings are kept as bytes, so that event strings are
+/// compared without turning them into `str` first.
 #[derive(Debug)]
 pub struct RtSet {
-    small: Vec<Box<str>>,
-    hashed: AHashSet<Box<str>>,
+    small: Vec<Box<[u8]>>,
+    hashed: AHashSet<Box<[u8]>>,
     numbers: Vec<f64>,
     ips: Vec<IpAddr>,
     bools: Vec<bool>,
@@ -54,7 +47,7 @@ impl RtSet {
                     if let Ok(ip) = s.parse::<IpAddr>() {
                         rt.ips.push(canonical(ip));
                     }
-                    strings.push(s.into_boxed_str());
+                    strings.push(s.into_bytes().into_boxed_slice());
                 }
                 ConstVal::Int(i) => rt.numbers.push(*i as f64),
                 ConstVal::Float(x) => rt.numbers.push(*x),
@@ -72,24 +65,31 @@ impl RtSet {
     }
 
     /// Whether a string (already lower-cased when the set is case-insensitive) is a member.
-    fn has_str(&self, s: &str) -> bool {
+    #[inline]
+    fn has_bytes(&self, s: &[u8]) -> bool {
         if self.hashed.is_empty() {
-            self.small.iter().any(|m| &**m == s)
+            self.small.iter().any(|m| m.len() == s.len() && **m == *s)
         } else {
             self.hashed.contains(s)
         }
     }
 
-    pub fn contains(&self, v: Scalar<'_>, buf: &mut String) -> bool {
+    /// Whether the string with bytes `s` is a member (`buf`: scratch for case folding).
+    #[inline]
+    pub fn contains_bytes(&self, s: &[u8], buf: &mut Vec<u8>) -> bool {
+        if self.case_insensitive && s.iter().any(u8::is_ascii_uppercase) {
+            buf.clear();
+            buf.extend_from_slice(s);
+            buf.make_ascii_lowercase();
+            self.has_bytes(buf)
+        } else {
+            self.has_bytes(s)
+        }
+    }
+
+    pub fn contains(&self, v: Scalar<'_>, buf: &mut Vec<u8>) -> bool {
         match v {
-            Scalar::Str(s) => {
-                if self.case_insensitive && s.bytes().any(|b| b.is_ascii_uppercase()) {
-                    let lower = ascii_lower(s, buf);
-                    self.has_str(lower)
-                } else {
-                    self.has_str(s)
-                }
-            }
+            Scalar::Str(s) => self.contains_bytes(s.as_bytes(), buf),
             Scalar::Int(i) | Scalar::Date(i) => self.numbers.contains(&(i as f64)),
             Scalar::Float(x) => self.numbers.contains(&x),
             Scalar::Ip(ip) => self.ips.contains(&canonical(ip)),
