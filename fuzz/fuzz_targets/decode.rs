@@ -45,7 +45,18 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    // The same buffers decode again (reuse after an error or a success).
+    // A successful decode moves the line into `text`; a failed one leaves it in `line`.
+    if ok {
+        assert_eq!(buf.text().as_bytes(), data, "the decoded text is the line");
+        assert!(buf.line.is_empty());
+    } else {
+        assert_eq!(buf.line, data, "a failed line stays where it was");
+    }
+    // The same buffers decode the line again (reuse after an error or a success), once it is
+    // put back in `line`.
+    let line = buf.take_line();
+    assert_eq!(line, data);
+    buf.line = line;
     let again = dec.decode(proj, &mut buf).is_ok();
     assert_eq!(ok, again, "decoding is deterministic");
 });

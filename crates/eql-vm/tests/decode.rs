@@ -504,3 +504,34 @@ fn matches_serde_json_on_a_real_event() {
     }
     assert!(nonempty >= 24, "only {nonempty} fields found");
 }
+
+/// Found by the `decode` fuzz target (its `{}` seed) after the line moved into `text` on
+/// success: decoding the same buffer again needs the line put back, and then decodes alike.
+#[test]
+fn a_decoded_line_moves_to_text_and_can_be_decoded_again() {
+    let p = plain(&["a"]);
+    let mut d = Decoder::new();
+    let mut buf = EventBuf::new();
+    load(&mut buf, br#"{"a":"x"}"#);
+    d.decode(&p, &mut buf).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(buf.text(), r#"{"a":"x"}"#);
+    assert!(buf.line.is_empty(), "the line now lives in text");
+    // Without the line, there is nothing to decode: a clear error, not the old values.
+    let e = d.decode(&p, &mut buf).expect_err("an empty line");
+    assert_eq!(
+        e.to_string(),
+        "truncated document, expected an object at byte 0"
+    );
+    assert!(buf.slot(0).is_empty() && buf.text().is_empty());
+    // A failed line stays in `line`; put back, a good line decodes as before.
+    load(&mut buf, b"{");
+    assert!(d.decode(&p, &mut buf).is_err());
+    assert_eq!(buf.take_line(), b"{");
+    load(&mut buf, br#"{"a":"x"}"#);
+    d.decode(&p, &mut buf).unwrap_or_else(|e| panic!("{e}"));
+    let line = buf.take_line();
+    assert_eq!(line, br#"{"a":"x"}"#);
+    buf.line = line;
+    d.decode(&p, &mut buf).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(values(&buf, 0), vec![V::S("x".into())]);
+}
