@@ -198,6 +198,23 @@ pub fn bench(
         mb
     );
     let runs = runs.max(1);
+    let probe =
+        Engine::new(program.clone(), &EngineOptions::default()).map_err(|e| e.to_string())?;
+    let stages: usize = program
+        .queries
+        .iter()
+        .map(|q| match &q.kind {
+            eqlvm::bytecode::QueryKind::Event(_) => 1,
+            eqlvm::bytecode::QueryKind::Sequence { stages, until, .. } => {
+                stages.len() + usize::from(until.is_some())
+            }
+            eqlvm::bytecode::QueryKind::Sample { stages } => stages.len(),
+        })
+        .sum();
+    eprintln!(
+        "eqlvm bench: the literal prefilter guards {} of {stages} stages",
+        probe.prefilter().map_or(0, |p| p.guarded_stages())
+    );
     let (mut dec, mut full, mut eval) = (Vec::new(), Vec::new(), Vec::new());
     let (mut bad, mut matches, mut stages_run) = (0, 0, 0);
     let new_engine =
