@@ -156,6 +156,20 @@ pub struct Program {
 }
 
 impl Program {
+    /// How many stages the queries have, until stages included.
+    pub fn stage_count(&self) -> usize {
+        self.queries
+            .iter()
+            .map(|q| match &q.kind {
+                QueryKind::Event(_) => 1,
+                QueryKind::Sequence { stages, until, .. } => {
+                    stages.len() + usize::from(until.is_some())
+                }
+                QueryKind::Sample { stages } => stages.len(),
+            })
+            .sum()
+    }
+
     pub fn new() -> Program {
         Program {
             format: FORMAT_VERSION,

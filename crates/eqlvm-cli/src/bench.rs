@@ -200,17 +200,7 @@ pub fn bench(
     let runs = runs.max(1);
     let probe =
         Engine::new(program.clone(), &EngineOptions::default()).map_err(|e| e.to_string())?;
-    let stages: usize = program
-        .queries
-        .iter()
-        .map(|q| match &q.kind {
-            eqlvm::bytecode::QueryKind::Event(_) => 1,
-            eqlvm::bytecode::QueryKind::Sequence { stages, until, .. } => {
-                stages.len() + usize::from(until.is_some())
-            }
-            eqlvm::bytecode::QueryKind::Sample { stages } => stages.len(),
-        })
-        .sum();
+    let stages = program.stage_count();
     eprintln!(
         "eqlvm bench: the literal prefilter guards {} of {stages} stages",
         probe.prefilter().map_or(0, |p| p.guarded_stages())

@@ -6,12 +6,12 @@
 
 mod common;
 
-use common::{eqlvm, root, text, tmp, EVENTS};
+use common::{eqlvm, first_line_then_close, root, text, tmp, EVENTS};
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 fn write(path: &Path, bytes: &[u8]) -> String {
     if let Err(e) = std::fs::write(path, bytes) {
@@ -443,26 +443,7 @@ fn the_state_cap_releases_held_back_sequences_early_and_evicts_sample_keys() {
 fn a_closed_output_pipe_ends_the_run_with_a_message() {
     let mut args = vec!["run", "--rules", "rules"];
     args.extend(std::iter::repeat_n(EVENTS, 200));
-    let mut child = match Command::new(env!("CARGO_BIN_EXE_eqlvm"))
-        .current_dir(root())
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => panic!("cannot start eqlvm: {e}"),
-    };
-    let mut first = String::new();
-    if let Some(out) = child.stdout.take() {
-        let mut r = BufReader::new(out);
-        let _ = r.read_line(&mut first);
-        // Dropping the reader closes the pipe, as `head -1` does.
-    }
-    let out = match child.wait_with_output() {
-        Ok(o) => o,
-        Err(e) => panic!("{e}"),
-    };
+    let (first, out) = first_line_then_close(&args);
     assert!(first.starts_with('{'), "the first alert arrived: {first}");
     assert!(!out.status.success());
     let err = text(&out.stderr);

@@ -4,11 +4,9 @@
 
 mod common;
 
-use common::{eqlvm, root, text, tmp, EVENTS};
+use common::{eqlvm, first_line_then_close, root, text, tmp, EVENTS};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 fn write(path: &Path, bytes: &[u8]) -> String {
     if let Err(e) = std::fs::write(path, bytes) {
@@ -113,26 +111,7 @@ fn shipped_rules_on_the_sample_events() {
 fn a_closed_output_pipe_ends_a_threaded_run_with_a_message() {
     let mut args = vec!["run", "--threads", "2", "--rules", "rules"];
     args.extend(std::iter::repeat_n(EVENTS, 200));
-    let mut child = match Command::new(env!("CARGO_BIN_EXE_eqlvm"))
-        .current_dir(root())
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => panic!("cannot start eqlvm: {e}"),
-    };
-    let mut first = String::new();
-    if let Some(out) = child.stdout.take() {
-        let mut r = BufReader::new(out);
-        let _ = r.read_line(&mut first);
-        // Dropping the reader closes the pipe, as `head -1` does.
-    }
-    let out = match child.wait_with_output() {
-        Ok(o) => o,
-        Err(e) => panic!("{e}"),
-    };
+    let (first, out) = first_line_then_close(&args);
     assert!(first.starts_with('{'), "the first alert arrived: {first}");
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);

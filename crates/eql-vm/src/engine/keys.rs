@@ -145,6 +145,21 @@ pub struct StoredEvent {
     pub ord: Ordinal,
 }
 
+impl StoredEvent {
+    /// A stored event for unit tests: line `n`, at time `n`, tiebreaker `n`, arrival `n`.
+    #[cfg(test)]
+    pub(crate) fn numbered(n: i64) -> Arc<StoredEvent> {
+        Arc::new(StoredEvent {
+            line: Arc::from(n.to_string().as_str()),
+            ord: Ordinal {
+                ts: n,
+                tiebreak: (false, KeyVal::Int(n)),
+                seq: n as u64,
+            },
+        })
+    }
+}
+
 /// The distinct join-key combinations of an event for a stage's keys; empty when a required
 /// key is null or missing (such an event cannot join).
 pub fn key_tuples(

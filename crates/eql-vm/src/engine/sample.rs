@@ -129,17 +129,10 @@ fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::keys::{KeyVal, Ordinal};
+    use crate::engine::keys::KeyVal;
 
     fn ev(n: i64) -> Arc<StoredEvent> {
-        Arc::new(StoredEvent {
-            line: Arc::from(n.to_string().as_str()),
-            ord: Ordinal {
-                ts: n,
-                tiebreak: (false, KeyVal::Int(n)),
-                seq: n as u64,
-            },
-        })
+        StoredEvent::numbered(n)
     }
 
     fn key(k: i64) -> KeyTuple {

@@ -429,14 +429,7 @@ mod tests {
     use crate::engine::keys::KeyVal;
 
     fn ev(n: i64) -> Arc<StoredEvent> {
-        Arc::new(StoredEvent {
-            line: Arc::from(n.to_string().as_str()),
-            ord: Ordinal {
-                ts: n,
-                tiebreak: (false, KeyVal::Int(n)),
-                seq: n as u64,
-            },
-        })
+        StoredEvent::numbered(n)
     }
 
     fn hits(stages: &[usize], until: bool) -> Hits {

@@ -187,18 +187,7 @@ fn the_prefilter_changes_no_result_on_the_corpus() {
     let compiled = compile_rules(set.rules, &CompileOptions::default());
     assert!(compiled.rules.len() > 900, "{} rules", compiled.rules.len());
     let mut with = Engine::new(compiled.program.clone(), &EngineOptions::default()).unwrap();
-    let stages: usize = compiled
-        .program
-        .queries
-        .iter()
-        .map(|q| match &q.kind {
-            eqlvm::bytecode::QueryKind::Event(_) => 1,
-            eqlvm::bytecode::QueryKind::Sequence { stages, until, .. } => {
-                stages.len() + usize::from(until.is_some())
-            }
-            eqlvm::bytecode::QueryKind::Sample { stages } => stages.len(),
-        })
-        .sum();
+    let stages = compiled.program.stage_count();
     let guarded = with.prefilter().map_or(0, |p| p.guarded_stages());
     assert!(
         guarded * 10 >= stages * 9,

@@ -3,8 +3,9 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The sample events every test runs over.
 pub const EVENTS: &str = "examples/data/reverse_shell_events.ndjson";
@@ -39,4 +40,29 @@ pub fn tmp(name: &str) -> PathBuf {
     ));
     let _ = std::fs::create_dir_all(&dir);
     dir.join(name)
+}
+
+/// Runs `eqlvm` with `args`, reads the first line of its output and then closes the pipe, as
+/// `| head -1` does; returns that line and how the process ended.
+pub fn first_line_then_close(args: &[&str]) -> (String, Output) {
+    let mut child = match Command::new(env!("CARGO_BIN_EXE_eqlvm"))
+        .current_dir(root())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start eqlvm: {e}"),
+    };
+    let mut first = String::new();
+    if let Some(out) = child.stdout.take() {
+        let mut r = BufReader::new(out);
+        let _ = r.read_line(&mut first);
+        // Dropping the reader closes the pipe.
+    }
+    match child.wait_with_output() {
+        Ok(o) => (first, o),
+        Err(e) => panic!("{e}"),
+    }
 }
