@@ -191,10 +191,25 @@ impl<'t> Parser<'t, '_> {
         let mut state = State::ObjFirst;
         while let Some(&top) = self.frames.last() {
             let next = match state {
-                State::ObjFirst => match self.need("a key or '}'")? {
-                    Token::RBrace => None,
-                    tok => Some(tok),
-                },
+                State::ObjFirst => {
+                    // Keys without escapes are read straight from the bytes.
+                    if let Some(key) = self.quick_key() {
+                        state = self.member_at(top.node, key)?;
+                        continue;
+                    }
+                    match self.need("a key or '}'")? {
+                        Token::RBrace => None,
+                        tok => Some(tok),
+                    }
+                }
+                State::ObjNext if self.peek() == Some(b',') => {
+                    self.lex.bump(1);
+                    if let Some(key) = self.quick_key() {
+                        state = self.member_at(top.node, key)?;
+                        continue;
+                    }
+                    Some(self.need("a key")?)
+                }
                 State::ObjNext => self.separator(Token::RBrace, "',' or '}'", "a key")?,
                 State::ArrFirst => match self.need("a value or ']'")? {
                     Token::RBracket => None,
@@ -254,6 +269,23 @@ impl<'t> Parser<'t, '_> {
             return Err(self.unexpected(tok, "a key"));
         };
         let target = self.lookup(node, escaped)?;
+        self.after_key(target)
+    }
+
+    /// An object member whose key (without escapes) is `text[key]`, in the object of `node`.
+    #[inline]
+    fn member_at(
+        &mut self,
+        node: NodeId,
+        key: std::ops::Range<usize>,
+    ) -> Result<State, DecodeError> {
+        let target = self.proj.lookup(node, self.text.get(key).unwrap_or(""));
+        self.after_key(target)
+    }
+
+    /// The rest of a member once its key led to `target` (`None`: not projected).
+    #[inline]
+    fn after_key(&mut self, target: Option<NodeId>) -> Result<State, DecodeError> {
         if self.peek() == Some(b':') {
             self.lex.bump(1);
         } else {

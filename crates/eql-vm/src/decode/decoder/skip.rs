@@ -1,6 +1,7 @@
-//! Skipping an unprojected object or array without tokenizing it: a byte scan that jumps over
-//! strings, counts depth explicitly and checks that brackets pair up. Scalars, commas and colons
-//! inside a skipped subtree are not validated (the line was already checked to be UTF-8).
+//! Reading without the tokenizer: keys without escapes, and unprojected objects and arrays,
+//! skipped by a byte scan that jumps over strings, counts depth explicitly and checks that
+//! brackets pair up. Scalars, commas and colons inside a skipped subtree are not validated (the
+//! line was already checked to be UTF-8).
 
 use super::super::lexer::find_quote_or_backslash;
 use super::{DecodeError, Parser, E, MAX_DEPTH};
@@ -86,6 +87,25 @@ impl Parser<'_, '_> {
             "a closing bracket"
         };
         Err(DecodeError::new(b.len(), E::Truncated { expected }))
+    }
+
+    /// A key that starts right after the current token and has no escapes: moves the lexer past
+    /// it and returns the range of its text (between the quotes). `None`, with the lexer left
+    /// where it was, for anything else (whitespace, escapes, no key), which the lexer handles.
+    #[inline]
+    pub(super) fn quick_key(&mut self) -> Option<std::ops::Range<usize>> {
+        let b = self.text.as_bytes();
+        let open = self.lex.span().end;
+        if b.get(open) != Some(&b'"') {
+            return None;
+        }
+        let close = find_quote_or_backslash(b, open + 1)?;
+        if b[close] != b'"' {
+            return None;
+        }
+        // `close + 1` follows an ASCII quote, so it is a char boundary.
+        self.lex.bump(close + 1 - open);
+        Some(open + 1..close)
     }
 
     /// The index just past the string whose opening quote is at `open`.
