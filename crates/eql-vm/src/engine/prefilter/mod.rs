@@ -11,10 +11,11 @@ mod flow;
 
 pub use flow::{atom, block_requirements, Guard, Test, MIN_ATOM};
 
+use super::dispatch::stages_of;
 use crate::event::{EventBuf, Value};
 use ahash::{AHashMap, AHashSet};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use eql_bytecode::{Program, QueryKind, StageDef};
+use eql_bytecode::Program;
 
 /// The index of one field's literals: value → the clauses it satisfies.
 #[derive(Debug, Default)]
@@ -51,19 +52,6 @@ pub struct Prefilter {
     admitted: Vec<u32>,
     epoch: u32,
     lower: String,
-}
-
-/// Each stage of a query with its index (`u32::MAX` for the until stage).
-fn stages(kind: &QueryKind) -> Vec<(u32, &StageDef)> {
-    match kind {
-        QueryKind::Event(s) => vec![(0, s)],
-        QueryKind::Sequence { stages, until, .. } => {
-            let mut v: Vec<_> = (0u32..).zip(stages.iter()).collect();
-            v.extend(until.iter().map(|u| (u32::MAX, u)));
-            v
-        }
-        QueryKind::Sample { stages } => (0u32..).zip(stages.iter()).collect(),
-    }
 }
 
 /// Indexed clauses per stage: the best, and a second one when the best lets through more than
@@ -153,7 +141,7 @@ impl Prefilter {
         let mut per_stage: Vec<Vec<Vec<Guard>>> = Vec::new();
         for q in &p.queries {
             pf.offsets.push(per_stage.len() as u32);
-            let st = stages(&q.kind);
+            let st = stages_of(&q.kind);
             pf.stage_counts
                 .push(st.iter().filter(|(i, _)| *i != u32::MAX).count() as u32);
             for (_, s) in st {
@@ -346,16 +334,6 @@ impl Prefilter {
     /// lets through (each once).
     pub fn admitted(&self) -> &[u32] {
         &self.admitted
-    }
-
-    /// Whether stage `stage` of query `query` (`u32::MAX`: its until stage) may match the event
-    /// given to the last [`Prefilter::begin`].
-    pub fn admits(&self, query: u32, stage: u32) -> bool {
-        let Some(id) = self.dense(query, stage) else {
-            return true;
-        };
-        !self.is_guarded(id)
-            || self.stage_mark[id] == self.epoch && self.stage_hits[id] >= self.needed[id]
     }
 }
 
