@@ -222,113 +222,102 @@ impl Emitter {
     /// A field compared with constants: one typed field instruction. Returns false when `e`
     /// is not of that shape.
     fn field_test(&mut self, f: &mut Frame, e: &TExpr, dst: Reg) -> bool {
-        let field = |x: &TExpr| match &x.kind {
-            TKind::Field(fr) if f.bound(&fr.path).is_none() => Some(fr.clone()),
-            _ => None,
+        // The field a single field instruction would test (not an `_arraysearch` variable).
+        let tested = match &e.kind {
+            TKind::IsNull(x)
+            | TKind::InSet { expr: x, .. }
+            | TKind::Wildcard { expr: x, .. }
+            | TKind::Regex { expr: x, .. }
+            | TKind::Cidr { expr: x, .. } => x,
+            TKind::Compare { lhs, rhs, .. } if matches!(rhs.kind, TKind::Const(_)) => lhs,
+            _ => return false,
         };
+        let fr = match &tested.kind {
+            TKind::Field(fr) if f.bound(&fr.path).is_none() => fr.clone(),
+            _ => return false,
+        };
+        let slot = self.field_slot(&fr);
         let inst = match &e.kind {
-            TKind::IsNull(x) => match field(x) {
-                Some(fr) => Inst::FieldIsNull {
-                    dst,
-                    slot: self.field_slot(&fr),
-                },
-                None => return false,
-            },
-            TKind::Compare { op, lhs, rhs } => match (field(lhs), &rhs.kind) {
-                (Some(fr), TKind::Const(c)) => {
-                    let slot = self.field_slot(&fr);
-                    let value = const_val(c, fr.ty, false);
-                    let plain_string = matches!(value, ConstVal::Str(_))
-                        && !matches!(fr.ty, Type::Version | Type::Ip);
-                    if *op == eql_parser::ast::CmpOp::Eq && plain_string {
-                        Inst::FieldEqStr {
-                            dst,
-                            slot,
-                            k: self.constant(value),
-                        }
-                    } else {
-                        Inst::FieldCmp {
-                            dst,
-                            op: cmp_op(*op),
-                            mode: if string_number(fr.ty, rhs.ty) {
-                                CmpMode::Number
-                            } else {
-                                cmp_mode(fr.ty)
-                            },
-                            slot,
-                            k: self.constant(value),
-                        }
+            TKind::IsNull(_) => Inst::FieldIsNull { dst, slot },
+            TKind::Compare { op, rhs, .. } => {
+                let TKind::Const(c) = &rhs.kind else {
+                    return false;
+                };
+                let value = const_val(c, fr.ty, false);
+                let plain_string =
+                    matches!(value, ConstVal::Str(_)) && !matches!(fr.ty, Type::Version | Type::Ip);
+                if *op == eql_parser::ast::CmpOp::Eq && plain_string {
+                    Inst::FieldEqStr {
+                        dst,
+                        slot,
+                        k: self.constant(value),
+                    }
+                } else {
+                    Inst::FieldCmp {
+                        dst,
+                        op: cmp_op(*op),
+                        mode: if string_number(fr.ty, rhs.ty) {
+                            CmpMode::Number
+                        } else {
+                            cmp_mode(fr.ty)
+                        },
+                        slot,
+                        k: self.constant(value),
                     }
                 }
-                _ => return false,
-            },
+            }
             TKind::InSet {
-                expr,
                 set,
                 case_insensitive,
-            } => match field(expr) {
-                Some(fr) => {
-                    let slot = self.field_slot(&fr);
-                    match set.as_slice() {
-                        [PConst::Str(s)] if fr.ty != Type::Ip => {
-                            let s = if *case_insensitive {
-                                s.to_ascii_lowercase()
-                            } else {
-                                s.clone()
-                            };
-                            let k = self.constant(ConstVal::Str(s));
-                            if *case_insensitive {
-                                Inst::FieldEqStrCi { dst, slot, k }
-                            } else {
-                                Inst::FieldEqStr { dst, slot, k }
-                            }
-                        }
-                        _ => Inst::FieldInSet {
-                            dst,
-                            slot,
-                            set: self.const_set(set, fr.ty, *case_insensitive),
-                        },
+                ..
+            } => match set.as_slice() {
+                [PConst::Str(s)] if fr.ty != Type::Ip => {
+                    let s = if *case_insensitive {
+                        s.to_ascii_lowercase()
+                    } else {
+                        s.clone()
+                    };
+                    let k = self.constant(ConstVal::Str(s));
+                    if *case_insensitive {
+                        Inst::FieldEqStrCi { dst, slot, k }
+                    } else {
+                        Inst::FieldEqStr { dst, slot, k }
                     }
                 }
-                None => return false,
+                _ => Inst::FieldInSet {
+                    dst,
+                    slot,
+                    set: self.const_set(set, fr.ty, *case_insensitive),
+                },
             },
             TKind::Wildcard {
-                expr,
                 patterns,
                 case_insensitive,
-            } => match field(expr) {
-                Some(fr) => Inst::FieldWildcard {
-                    dst,
-                    slot: self.field_slot(&fr),
-                    wc: self.wildcard(WildcardSet {
-                        patterns: patterns.clone(),
-                        case_insensitive: *case_insensitive,
-                    }),
-                },
-                None => return false,
+                ..
+            } => Inst::FieldWildcard {
+                dst,
+                slot,
+                wc: self.wildcard(WildcardSet {
+                    patterns: patterns.clone(),
+                    case_insensitive: *case_insensitive,
+                }),
             },
             TKind::Regex {
-                expr,
                 patterns,
                 case_insensitive,
-            } => match field(expr) {
-                Some(fr) => Inst::FieldRegex {
-                    dst,
-                    slot: self.field_slot(&fr),
-                    re: self.regex(RegexSet {
-                        patterns: patterns.clone(),
-                        case_insensitive: *case_insensitive,
-                    }),
-                },
-                None => return false,
+                ..
+            } => Inst::FieldRegex {
+                dst,
+                slot,
+                re: self.regex(RegexSet {
+                    patterns: patterns.clone(),
+                    case_insensitive: *case_insensitive,
+                }),
             },
-            TKind::Cidr { expr, nets } => match field(expr) {
-                Some(fr) => Inst::FieldCidr {
-                    dst,
-                    slot: self.field_slot(&fr),
-                    cidr: self.cidr(CidrSet { nets: nets.clone() }),
-                },
-                None => return false,
+            TKind::Cidr { nets, .. } => Inst::FieldCidr {
+                dst,
+                slot,
+                cidr: self.cidr(CidrSet { nets: nets.clone() }),
             },
             _ => return false,
         };
