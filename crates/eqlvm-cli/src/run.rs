@@ -305,37 +305,29 @@ pub(crate) struct Totals {
 }
 
 fn print_summary(rules: usize, t: &Totals) {
-    let mut extra = String::new();
-    if t.summary.no_timestamp > 0 {
-        extra += &format!(
-            ", {} events without a timestamp skipped by sequences",
-            t.summary.no_timestamp
-        );
-    }
-    if t.summary.late > 0 {
-        extra += &format!(
-            ", {} late events (beyond the reorder window)",
-            t.summary.late
-        );
-    }
-    if t.evicted > 0 {
-        extra += &format!(", {} partial sequences evicted (state cap)", t.evicted);
-    }
-    if t.delayed_forced > 0 {
-        extra += &format!(
-            ", {} sequences released before their missing-event window closed (state cap)",
-            t.delayed_forced
-        );
-    }
-    if t.sample_evicted > 0 {
-        extra += &format!(", {} sample keys evicted (state cap)", t.sample_evicted);
-    }
-    if t.lineage_evictions > 0 {
-        extra += &format!(
-            ", {} processes evicted from lineage (state cap)",
-            t.lineage_evictions
-        );
-    }
+    // Counts that are only worth a word when they are not zero.
+    let counts = [
+        (
+            t.summary.no_timestamp,
+            "events without a timestamp skipped by sequences",
+        ),
+        (t.summary.late, "late events (beyond the reorder window)"),
+        (t.evicted, "partial sequences evicted (state cap)"),
+        (
+            t.delayed_forced,
+            "sequences released before their missing-event window closed (state cap)",
+        ),
+        (t.sample_evicted, "sample keys evicted (state cap)"),
+        (
+            t.lineage_evictions,
+            "processes evicted from lineage (state cap)",
+        ),
+    ];
+    let extra: String = counts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!(", {n} {what}"))
+        .collect();
     eprintln!(
         "eqlvm: {rules} rules, {} events read, {} alerts, {} bad lines{extra}",
         t.events_read, t.alerts, t.summary.bad_lines,
