@@ -136,15 +136,9 @@ impl Emitter {
     /// `_arraysearch`: `dst = some element of the array makes cond true` (false when the
     /// array is missing or empty).
     fn array_search(&mut self, f: &mut Frame, array: &str, cond: &TExpr, dst: Reg) {
-        let mark = f.mark();
         let arr = self.slot(array, SlotKind::Plain);
-        let zero = self.constant(ConstVal::Int(0));
-        let no = self.constant(ConstVal::Bool(false));
-        self.push(Inst::LoadConst { dst, k: no });
-        let idx = f.alloc();
-        self.push(Inst::LoadConst { dst: idx, k: zero });
-        let el = f.alloc();
-        let top = self.pc();
+        let head = self.open_loop(f, dst);
+        let (idx, el) = (head.idx, head.el);
         let next = self.push(Inst::EachElem {
             dst: el,
             slot: arr,
@@ -155,16 +149,42 @@ impl Emitter {
         let t = f.alloc();
         self.expr(f, cond, t);
         f.elems.pop();
+        self.close_loop(f, dst, t, &head, next);
+    }
+
+    /// Starts an element loop: `dst = false`, an index register at 0 and a register for the
+    /// element; the loop's first instruction goes at `head.top`.
+    fn open_loop(&mut self, f: &mut Frame, dst: Reg) -> LoopHead {
+        let mark = f.mark();
+        let zero = self.constant(ConstVal::Int(0));
+        let no = self.constant(ConstVal::Bool(false));
+        self.push(Inst::LoadConst { dst, k: no });
+        let idx = f.alloc();
+        self.push(Inst::LoadConst { dst: idx, k: zero });
+        let el = f.alloc();
+        LoopHead {
+            mark,
+            idx,
+            el,
+            top: self.pc(),
+        }
+    }
+
+    /// Ends an element loop whose body left its verdict in `t`: `dst = dst or t`, out when true,
+    /// else round again; the loop's step instruction `next` leaves to the same place.
+    fn close_loop(&mut self, f: &mut Frame, dst: Reg, t: Reg, head: &LoopHead, next: usize) {
         self.push(Inst::Or { dst, a: dst, b: t });
         let found = self.push(Inst::JumpIfTrue {
             src: dst,
             to: Label(0),
         });
-        self.push(Inst::Jump { to: Label(top) });
+        self.push(Inst::Jump {
+            to: Label(head.top),
+        });
         let done = self.pc();
         self.patch(next, done);
         self.patch(found, done);
-        f.release_to(mark);
+        f.release_to(head.mark);
     }
 
     /// `dst = any element of fields[0] (and, nested, of the others) makes e true`. A field
@@ -175,14 +195,8 @@ impl Emitter {
             self.atom_direct(f, e, dst);
             return;
         };
-        let mark = f.mark();
-        let zero = self.constant(ConstVal::Int(0));
-        let no = self.constant(ConstVal::Bool(false));
-        self.push(Inst::LoadConst { dst, k: no });
-        let idx = f.alloc();
-        self.push(Inst::LoadConst { dst: idx, k: zero });
-        let el = f.alloc();
-        let top = self.pc();
+        let head = self.open_loop(f, dst);
+        let (idx, el) = (head.idx, head.el);
         let next = self.push(match within {
             Some((arr, elem)) => Inst::ElemOf {
                 dst: el,
@@ -207,16 +221,7 @@ impl Emitter {
             self.elem_loop(f, e, rest, t);
         }
         f.bound.pop();
-        self.push(Inst::Or { dst, a: dst, b: t });
-        let found = self.push(Inst::JumpIfTrue {
-            src: dst,
-            to: Label(0),
-        });
-        self.push(Inst::Jump { to: Label(top) });
-        let done = self.pc();
-        self.patch(next, done);
-        self.patch(found, done);
-        f.release_to(mark);
+        self.close_loop(f, dst, t, &head, next);
     }
 
     /// A field compared with constants: one typed field instruction. Returns false when `e`
@@ -663,4 +668,16 @@ fn arith_op(op: eql_parser::ast::ArithOp) -> ArithOp {
         P::Div => ArithOp::Div,
         P::Mod => ArithOp::Mod,
     }
+}
+
+/// The registers and head of an element loop being emitted.
+struct LoopHead {
+    /// Registers allocated from here on are released when the loop ends.
+    mark: Reg,
+    /// The element index.
+    idx: Reg,
+    /// The current element.
+    el: Reg,
+    /// The loop's first instruction (its step), where each round starts.
+    top: u32,
 }
