@@ -5,26 +5,12 @@
 
 mod common;
 
-use common::run_program;
-use eqlvm::emit::{Emitter, QueryOptions};
+use common::{compile_endpoint as compile, run_program};
 use eqlvm::planner::{plan_text, Dialect, PlanOptions, PlanQuery, Schema, TKind};
 use serde_json::{json, Value};
 
 fn endpoint() -> PlanOptions {
     PlanOptions::default().with_dialect(Dialect::Endpoint)
-}
-
-fn compile(query: &str) -> eqlvm::bytecode::Program {
-    let planned = match plan_text(query, &Schema::builtin(), &endpoint()) {
-        Ok(p) => p,
-        Err(diags) => {
-            let text: String = diags.iter().map(|d| d.render("<query>", query)).collect();
-            panic!("query does not compile:\n{text}");
-        }
-    };
-    let mut e = Emitter::new();
-    e.add(&planned.plan, &QueryOptions::new("test", query));
-    e.finish()
 }
 
 /// Input positions of each result's events.

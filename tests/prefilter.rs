@@ -3,20 +3,14 @@
 //! fields). Whether skipping changes results is checked on generated events in the CLI's
 //! generator tests.
 
-use eqlvm::emit::{Emitter, QueryOptions};
-use eqlvm::planner::{plan_text, PlanOptions, Schema};
+mod common;
+
 use eqlvm::vm::engine::prefilter::{atom, block_requirements, Guard, Test};
 
 /// The requirement clauses of an event query's predicate, each as sorted `(field, test,
 /// strings or integers)` alternatives.
 fn clauses(query: &str) -> Vec<Vec<(String, Test, Vec<String>)>> {
-    let planned = match plan_text(query, &Schema::builtin(), &PlanOptions::default()) {
-        Ok(p) => p,
-        Err(d) => panic!("{query}: {d:?}"),
-    };
-    let mut e = Emitter::new();
-    e.add(&planned.plan, &QueryOptions::new("t", query));
-    let p = e.finish();
+    let p = common::compile(query);
     let eqlvm::bytecode::QueryKind::Event(stage) = &p.queries[0].kind else {
         panic!("an event query");
     };

@@ -12,9 +12,10 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Compiles one query against the built-in schema; panics with the rendered diagnostics.
-pub fn compile(query: &str) -> eqlvm::bytecode::Program {
-    let planned = match plan_text(query, &Schema::builtin(), &PlanOptions::default()) {
+/// Compiles one query against the built-in schema with `opts`; panics with the rendered
+/// diagnostics.
+pub fn compile_with(query: &str, opts: &PlanOptions) -> eqlvm::bytecode::Program {
+    let planned = match plan_text(query, &Schema::builtin(), opts) {
         Ok(p) => p,
         Err(diags) => {
             let text: String = diags.iter().map(|d| d.render("<query>", query)).collect();
@@ -26,19 +27,17 @@ pub fn compile(query: &str) -> eqlvm::bytecode::Program {
     e.finish()
 }
 
+/// Compiles one query against the built-in schema.
+pub fn compile(query: &str) -> eqlvm::bytecode::Program {
+    compile_with(query, &PlanOptions::default())
+}
+
 /// Compiles one query in Elastic Defend's dialect against the built-in schema.
 pub fn compile_endpoint(query: &str) -> eqlvm::bytecode::Program {
-    let opts = PlanOptions::default().with_dialect(eqlvm::planner::Dialect::Endpoint);
-    let planned = match plan_text(query, &Schema::builtin(), &opts) {
-        Ok(p) => p,
-        Err(diags) => {
-            let text: String = diags.iter().map(|d| d.render("<query>", query)).collect();
-            panic!("query does not compile:\n{text}");
-        }
-    };
-    let mut e = Emitter::new();
-    e.add(&planned.plan, &QueryOptions::new("test", query));
-    e.finish()
+    compile_with(
+        query,
+        &PlanOptions::default().with_dialect(eqlvm::planner::Dialect::Endpoint),
+    )
 }
 
 /// Runs a program over NDJSON lines; returns the matches.

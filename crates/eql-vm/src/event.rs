@@ -84,8 +84,7 @@ impl EventBuf {
     /// The text of a string value.
     #[inline]
     pub fn str(&self, r: StrRef) -> &str {
-        let range = r.start as usize..(r.start + r.len) as usize;
-        let s = if r.scratch { &self.scratch } else { &self.text };
+        let (s, range) = self.backing(r);
         s.get(range).unwrap_or("")
     }
 
@@ -93,31 +92,33 @@ impl EventBuf {
     /// for comparisons that need no `str`.
     #[inline]
     pub fn bytes(&self, r: StrRef) -> &[u8] {
-        let range = r.start as usize..(r.start + r.len) as usize;
-        let s = if r.scratch { &self.scratch } else { &self.text };
+        let (s, range) = self.backing(r);
         s.as_bytes().get(range).unwrap_or(b"")
+    }
+
+    /// The buffer a string value lives in, and its range there.
+    #[inline]
+    fn backing(&self, r: StrRef) -> (&str, std::ops::Range<usize>) {
+        let s = if r.scratch { &self.scratch } else { &self.text };
+        (s, r.start as usize..(r.start + r.len) as usize)
+    }
+
+    /// The range of [`EventBuf::values`] (and [`EventBuf::pos`]) holding slot `slot`.
+    #[inline]
+    fn slot_range(&self, slot: usize) -> std::ops::Range<usize> {
+        self.slots
+            .get(slot)
+            .map_or(0..0, |r| r.start as usize..(r.start + r.len) as usize)
     }
 
     /// The values of slot `slot` (empty when the field is missing).
     pub fn slot(&self, slot: usize) -> &[Value] {
-        match self.slots.get(slot) {
-            Some(r) => self
-                .values
-                .get(r.start as usize..(r.start + r.len) as usize)
-                .unwrap_or(&[]),
-            None => &[],
-        }
+        self.values.get(self.slot_range(slot)).unwrap_or(&[])
     }
 
     /// The document positions of slot `slot`'s values (parallel to [`EventBuf::slot`]).
     pub fn slot_pos(&self, slot: usize) -> &[u32] {
-        match self.slots.get(slot) {
-            Some(r) => self
-                .pos
-                .get(r.start as usize..(r.start + r.len) as usize)
-                .unwrap_or(&[]),
-            None => &[],
-        }
+        self.pos.get(self.slot_range(slot)).unwrap_or(&[])
     }
 
     /// Whether slot `slot` was present in the event.

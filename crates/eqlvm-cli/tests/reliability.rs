@@ -35,6 +35,15 @@ fn clean_run() -> Output {
     out
 }
 
+/// The first alert of the clean run (a sequence of the first seed rule), as JSON.
+fn first_alert() -> Value {
+    text(&clean_run().stdout)
+        .lines()
+        .next()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or(Value::Null)
+}
+
 /// Runs the rules over the clean events with `extra` lines inserted before line `at` (0-based)
 /// and checks: alerts identical to the clean run, every inserted line reported by number.
 fn with_inserted(name: &str, at: usize, extra: &[Vec<u8>], expect: &str) -> String {
@@ -152,12 +161,7 @@ fn wrong_types_are_evaluated_and_match_nothing() {
 
 #[test]
 fn a_missing_timestamp_is_reported_and_skipped_by_sequences() {
-    let good = clean_run();
-    let first: Value = text(&good.stdout)
-        .lines()
-        .next()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or(Value::Null);
+    let first = first_alert();
     let mut ev = first["events"][0].clone();
     let Some(obj) = ev.as_object_mut() else {
         panic!("the first alert has events: {first}");
@@ -321,12 +325,7 @@ fn the_reorder_window_restores_the_sorted_alerts() {
 
 #[test]
 fn the_state_cap_evicts_oldest_keys_and_counts_them() {
-    let good = clean_run();
-    let first: Value = text(&good.stdout)
-        .lines()
-        .next()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or(Value::Null);
+    let first = first_alert();
     let template = serde_json::to_string(&first["events"][0]).unwrap_or_default();
     let Some(entity) = first["join_keys"]
         .as_array()

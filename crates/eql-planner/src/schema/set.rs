@@ -270,26 +270,9 @@ fn json_files(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 /// Index-pattern matching: `*` matches any run of characters (`,`-lists are split by callers).
+/// Index names cannot hold `?`, so the EQL wildcard matcher serves as it is.
 pub(super) fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && p[pi] == b'*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if pi < p.len() && p[pi] == t[ti] {
-            pi += 1;
-            ti += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == b'*')
+    crate::eval_const::wildcard_match(pattern, text, false)
 }
 
 /// Two index patterns may name the same index (one matches the other read literally).
