@@ -9,7 +9,6 @@ use eql_planner::schema::SchemaSet;
 use eql_planner::{Dialect, PlanOptions, Planned, Schema, UnknownFieldPolicy};
 use eql_rules::Rule;
 use eql_vm::engine::Match;
-use serde_json::value::RawValue;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -159,35 +158,53 @@ pub fn alert_json(rule: &Rule, m: &Match) -> serde_json::Value {
 
 /// The alert for a match given the rule's alert metadata as JSON (what a rule pack carries).
 pub fn alert_json_with(rule: &serde_json::Value, m: &Match) -> serde_json::Value {
-    let mut events = Vec::with_capacity(m.events.len());
-    let mut last_ts = None;
-    for e in &m.events {
-        match e {
-            Some(e) => {
-                last_ts = Some(e.ord.ts);
-                let raw: Option<Box<RawValue>> = RawValue::from_string(e.line.to_string()).ok();
-                events.push(match raw.and_then(|r| serde_json::to_value(r).ok()) {
-                    Some(v) => v,
-                    None => serde_json::Value::String(e.line.to_string()),
-                });
+    serde_json::to_value(Alert::new(rule, m)).unwrap_or(serde_json::Value::Null)
+}
+
+/// An alert ready to serialize: borrows the rule's metadata instead of copying it per alert.
+/// Its fields are declared in the order of a JSON object's sorted keys, so it writes the same
+/// bytes as the `serde_json::Value` that [`alert_json_with`] returns.
+#[derive(Debug, serde::Serialize)]
+pub struct Alert<'a> {
+    #[serde(rename = "@timestamp")]
+    timestamp: Option<String>,
+    events: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    join_keys: Option<Vec<serde_json::Value>>,
+    rule: &'a serde_json::Value,
+}
+
+impl<'a> Alert<'a> {
+    /// The alert for match `m` of the rule whose alert metadata is `rule`.
+    pub fn new(rule: &'a serde_json::Value, m: &Match) -> Alert<'a> {
+        let mut events = Vec::with_capacity(m.events.len());
+        let mut last_ts = None;
+        for e in &m.events {
+            match e {
+                Some(e) => {
+                    last_ts = Some(e.ord.ts);
+                    // A line that is not JSON (it decoded, so this is rare) goes out as a string.
+                    events.push(
+                        serde_json::from_str(&e.line)
+                            .unwrap_or_else(|_| serde_json::Value::String(e.line.to_string())),
+                    );
+                }
+                None => events.push(serde_json::json!({"missing": true})),
             }
-            None => events.push(serde_json::json!({"missing": true})),
+        }
+        let timestamp = last_ts.filter(|t| *t != i64::MIN).map(|t| {
+            let mut s = String::new();
+            eql_vm::time::format_rfc3339(t, &mut s);
+            s
+        });
+        let join_keys = (!m.keys.is_empty()).then(|| m.keys.iter().map(|k| k.to_json()).collect());
+        Alert {
+            timestamp,
+            events,
+            join_keys,
+            rule,
         }
     }
-    let ts = last_ts.filter(|t| *t != i64::MIN).map(|t| {
-        let mut s = String::new();
-        eql_vm::time::format_rfc3339(t, &mut s);
-        s
-    });
-    let mut alert = serde_json::json!({
-        "@timestamp": ts,
-        "rule": rule.clone(),
-        "events": events,
-    });
-    if !m.keys.is_empty() {
-        alert["join_keys"] = m.keys.iter().map(|k| k.to_json()).collect();
-    }
-    alert
 }
 
 /// Writes a compiled set as a rule pack: the program plus, per query, its rule's alert metadata.

@@ -257,7 +257,7 @@ pub fn run_rules(
             let Some(rule) = rules.get(m.query as usize) else {
                 return Ok(());
             };
-            serde_json::to_writer(&mut w, &eqlvm::pipeline::alert_json_with(rule, m))?;
+            serde_json::to_writer(&mut w, &eqlvm::pipeline::Alert::new(rule, m))?;
             w.write_all(b"\n")?;
             w.flush()?;
             alerts += 1;

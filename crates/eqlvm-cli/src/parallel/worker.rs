@@ -269,7 +269,7 @@ impl Lane {
                 Some((first, m.keys.clone()))
             }
         };
-        let json = serde_json::to_string(&eqlvm::pipeline::alert_json_with(rule, m))
+        let json = serde_json::to_string(&eqlvm::pipeline::Alert::new(rule, m))
             .map_err(|e| format!("cannot write alerts: {e}"));
         Some(Alert {
             n,
