@@ -35,6 +35,22 @@ pub struct SchemaArgs {
     pub strict: bool,
 }
 
+/// `--dialect` values.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum DialectArg {
+    Elasticsearch,
+    Endpoint,
+}
+
+impl From<DialectArg> for eqlvm::planner::Dialect {
+    fn from(d: DialectArg) -> Self {
+        match d {
+            DialectArg::Elasticsearch => eqlvm::planner::Dialect::Elasticsearch,
+            DialectArg::Endpoint => eqlvm::planner::Dialect::Endpoint,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run rules over events and write one JSON alert per line to stdout.
@@ -107,6 +123,10 @@ enum Command {
         /// Print the query's bytecode to stderr before running it.
         #[arg(long)]
         disasm: bool,
+        /// The EQL dialect: Elasticsearch's, or Elastic Defend's endpoint engine (which adds
+        /// `_arraysearch`, stage aliases, `descendant of`/`child of` and field comparisons).
+        #[arg(long, value_enum, default_value_t = DialectArg::Elasticsearch)]
+        dialect: DialectArg,
     },
     /// Write deterministic Elastic Defend-shaped NDJSON events (a few of them rule matches).
     Gen {
@@ -192,7 +212,8 @@ fn main() -> ExitCode {
             events,
             schema,
             disasm,
-        } => run::query(&query, &events, &schema, disasm),
+            dialect,
+        } => run::query(&query, &events, &schema, disasm, dialect.into()),
         Command::Spec { dir } => spec::spec(&dir),
         Command::Gen { events, seed, out } => gen::gen(events, seed, out.as_deref()),
         Command::Bench {

@@ -5,7 +5,7 @@ use crate::input::{compile_options, load_rules, next_line, open_events, CmdResul
 use crate::SchemaArgs;
 use eqlvm::bytecode::Program;
 use eqlvm::emit::{Emitter, QueryOptions};
-use eqlvm::planner::{plan_text, PlanOptions, UnknownFieldPolicy};
+use eqlvm::planner::{plan_text, Dialect, PlanOptions, UnknownFieldPolicy};
 use eqlvm::vm::engine::{Engine, EngineOptions, Match};
 use eqlvm::vm::reorder::Reorder;
 use std::io::{ErrorKind, Write};
@@ -361,6 +361,7 @@ pub fn query(
     events: &[PathBuf],
     schema: &SchemaArgs,
     disasm: bool,
+    dialect: Dialect,
 ) -> CmdResult<ExitCode> {
     let opts = compile_options(schema)?;
     let policy = if opts.strict {
@@ -371,7 +372,9 @@ pub fn query(
     let planned = match plan_text(
         text,
         &opts.schema,
-        &PlanOptions::default().with_unknown_fields(policy),
+        &PlanOptions::default()
+            .with_unknown_fields(policy)
+            .with_dialect(dialect),
     ) {
         Ok(p) => p,
         Err(diags) => {

@@ -142,3 +142,33 @@ fn query_prints_events_and_sequences() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stderr).contains("E01"), "{}", text(&bad.stderr));
 }
+
+#[test]
+fn query_takes_the_endpoint_dialect_on_request() {
+    let q = "process where process.name == process.parent.name";
+    let es = eqlvm(&["query", q, EVENTS]);
+    assert_eq!(
+        es.status.code(),
+        Some(1),
+        "Elasticsearch's dialect is the default"
+    );
+    assert!(text(&es.stderr).contains("E0207"), "{}", text(&es.stderr));
+
+    let ep = eqlvm(&["query", "--dialect", "endpoint", q, EVENTS]);
+    assert!(ep.status.success(), "{}", text(&ep.stderr));
+    let events: Vec<serde_json::Value> = text(&ep.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert!(!events.is_empty());
+    // The sample events spell some fields as dotted keys (`"process.name": …`), as ECS allows.
+    let field = |e: &serde_json::Value, path: &str| match e.get(path) {
+        Some(v) => v.clone(),
+        None => path.split('.').fold(e.clone(), |v, k| v[k].clone()),
+    };
+    for e in &events {
+        let name = field(e, "process.name");
+        assert!(name.is_string(), "{e}");
+        assert_eq!(name, field(e, "process.parent.name"), "{e}");
+    }
+}
