@@ -10,6 +10,7 @@ use super::projection::{NodeId, Projection, ROOT};
 use super::{DecodeError, DecodeErrorKind as E, MAX_DEPTH};
 use crate::event::{EventBuf, SlotRange, Value};
 
+mod block;
 mod scalar;
 mod skip;
 
