@@ -1,86 +1,10 @@
 //! Skipping an unprojected object or array 64 bytes at a time: per block, bit masks of quotes,
-//! backslashes and brackets (SSE2 on x86_64, a byte loop elsewhere), the bytes inside strings
+//! backslashes and brackets (`simd.rs`), the bytes inside strings
 //! found with a prefix XOR of the unescaped quotes, and only the brackets outside strings looked
 //! at one by one. Anything unusual is left to the exact byte scanner of `skip.rs`.
 
+use super::super::simd::masks;
 use super::MAX_DEPTH;
-
-/// Bit masks of one 64-byte block: bit `k` stands for byte `k`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Masks {
-    quote: u64,
-    backslash: u64,
-    /// `{` and `[`.
-    open: u64,
-    /// `}` and `]`.
-    close: u64,
-}
-
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn masks(block: &[u8; 64]) -> Masks {
-    // SAFETY: `masks_sse2` needs only SSE2, which is part of the x86_64 baseline: every x86_64
-    // CPU has it and every x86_64 target enables it. It reads memory only through `block`.
-    unsafe { masks_sse2(block) }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-fn masks(block: &[u8; 64]) -> Masks {
-    masks_portable(block)
-}
-
-/// [`masks`] with SSE2: 16 bytes per compare. Loads go through safe slice reads.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-unsafe fn masks_sse2(block: &[u8; 64]) -> Masks {
-    use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x,
-    };
-    let mut m = Masks {
-        quote: 0,
-        backslash: 0,
-        open: 0,
-        close: 0,
-    };
-    let word = |c: &[u8]| c.try_into().map_or(0, i64::from_le_bytes);
-    for (k, c) in block.chunks_exact(16).enumerate() {
-        let v = _mm_set_epi64x(word(&c[8..]), word(&c[..8]));
-        // `{` and `[` differ only in bit 0x20, and so do `}` and `]`.
-        let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        let bits = |v, c: u8| {
-            let eq = _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-            u64::from(_mm_movemask_epi8(eq) as u16) << (16 * k)
-        };
-        m.quote |= bits(v, b'"');
-        m.backslash |= bits(v, b'\\');
-        m.open |= bits(folded, b'{');
-        m.close |= bits(folded, b'}');
-    }
-    m
-}
-
-/// [`masks`] a byte at a time (other targets, and the reference in tests).
-#[cfg(any(test, not(target_arch = "x86_64")))]
-fn masks_portable(block: &[u8; 64]) -> Masks {
-    let mut m = Masks {
-        quote: 0,
-        backslash: 0,
-        open: 0,
-        close: 0,
-    };
-    for (k, &c) in block.iter().enumerate() {
-        let bit = 1u64 << k;
-        match c {
-            b'"' => m.quote |= bit,
-            b'\\' => m.backslash |= bit,
-            b'{' | b'[' => m.open |= bit,
-            b'}' | b']' => m.close |= bit,
-            _ => {}
-        }
-    }
-    m
-}
 
 /// The bytes escaped by a backslash: each backslash that is not itself escaped escapes the byte
 /// after it. `carry` says whether the block's first byte is escaped (by a backslash that ended
@@ -201,21 +125,6 @@ mod tests {
                 alphabet[(x % alphabet.len() as u64) as usize]
             })
             .collect()
-    }
-
-    #[test]
-    fn masks_agree_with_the_byte_loop() {
-        let alphabet = b"\"\\{}[]ab :,\x7b\x7d\x5b\x5d\xc3\xa9\x3b\x5c";
-        for seed in 0..200 {
-            let v = bytes(seed, 64, alphabet);
-            let block: [u8; 64] = v.as_slice().try_into().unwrap();
-            assert_eq!(masks(&block), masks_portable(&block), "{seed}");
-        }
-        let all: Vec<u8> = (0..=255u8).collect();
-        for chunk in all.chunks(64) {
-            let block: [u8; 64] = chunk.try_into().unwrap();
-            assert_eq!(masks(&block), masks_portable(&block));
-        }
     }
 
     #[test]
