@@ -145,7 +145,7 @@ mod tests {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                *b = if x % 3 == 0 {
+                *b = if x & 3 == 0 {
                     specials[(x >> 8) as usize % specials.len()]
                 } else {
                     (x >> 16) as u8
