@@ -1,4 +1,4 @@
-//! Reading without the tokenizer: keys without escapes, and unprojected objects and arrays,
+//! Reading without the tokenizer: keys and strings without escapes, and unprojected objects and arrays,
 //! skipped 64 bytes at a time (`block.rs`) or, when that declines, by the exact byte scan that
 //! jumps over strings, counts depth explicitly and checks that brackets pair up (and gives the
 //! errors). Scalars, commas and colons inside a skipped subtree are not validated (the line was
@@ -45,11 +45,11 @@ impl Parser<'_, '_> {
         Ok(())
     }
 
-    /// A key that starts right after the current token and has no escapes: moves the lexer past
-    /// it and returns the range of its text (between the quotes). `None`, with the lexer left
+    /// A string (a key or a value) that starts right after the current token and has no
+    /// escapes: moves the lexer past it and returns the range of its text (between the quotes). `None`, with the lexer left
     /// where it was, for anything else (whitespace, escapes, no key), which the lexer handles.
     #[inline]
-    pub(super) fn quick_key(&mut self) -> Option<std::ops::Range<usize>> {
+    pub(super) fn quick_string(&mut self) -> Option<std::ops::Range<usize>> {
         let b = self.text.as_bytes();
         let open = self.lex.span().end;
         if b.get(open) != Some(&b'"') {
