@@ -10,6 +10,7 @@ use super::projection::{NodeId, Projection, ROOT};
 use super::{DecodeError, DecodeErrorKind as E, MAX_DEPTH};
 use crate::event::{EventBuf, SlotRange, Value};
 
+mod block;
 mod scalar;
 mod skip;
 
@@ -193,7 +194,7 @@ impl<'t> Parser<'t, '_> {
             let next = match state {
                 State::ObjFirst => {
                     // Keys without escapes are read straight from the bytes.
-                    if let Some(key) = self.quick_key() {
+                    if let Some(key) = self.quick_string() {
                         state = self.member_at(top.node, key)?;
                         continue;
                     }
@@ -204,7 +205,7 @@ impl<'t> Parser<'t, '_> {
                 }
                 State::ObjNext if self.peek() == Some(b',') => {
                     self.lex.bump(1);
-                    if let Some(key) = self.quick_key() {
+                    if let Some(key) = self.quick_string() {
                         state = self.member_at(top.node, key)?;
                         continue;
                     }
@@ -295,8 +296,15 @@ impl<'t> Parser<'t, '_> {
         let Some(node) = target else {
             return self.skip_value();
         };
-        if let Some((slot, _)) = self.proj.node(node).slot {
+        if let Some((slot, kind)) = self.proj.node(node).slot {
             self.slots[slot as usize].present = true;
+            // A string without escapes is read straight from the bytes.
+            if let Some(inside) = self.quick_string() {
+                let v = self.plain_string(inside, kind);
+                self.pairs.push((slot, v));
+                self.slots[slot as usize].len += 1;
+                return Ok(self.after_value());
+            }
         }
         let tok = self.need("a value")?;
         self.value(target, tok)

@@ -3,6 +3,8 @@
 use logos::{Lexer, Logos};
 use memchr::memchr2;
 
+use super::simd::quote_or_backslash;
+
 /// Why the lexer stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum LexError {
@@ -103,25 +105,19 @@ fn lex_string(lex: &mut Lexer<'_, Token>) -> Result<bool, LexError> {
 }
 
 /// The index of the first `"` or `\` in `b` at or after `from`. Most JSON strings are short,
-/// so the first 32 bytes are tested a word at a time before handing over to `memchr2`.
+/// so the first 64 bytes are tested 16 at a time before handing over to `memchr2`.
 #[inline]
 pub(crate) fn find_quote_or_backslash(b: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = from;
-    let short_end = from.saturating_add(32).min(b.len());
-    while i + 8 <= short_end {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&b[i..i + 8]);
-        let w = u64::from_le_bytes(word);
-        let q = w ^ (ONES * u64::from(b'"'));
-        let s = w ^ (ONES * u64::from(b'\\'));
-        // The lowest set high bit marks the first zero byte exactly (borrows only run upwards).
-        let hit = ((q.wrapping_sub(ONES) & !q) | (s.wrapping_sub(ONES) & !s)) & HIGH;
-        if hit != 0 {
-            return Some(i + (hit.trailing_zeros() / 8) as usize);
+    while let Some(block) = b.get(i..).and_then(<[u8]>::first_chunk::<16>) {
+        let hits = quote_or_backslash(block);
+        if hits != 0 {
+            return Some(i + hits.trailing_zeros() as usize);
         }
-        i += 8;
+        i += 16;
+        if i - from >= 64 {
+            break;
+        }
     }
     memchr2(b'"', b'\\', b.get(i..)?).map(|j| i + j)
 }

@@ -8,6 +8,7 @@ mod escape;
 mod keys;
 mod lexer;
 mod projection;
+mod simd;
 pub mod timestamp;
 
 pub use decoder::{decode, Decoder};

@@ -45,16 +45,8 @@ impl Parser<'_, '_> {
     fn string(&mut self, escaped: bool, kind: SlotKind) -> Result<Value, DecodeError> {
         let raw = self.str_inside();
         if !escaped {
-            if let Some(v) = convert(raw, kind) {
-                return Ok(v);
-            }
             let start = self.lex.span().start + 1;
-            // The line is shorter than 4 GiB (checked before parsing), so offsets fit in u32.
-            return Ok(Value::Str(StrRef {
-                start: start as u32,
-                len: raw.len() as u32,
-                scratch: false,
-            }));
+            return Ok(self.plain_string(start..start + raw.len(), kind));
         }
         let from = self.scratch.len();
         let at = self.lex.span().start + 1;
@@ -70,6 +62,24 @@ impl Parser<'_, '_> {
             len,
             scratch: true,
         }))
+    }
+}
+
+impl Parser<'_, '_> {
+    /// The value of a string without escapes whose text is `text[inside]`.
+    #[inline]
+    pub(super) fn plain_string(&self, inside: std::ops::Range<usize>, kind: SlotKind) -> Value {
+        if kind != SlotKind::Plain {
+            if let Some(v) = self.text.get(inside.clone()).and_then(|s| convert(s, kind)) {
+                return v;
+            }
+        }
+        // The line is shorter than 4 GiB (checked before parsing), so offsets fit in u32.
+        Value::Str(StrRef {
+            start: inside.start as u32,
+            len: inside.len() as u32,
+            scratch: false,
+        })
     }
 }
 

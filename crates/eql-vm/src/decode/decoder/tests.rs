@@ -230,3 +230,29 @@ fn skips_unprojected_subtrees() {
     assert_eq!(values(&b, 0), [V::B(true)]);
     assert_eq!(b.values.len(), 1);
 }
+
+#[test]
+fn member_strings_convert_as_elements_do() {
+    let p = proj(&[
+        ("ip", SlotKind::Ip),
+        ("d", SlotKind::Date),
+        ("s", SlotKind::Plain),
+        ("w", SlotKind::Plain),
+        ("e", SlotKind::Plain),
+        ("bad_ip", SlotKind::Ip),
+    ]);
+    let b = run(
+        &p,
+        r#"{"ip":"::1","d":"2024-05-21T10:00:00Z","s":"x y é","w": "spaced","e":"a\"b","bad_ip":"nope"}"#,
+    );
+    assert_eq!(values(&b, 0), [V::Ip("::1".into())]);
+    assert_eq!(values(&b, 1), [V::D(1_716_285_600_000_000_000)]);
+    assert_eq!(values(&b, 2), [s("x y é")]);
+    assert_eq!(values(&b, 3), [s("spaced")]);
+    assert_eq!(values(&b, 4), [s("a\"b")]);
+    assert_eq!(values(&b, 5), [s("nope")]);
+    let mut buf = EventBuf::new();
+    buf.line.extend_from_slice(br#"{"s":"abc"#);
+    let err = Decoder::new().decode(&p, &mut buf).unwrap_err();
+    assert_eq!(err.to_string(), "unterminated string at byte 5");
+}
