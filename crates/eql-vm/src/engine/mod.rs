@@ -8,6 +8,7 @@ pub mod keys;
 pub mod lineage;
 pub mod pipes;
 pub mod prefilter;
+pub mod profile;
 pub mod sample;
 pub mod sequence;
 pub mod subset;
@@ -115,6 +116,8 @@ pub struct Engine {
     keep: Option<Vec<bool>>,
     /// Clocked queries whose clock the caller moves with `Engine::tick` (see `subset.rs`).
     deferred_clock: Vec<u32>,
+    /// Predicate runs and trues per stage, when counting (see `profile.rs`).
+    profile: Option<profile::Counts>,
     pub stats: Stats,
 }
 
@@ -171,6 +174,7 @@ impl Engine {
             alias_bufs: Vec::new(),
             keep: None,
             deferred_clock: Vec::new(),
+            profile: None,
             stats: Stats::default(),
         })
     }
@@ -382,6 +386,11 @@ impl Engine {
                 .machine
                 .run_in(&self.loaded, st.predicate, &self.buf, cx)
                 .is_true();
+            if let Some(p) = &mut self.profile {
+                let c = p.entry(*r).or_default();
+                c[0] += 1;
+                c[1] += u64::from(ok);
+            }
             if !ok {
                 continue;
             }

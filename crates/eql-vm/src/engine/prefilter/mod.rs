@@ -7,14 +7,18 @@
 //! be true; the others are not run at all. Skipping a stage whose predicate would be false
 //! changes nothing.
 
+mod bits;
 mod flow;
+mod regex_lits;
 
 pub use flow::{atom, block_requirements, Guard, Test, MIN_ATOM};
+pub use regex_lits::regex_atoms;
 
 use super::dispatch::stages_of;
 use crate::event::{EventBuf, Value};
 use ahash::{AHashMap, AHashSet};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use bits::Bits;
 use eql_bytecode::Program;
 
 /// The index of one field's literals: value → the clauses it satisfies.
@@ -52,6 +56,12 @@ pub struct Prefilter {
     admitted: Vec<u32>,
     epoch: u32,
     lower: String,
+    /// Per dense stage: the clauses indexed for it (for profiles and listings).
+    indexed: Vec<Vec<Vec<Guard>>>,
+    /// Per dense stage: every clause read off its predicate (for profiles and listings).
+    known: Vec<Vec<Vec<Guard>>>,
+    /// Checks of categorical requirements on the stages the index admits.
+    bits: Bits,
 }
 
 /// Indexed clauses per stage: the best, and a second one when the best lets through more than
@@ -79,6 +89,8 @@ fn small_domain(path: &str) -> Option<usize> {
 }
 /// A clause estimated to let through more than this share of events is not worth indexing.
 const USELESS: f64 = 0.9;
+/// A clause not on categorical fields is preferred to those on them up to this estimate.
+const STRONG_ENOUGH: f64 = 0.5;
 
 /// Estimates of how often a guard holds, without event statistics: an equality with `n`
 /// literals on a field of `d` values holds for about `n / d` of the events, where `d` is the
@@ -152,30 +164,52 @@ impl Prefilter {
         pf.needed = vec![0; per_stage.len()];
         pf.stage_mark = vec![0; per_stage.len()];
         pf.stage_hits = vec![0; per_stage.len()];
+        pf.indexed = vec![Vec::new(); per_stage.len()];
         let mut atom_ids: Vec<AHashMap<Box<str>, u32>> = Vec::new();
+        pf.bits = Bits::new(per_stage.len());
+        let weak = |slot: usize| {
+            p.fields
+                .get(slot)
+                .is_some_and(|f| small_domain(&f.path).is_some())
+        };
         for (id, clauses) in per_stage.iter().enumerate() {
-            let mut ranked: Vec<(f64, &Vec<Guard>)> = clauses
+            // Clauses on categorical fields only are weak: their estimates are the least
+            // reliable (a few values dominate), so another clause is indexed when there is one
+            // that is not estimated to let through most events.
+            let mut ranked: Vec<(bool, f64, &Vec<Guard>)> = clauses
                 .iter()
                 .filter(|c| !c.is_empty())
-                .map(|c| (sel.clause(c), c))
-                .filter(|(p, _)| *p <= USELESS)
+                .map(|c| {
+                    let est = sel.clause(c);
+                    let weak_clause = c.iter().all(|g| weak(g.slot));
+                    (weak_clause || est > STRONG_ENOUGH, est, c)
+                })
+                .filter(|(_, p, _)| *p <= USELESS)
                 .collect();
-            ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let mut chosen: Vec<&Vec<Guard>> = ranked.iter().take(1).map(|r| r.1).collect();
+            ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let mut chosen: Vec<&Vec<Guard>> = ranked.iter().take(1).map(|r| r.2).collect();
             if let (Some(first), Some(second)) = (ranked.first(), ranked.get(1)) {
-                if first.0 > SECOND_CLAUSE_ABOVE && second.0 < SECOND_CLAUSE_BELOW {
-                    chosen.push(second.1);
+                if first.1 > SECOND_CLAUSE_ABOVE && second.1 < SECOND_CLAUSE_BELOW && !second.0 {
+                    chosen.push(second.2);
                 }
             }
             pf.needed[id] = chosen.len() as u8;
-            for clause in chosen {
+            pf.indexed[id] = chosen.iter().map(|c| (*c).clone()).collect();
+            for clause in &chosen {
                 let c = pf.clause_stage.len() as u32;
                 pf.clause_stage.push(id as u32);
-                for g in clause {
+                for g in clause.iter() {
                     pf.index(c, g, &mut atom_ids);
                 }
             }
+            if !chosen.is_empty() {
+                for (_, _, c) in ranked.iter().filter(|r| !chosen.contains(&r.2)) {
+                    pf.bits.add_filter(id, c, weak);
+                }
+            }
         }
+        pf.bits.finish();
+        pf.known = per_stage;
         pf.clause_mark = vec![0; pf.clause_stage.len()];
         for index in &mut pf.slots {
             if index.atoms.is_empty() {
@@ -197,8 +231,12 @@ impl Prefilter {
             if index.atoms_ac.is_none() {
                 // Without an automaton the atoms' clauses could never hold: unguard them.
                 for &c in index.atom_clauses.iter().flatten() {
-                    if let Some(n) = pf.needed.get_mut(pf.clause_stage[c as usize] as usize) {
+                    let s = pf.clause_stage[c as usize] as usize;
+                    if let Some(n) = pf.needed.get_mut(s) {
                         *n = 0;
+                    }
+                    if let Some(x) = pf.indexed.get_mut(s) {
+                        x.clear();
                     }
                 }
             }
@@ -263,6 +301,21 @@ impl Prefilter {
         self.needed.get(id).is_some_and(|&n| n > 0)
     }
 
+    /// The clauses indexed for the stage with dense id `id` (empty: not guarded).
+    pub fn indexed(&self, id: usize) -> &[Vec<Guard>] {
+        self.indexed.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many categorical filters the stage with dense id `id` has beside its index.
+    pub fn filter_count(&self, id: usize) -> usize {
+        self.bits.filters_of(id)
+    }
+
+    /// Every clause read off the predicate of the stage with dense id `id`.
+    pub fn known(&self, id: usize) -> &[Vec<Guard>] {
+        self.known.get(id).map_or(&[], Vec::as_slice)
+    }
+
     /// How many stages have an indexed guard.
     pub fn guarded_stages(&self) -> usize {
         self.needed.iter().filter(|&&n| n > 0).count()
@@ -282,7 +335,9 @@ impl Prefilter {
             self.epoch = 1;
         }
         self.admitted.clear();
+        self.bits.begin(buf);
         let mut marks = Marks {
+            bits: &self.bits,
             epoch: self.epoch,
             clause_mark: &mut self.clause_mark,
             clause_stage: &self.clause_stage,
@@ -294,12 +349,7 @@ impl Prefilter {
         let lower = &mut self.lower;
         for index in &self.slots {
             for v in buf.slot(index.slot) {
-                let n = match *v {
-                    Value::Int(n) | Value::Date(n) => Some(n),
-                    Value::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Some(x as i64),
-                    _ => None,
-                };
-                if let Some(n) = n {
+                if let Some(n) = bits::int_of(v) {
                     if !index.ints.is_empty() {
                         marks.all(index.ints.get(&n));
                     }
@@ -346,6 +396,7 @@ struct Marks<'a> {
     stage_hits: &'a mut [u8],
     needed: &'a [u8],
     admitted: &'a mut Vec<u32>,
+    bits: &'a Bits,
 }
 
 impl Marks<'_> {
@@ -366,7 +417,7 @@ impl Marks<'_> {
                 self.stage_hits[s] = 0;
             }
             self.stage_hits[s] += 1;
-            if self.stage_hits[s] == self.needed[s] {
+            if self.stage_hits[s] == self.needed[s] && self.bits.pass(s) {
                 self.admitted.push(s as u32);
             }
         }
