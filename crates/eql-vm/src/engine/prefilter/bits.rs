@@ -12,7 +12,7 @@ use ahash::AHashMap;
 /// Most bits (distinct tested values); values beyond are not filtered on (which is sound).
 const MAX_BITS: usize = 1024;
 /// Most filters per stage: the first few rule out nearly everything the rest would.
-const MAX_FILTERS: usize = 6;
+pub(super) const MAX_FILTERS: usize = 6;
 
 /// The bits of one categorical field: ASCII-lowercased strings and integers.
 #[derive(Debug, Default)]
@@ -28,9 +28,9 @@ pub(super) struct Bits {
     slots: Vec<SlotBits>,
     nbits: usize,
     words: usize,
-    /// Per stage: its filters, each a list of bits (while building).
+    /// Per group of stages: its filters, each a list of bits (while building).
     pending: Vec<Vec<Vec<u32>>>,
-    /// Per stage: the range of its masks in `masks` (`words` words each).
+    /// Per group: the range of its masks in `masks` (`words` words each).
     ranges: Vec<(u32, u32)>,
     masks: Vec<u64>,
     /// The current event's bits.
@@ -47,29 +47,26 @@ pub(super) fn int_of(v: &Value) -> Option<i64> {
     }
 }
 
-impl Bits {
-    pub(super) fn new(stages: usize) -> Bits {
-        Bits {
-            pending: vec![Vec::new(); stages],
-            ..Bits::default()
-        }
-    }
+/// Whether `clause` can be a filter: every guard an equality on a field in `weak`.
+pub(super) fn fits(clause: &[Guard], weak: impl Fn(usize) -> bool) -> bool {
+    !clause.is_empty()
+        && clause
+            .iter()
+            .all(|g| matches!(g.test, Test::Equals | Test::EqualsInt) && weak(g.slot))
+}
 
-    /// Adds `clause` as a filter of `stage` if every guard is an equality on a field in
-    /// `weak`; returns whether it did.
+impl Bits {
+    /// Adds `clause` as a filter of group `group` if it [`fits`]; returns whether it did.
     pub(super) fn add_filter(
         &mut self,
-        stage: usize,
+        group: usize,
         clause: &[Guard],
         weak: impl Fn(usize) -> bool,
     ) -> bool {
-        let fits = clause
-            .iter()
-            .all(|g| matches!(g.test, Test::Equals | Test::EqualsInt) && weak(g.slot));
-        let Some(filters) = self.pending.get(stage) else {
-            return false;
-        };
-        if clause.is_empty() || !fits || filters.len() >= MAX_FILTERS {
+        if self.pending.len() <= group {
+            self.pending.resize(group + 1, Vec::new());
+        }
+        if !fits(clause, weak) || self.pending[group].len() >= MAX_FILTERS {
             return false;
         }
         let mut bits = Vec::new();
@@ -108,7 +105,7 @@ impl Bits {
                 }
             }
         }
-        self.pending[stage].push(bits);
+        self.pending[group].push(bits);
         true
     }
 
@@ -131,9 +128,9 @@ impl Bits {
             .retain(|s| !s.strings.is_empty() || !s.ints.is_empty());
     }
 
-    /// How many filters stage `stage` has.
-    pub(super) fn filters_of(&self, stage: usize) -> usize {
-        self.ranges.get(stage).map_or(0, |r| r.1 as usize)
+    /// How many filters group `group` has.
+    pub(super) fn filters_of(&self, group: usize) -> usize {
+        self.ranges.get(group).map_or(0, |r| r.1 as usize)
     }
 
     /// Sets the bits of the values the event in `buf` carries.
@@ -164,10 +161,10 @@ impl Bits {
         }
     }
 
-    /// Whether every filter of `stage` shares a bit with the current event.
+    /// Whether every filter of group `group` shares a bit with the current event.
     #[inline]
-    pub(super) fn pass(&self, stage: usize) -> bool {
-        let Some(&(start, n)) = self.ranges.get(stage) else {
+    pub(super) fn pass(&self, group: usize) -> bool {
+        let Some(&(start, n)) = self.ranges.get(group) else {
             return true;
         };
         let w = self.words;

@@ -44,14 +44,20 @@ pub struct Prefilter {
     stage_counts: Vec<u32>,
     /// Per dense stage: how many indexed clauses must hold (0: not guarded).
     needed: Vec<u8>,
-    /// Per clause: the dense stage it guards.
-    clause_stage: Vec<u32>,
+    /// Stages with the same indexed clauses and filters form one group, probed once: per
+    /// group, how many indexed clauses must hold and its stages.
+    group_needed: Vec<u8>,
+    group_stages: Vec<Vec<u32>>,
+    /// Per dense stage: its group (`u32::MAX`: none).
+    stage_group: Vec<u32>,
+    /// Per clause: the group it guards.
+    clause_group: Vec<u32>,
     slots: Vec<SlotIndex>,
     /// `clause_mark[c] == epoch`: clause `c` holds for the current event.
     clause_mark: Vec<u32>,
-    /// `stage_mark[s] == epoch`: `stage_hits[s]` counts the current event's clauses.
-    stage_mark: Vec<u32>,
-    stage_hits: Vec<u8>,
+    /// `group_mark[g] == epoch`: `group_hits[g]` counts the current event's clauses.
+    group_mark: Vec<u32>,
+    group_hits: Vec<u8>,
     /// Guarded stages whose every indexed clause holds for the current event.
     admitted: Vec<u32>,
     epoch: u32,
@@ -162,11 +168,10 @@ impl Prefilter {
         }
         let sel = Selectivity::new(p, per_stage.iter().flatten().flatten().cloned());
         pf.needed = vec![0; per_stage.len()];
-        pf.stage_mark = vec![0; per_stage.len()];
-        pf.stage_hits = vec![0; per_stage.len()];
         pf.indexed = vec![Vec::new(); per_stage.len()];
         let mut atom_ids: Vec<AHashMap<Box<str>, u32>> = Vec::new();
-        pf.bits = Bits::new(per_stage.len());
+        let mut groups: AHashMap<String, u32> = AHashMap::new();
+        pf.stage_group = vec![u32::MAX; per_stage.len()];
         let weak = |slot: usize| {
             p.fields
                 .get(slot)
@@ -195,22 +200,44 @@ impl Prefilter {
             }
             pf.needed[id] = chosen.len() as u8;
             pf.indexed[id] = chosen.iter().map(|c| (*c).clone()).collect();
-            for clause in &chosen {
-                let c = pf.clause_stage.len() as u32;
-                pf.clause_stage.push(id as u32);
-                for g in clause.iter() {
-                    pf.index(c, g, &mut atom_ids);
-                }
+            if chosen.is_empty() {
+                continue;
             }
-            if !chosen.is_empty() {
-                for (_, _, c) in ranked.iter().filter(|r| !chosen.contains(&r.2)) {
-                    pf.bits.add_filter(id, c, weak);
+            let filters: Vec<&Vec<Guard>> = ranked
+                .iter()
+                .map(|r| r.2)
+                .filter(|c| !chosen.contains(c) && bits::fits(c, weak))
+                .take(bits::MAX_FILTERS)
+                .collect();
+            let signature = format!("{chosen:?}{filters:?}");
+            let group = match groups.get(&signature) {
+                Some(&g) => g,
+                None => {
+                    let g = pf.group_needed.len() as u32;
+                    pf.group_needed.push(chosen.len() as u8);
+                    pf.group_stages.push(Vec::new());
+                    for clause in &chosen {
+                        let c = pf.clause_group.len() as u32;
+                        pf.clause_group.push(g);
+                        for guard in clause.iter() {
+                            pf.index(c, guard, &mut atom_ids);
+                        }
+                    }
+                    for f in filters {
+                        pf.bits.add_filter(g as usize, f, weak);
+                    }
+                    groups.insert(signature, g);
+                    g
                 }
-            }
+            };
+            pf.group_stages[group as usize].push(id as u32);
+            pf.stage_group[id] = group;
         }
         pf.bits.finish();
+        pf.group_mark = vec![0; pf.group_needed.len()];
+        pf.group_hits = vec![0; pf.group_needed.len()];
         pf.known = per_stage;
-        pf.clause_mark = vec![0; pf.clause_stage.len()];
+        pf.clause_mark = vec![0; pf.clause_group.len()];
         for index in &mut pf.slots {
             if index.atoms.is_empty() {
                 continue;
@@ -231,12 +258,14 @@ impl Prefilter {
             if index.atoms_ac.is_none() {
                 // Without an automaton the atoms' clauses could never hold: unguard them.
                 for &c in index.atom_clauses.iter().flatten() {
-                    let s = pf.clause_stage[c as usize] as usize;
-                    if let Some(n) = pf.needed.get_mut(s) {
-                        *n = 0;
-                    }
-                    if let Some(x) = pf.indexed.get_mut(s) {
-                        x.clear();
+                    let g = pf.clause_group[c as usize] as usize;
+                    for &s in pf.group_stages.get(g).into_iter().flatten() {
+                        if let Some(n) = pf.needed.get_mut(s as usize) {
+                            *n = 0;
+                        }
+                        if let Some(x) = pf.indexed.get_mut(s as usize) {
+                            x.clear();
+                        }
                     }
                 }
             }
@@ -308,7 +337,8 @@ impl Prefilter {
 
     /// How many categorical filters the stage with dense id `id` has beside its index.
     pub fn filter_count(&self, id: usize) -> usize {
-        self.bits.filters_of(id)
+        let g = self.stage_group.get(id).copied().unwrap_or(u32::MAX);
+        self.bits.filters_of(g as usize)
     }
 
     /// Every clause read off the predicate of the stage with dense id `id`.
@@ -331,7 +361,7 @@ impl Prefilter {
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
             self.clause_mark.fill(0);
-            self.stage_mark.fill(0);
+            self.group_mark.fill(0);
             self.epoch = 1;
         }
         self.admitted.clear();
@@ -340,10 +370,11 @@ impl Prefilter {
             bits: &self.bits,
             epoch: self.epoch,
             clause_mark: &mut self.clause_mark,
-            clause_stage: &self.clause_stage,
-            stage_mark: &mut self.stage_mark,
-            stage_hits: &mut self.stage_hits,
-            needed: &self.needed,
+            clause_group: &self.clause_group,
+            group_mark: &mut self.group_mark,
+            group_hits: &mut self.group_hits,
+            group_needed: &self.group_needed,
+            group_stages: &self.group_stages,
             admitted: &mut self.admitted,
         };
         let lower = &mut self.lower;
@@ -378,10 +409,11 @@ impl Prefilter {
                 }
             }
         }
+        self.admitted.sort_unstable();
     }
 
     /// The dense ids of the guarded stages the event given to the last [`Prefilter::begin`]
-    /// lets through (each once).
+    /// lets through (each once, in increasing order: by query, then stage).
     pub fn admitted(&self) -> &[u32] {
         &self.admitted
     }
@@ -391,10 +423,11 @@ impl Prefilter {
 struct Marks<'a> {
     epoch: u32,
     clause_mark: &'a mut [u32],
-    clause_stage: &'a [u32],
-    stage_mark: &'a mut [u32],
-    stage_hits: &'a mut [u8],
-    needed: &'a [u8],
+    clause_group: &'a [u32],
+    group_mark: &'a mut [u32],
+    group_hits: &'a mut [u8],
+    group_needed: &'a [u8],
+    group_stages: &'a [Vec<u32>],
     admitted: &'a mut Vec<u32>,
     bits: &'a Bits,
 }
@@ -411,14 +444,14 @@ impl Marks<'_> {
                 continue;
             }
             *m = self.epoch;
-            let s = self.clause_stage[c as usize] as usize;
-            if self.stage_mark[s] != self.epoch {
-                self.stage_mark[s] = self.epoch;
-                self.stage_hits[s] = 0;
+            let g = self.clause_group[c as usize] as usize;
+            if self.group_mark[g] != self.epoch {
+                self.group_mark[g] = self.epoch;
+                self.group_hits[g] = 0;
             }
-            self.stage_hits[s] += 1;
-            if self.stage_hits[s] == self.needed[s] && self.bits.pass(s) {
-                self.admitted.push(s as u32);
+            self.group_hits[g] += 1;
+            if self.group_hits[g] == self.group_needed[g] && self.bits.pass(g) {
+                self.admitted.extend_from_slice(&self.group_stages[g]);
             }
         }
     }
