@@ -33,8 +33,9 @@ pub(super) struct Bits {
     /// Per group: the range of its masks in `masks` (`words` words each).
     ranges: Vec<(u32, u32)>,
     masks: Vec<u64>,
-    /// The current event's bits.
+    /// The current event's bits, once `ready`.
     cur: Vec<u64>,
+    ready: bool,
     lower: String,
 }
 
@@ -133,8 +134,14 @@ impl Bits {
         self.ranges.get(group).map_or(0, |r| r.1 as usize)
     }
 
+    /// Starts a new event (its bits are read on the first filter check).
+    pub(super) fn begin(&mut self) {
+        self.ready = false;
+    }
+
     /// Sets the bits of the values the event in `buf` carries.
-    pub(super) fn begin(&mut self, buf: &EventBuf) {
+    fn read(&mut self, buf: &EventBuf) {
+        self.ready = true;
         self.cur.fill(0);
         for s in &self.slots {
             for v in buf.slot(s.slot) {
@@ -161,12 +168,18 @@ impl Bits {
         }
     }
 
-    /// Whether every filter of group `group` shares a bit with the current event.
+    /// Whether every filter of group `group` shares a bit with the event in `buf`.
     #[inline]
-    pub(super) fn pass(&self, group: usize) -> bool {
+    pub(super) fn pass(&mut self, group: usize, buf: &EventBuf) -> bool {
         let Some(&(start, n)) = self.ranges.get(group) else {
             return true;
         };
+        if n == 0 {
+            return true;
+        }
+        if !self.ready {
+            self.read(buf);
+        }
         let w = self.words;
         (start as usize..(start + n) as usize).all(|f| {
             self.masks[f * w..(f + 1) * w]

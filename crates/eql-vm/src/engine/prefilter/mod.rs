@@ -365,9 +365,10 @@ impl Prefilter {
             self.epoch = 1;
         }
         self.admitted.clear();
-        self.bits.begin(buf);
+        self.bits.begin();
         let mut marks = Marks {
-            bits: &self.bits,
+            bits: &mut self.bits,
+            buf,
             epoch: self.epoch,
             clause_mark: &mut self.clause_mark,
             clause_group: &self.clause_group,
@@ -429,7 +430,8 @@ struct Marks<'a> {
     group_needed: &'a [u8],
     group_stages: &'a [Vec<u32>],
     admitted: &'a mut Vec<u32>,
-    bits: &'a Bits,
+    bits: &'a mut Bits,
+    buf: &'a EventBuf,
 }
 
 impl Marks<'_> {
@@ -450,7 +452,7 @@ impl Marks<'_> {
                 self.group_hits[g] = 0;
             }
             self.group_hits[g] += 1;
-            if self.group_hits[g] == self.group_needed[g] && self.bits.pass(g) {
+            if self.group_hits[g] == self.group_needed[g] && self.bits.pass(g, self.buf) {
                 self.admitted.extend_from_slice(&self.group_stages[g]);
             }
         }
