@@ -5,7 +5,7 @@
 
 mod common;
 
-use eqlvm::vm::engine::prefilter::{atom, block_requirements, Guard, Test};
+use eqlvm::vm::engine::prefilter::{atom, block_requirements, regex_atoms, Guard, Test};
 
 /// The requirement clauses of an event query's predicate, each as sorted `(field, test,
 /// strings or integers)` alternatives.
@@ -152,4 +152,49 @@ fn integer_equality_is_a_guard_by_value_only() {
     // Other comparisons rule nothing out by a probe.
     assert!(clauses(r#"process where process.pid > 4"#).is_empty());
     assert!(clauses(r#"process where process.pid != 4"#).is_empty());
+}
+
+#[test]
+fn regexes_give_the_literals_every_match_contains() {
+    let atoms = |p: &str, ci: bool| regex_atoms(p, ci, 3);
+    // A counted run of one character is a literal run; `.*` around it is not.
+    assert_eq!(atoms(".*[ ]{20,}.*", false), Some(vec![" ".repeat(20)]));
+    assert_eq!(atoms("([^ ]+[ ]{3,}[^ ]*){3,}.*", false), Some(s(&["   "])));
+    // Alternatives give one atom each; the longest run of a concatenation wins.
+    assert_eq!(
+        atoms(
+            r"(C:\\Program Files \(x86\)\\|C:\\Program Files\\)\w+.exe",
+            false
+        ),
+        Some(s(&["c:\\program files (x86)\\", "c:\\program files\\"]))
+    );
+    // Case folding: the ASCII letters' two cases stay in the run, but `k` and `s` also fold
+    // to non-ASCII characters (U+212A, U+017F) and end it.
+    assert_eq!(atoms("/tmp/abc.*", true), Some(s(&["/tmp/abc"])));
+    assert_eq!(atoms("disk_topfile", true), Some(s(&["_topfile"])));
+    assert_eq!(atoms("disk_topfile", false), Some(s(&["disk_topfile"])));
+    // An optional part, a short run or an unknown piece gives nothing.
+    assert_eq!(atoms("(abcdef)?x", false), None);
+    assert_eq!(atoms("ab.*cd", false), None);
+    assert_eq!(atoms("abc|.*", false), None);
+    assert_eq!(atoms("[a-z]+", false), None);
+}
+
+#[test]
+fn regex_tests_are_atom_guards() {
+    let c = clauses(r#"process where process.command_line regex ".*[ ]{20,}.*""#);
+    assert_eq!(
+        c,
+        vec![vec![(
+            "process.command_line".into(),
+            Test::Contains,
+            vec![" ".repeat(20)]
+        )]]
+    );
+    // A regex without a usable literal gives no clause; beside an equality it weakens nothing.
+    let c = clauses(r#"process where process.name == "a" and process.command_line regex "[a-z]+""#);
+    assert_eq!(
+        c,
+        vec![vec![("process.name".into(), Test::Equals, s(&["a"]))]]
+    );
 }

@@ -180,6 +180,7 @@ pub fn bench(
     opts: &CompileOptions,
     events: &Path,
     runs: usize,
+    stage_stats: usize,
 ) -> CmdResult<ExitCode> {
     let (program, what) = compile(subject, opts)?;
     let fields: Vec<_> = program
@@ -252,5 +253,63 @@ pub fn bench(
         Some(kb) => println!("peak memory (VmHWM) {:.1} MB", kb as f64 / 1024.0),
         None => println!("peak memory (VmHWM) unavailable"),
     }
+    if stage_stats > 0 {
+        let mut engine = new_engine()?;
+        engine.set_stage_profile(true);
+        full_pass(&mut engine, &lines);
+        print_stage_stats(&engine, stage_stats, n);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `top` stages by predicate runs, with their rule and what the prefilter indexed.
+fn print_stage_stats(engine: &Engine, top: usize, n: f64) {
+    let p = engine.program();
+    let prof = engine.stage_profile();
+    let total: u64 = prof.iter().map(|s| s.runs).sum();
+    println!(
+        "stage predicate runs: {:.2} per event over {} stages; the top {top}:",
+        total as f64 / n.max(1.0),
+        prof.len()
+    );
+    println!(
+        "{:>8} {:>7} {:>7}  rule [stage]: indexed",
+        "runs/ev", "true %", "cum %"
+    );
+    let mut cum = 0;
+    for s in prof.iter().take(top) {
+        cum += s.runs;
+        let name = p
+            .queries
+            .get(s.query as usize)
+            .map_or("?", |q| q.name.as_str());
+        let stage = if s.stage == u32::MAX {
+            "until".to_string()
+        } else {
+            s.stage.to_string()
+        };
+        let indexed = if s.indexed.is_empty() {
+            "(not guarded)".to_string()
+        } else {
+            format!("{} (+{} filters)", s.indexed.join(" AND "), s.filters)
+        };
+        let others: Vec<&String> = s.known.iter().filter(|k| !s.indexed.contains(k)).collect();
+        let others = match others.len() {
+            0 => String::new(),
+            _ => format!(
+                " | also required: {}",
+                others
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" AND ")
+            ),
+        };
+        println!(
+            "{:>8.4} {:>7.2} {:>7.1}  {name} [{stage}]: {indexed}{others}",
+            s.runs as f64 / n.max(1.0),
+            100.0 * s.trues as f64 / s.runs.max(1) as f64,
+            100.0 * cum as f64 / total.max(1) as f64,
+        );
+    }
 }

@@ -153,6 +153,10 @@ enum Command {
         /// Timed passes of each kind; medians are reported.
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// After the timed passes, print the N stages whose predicates ran most often (with
+        /// how often they were true and what the literal prefilter indexed for them).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        stage_stats: usize,
         /// The NDJSON event file (read into memory first).
         #[arg(value_name = "EVENTS")]
         events: PathBuf,
@@ -221,6 +225,7 @@ fn main() -> ExitCode {
             query,
             schema,
             runs,
+            stage_stats,
             events,
         } => {
             let subject = match &query {
@@ -228,7 +233,7 @@ fn main() -> ExitCode {
                 None => bench::Subject::Rules(&rules),
             };
             input::compile_options(&schema)
-                .and_then(|opts| bench::bench(&subject, &opts, &events, runs))
+                .and_then(|opts| bench::bench(&subject, &opts, &events, runs, stage_stats))
         }
     };
     match result {

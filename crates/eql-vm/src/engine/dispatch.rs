@@ -9,7 +9,7 @@ use ahash::AHashMap;
 use eql_bytecode::{Program, QueryKind, StageDef};
 
 /// Which stage of which query: `UNTIL` for a sequence's until stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) struct StageRef {
     pub query: u32,
     pub stage: u32,

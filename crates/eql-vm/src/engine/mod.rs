@@ -8,6 +8,7 @@ pub mod keys;
 pub mod lineage;
 pub mod pipes;
 pub mod prefilter;
+pub mod profile;
 pub mod sample;
 pub mod sequence;
 pub mod subset;
@@ -115,6 +116,8 @@ pub struct Engine {
     keep: Option<Vec<bool>>,
     /// Clocked queries whose clock the caller moves with `Engine::tick` (see `subset.rs`).
     deferred_clock: Vec<u32>,
+    /// Predicate runs and trues per stage, when counting (see `profile.rs`).
+    profile: Option<profile::Counts>,
     pub stats: Stats,
 }
 
@@ -171,6 +174,7 @@ impl Engine {
             alias_bufs: Vec::new(),
             keep: None,
             deferred_clock: Vec::new(),
+            profile: None,
             stats: Stats::default(),
         })
     }
@@ -366,9 +370,9 @@ impl Engine {
                 _ => None,
             }
         };
-        // Evaluate every candidate stage; gather (key, hits) for sequences and samples.
-        let mut hits: Vec<(KeyTuple, Hits)> = Vec::new();
-        let mut any_hit = false;
+        // Evaluate every candidate stage; note the true ones.
+        let mut true_stages: smallvec::SmallVec<[u32; 4]> = smallvec::SmallVec::new();
+        let is_event = matches!(def.kind, QueryKind::Event(_));
         for r in refs {
             let Some(st) = stage_def(r.stage) else {
                 continue;
@@ -382,13 +386,40 @@ impl Engine {
                 .machine
                 .run_in(&self.loaded, st.predicate, &self.buf, cx)
                 .is_true();
-            if !ok {
+            if let Some(p) = &mut self.profile {
+                let c = p.entry(*r).or_default();
+                c[0] += 1;
+                c[1] += u64::from(ok);
+            }
+            if ok {
+                true_stages.push(r.stage);
+                if is_event {
+                    break;
+                }
+            }
+        }
+        if true_stages.is_empty() {
+            return;
+        }
+        // Missing-stage hits with nothing to block change nothing but the clock: no state, no
+        // stored copy of the line. When no stage hit can change any key's state, the join keys
+        // are not even built.
+        if let State::Sequence(s) = &self.queries[q as usize].state {
+            let may = |&st: &u32| s.may_want((st != UNTIL).then_some(st as usize));
+            if !true_stages.iter().any(may) {
+                match self.ordinal(q, seq) {
+                    Some(ord) => self.advance(q, ord.ts, out),
+                    None => self.stats.no_timestamp += 1,
+                }
+                return;
+            }
+        }
+        // Gather (key, hits) for sequences and samples.
+        let mut hits: Vec<(KeyTuple, Hits)> = Vec::new();
+        for &stage in true_stages.iter().filter(|_| !is_event) {
+            let Some(st) = stage_def(stage) else {
                 continue;
-            }
-            any_hit = true;
-            if matches!(def.kind, QueryKind::Event(_)) {
-                break;
-            }
+            };
             key_tuples(
                 &st.keys,
                 &self.loaded,
@@ -405,18 +436,13 @@ impl Engine {
                         &mut hits[last].1
                     }
                 };
-                if r.stage == UNTIL {
+                if stage == UNTIL {
                     h.until = true;
                 } else {
-                    h.stages.push(r.stage as usize);
+                    h.stages.push(stage as usize);
                 }
             }
         }
-        if !any_hit {
-            return;
-        }
-        // Missing-stage hits with nothing to block change nothing but the clock: no state, no
-        // stored copy of the line.
         if let State::Sequence(s) = &self.queries[q as usize].state {
             if !hits.iter().any(|(k, h)| s.wants(k, h)) {
                 match self.ordinal(q, seq) {
@@ -426,7 +452,6 @@ impl Engine {
                 return;
             }
         }
-        let is_event = matches!(def.kind, QueryKind::Event(_));
         let ev = self.stored(q, seq, line);
         if is_event {
             self.emit(

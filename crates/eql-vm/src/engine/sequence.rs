@@ -217,6 +217,20 @@ impl SequenceState {
             })
     }
 
+    /// Whether a hit of stage `stage` (as written; `None`: the until stage) can change state
+    /// for some key: when false, [`SequenceState::wants`] is false for every key with hits of
+    /// such stages only, so the engine need not build the event's join keys.
+    pub fn may_want(&self, stage: Option<usize>) -> bool {
+        let Some(i) = stage else {
+            return !self.keys.is_empty();
+        };
+        match self.roles.get(i) {
+            Some(Role::Positive(0) | Role::Leading) | None => true,
+            Some(Role::Positive(_) | Role::Middle(_)) => !self.keys.is_empty(),
+            Some(Role::Trailing) => !self.delayed.holds_none(),
+        }
+    }
+
     pub fn on_event(
         &mut self,
         key: &KeyTuple,

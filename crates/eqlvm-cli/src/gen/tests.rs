@@ -143,6 +143,13 @@ fn the_prefilter_changes_no_result() {
         r#"process where process.name == "bash" and endsWith(process.executable, "/bash") and not startsWith(process.executable, "/bin/")"#,
         r#"network where process.name in ("bash", "sh") and length(process.name) > 1 and destination.ip != null"#,
         r#"network where destination.port == 443 or destination.port in (22, 4444)"#,
+        // Categorical requirements checked as filters beside a stronger index key: folded,
+        // negated, in an `or`, on multi-valued fields.
+        r#"process where host.os.type : "LINUX" and event.type == "start" and process.name : "bash""#,
+        r#"process where (event.type == "start" or event.action == "exec") and not host.os.type == "windows" and process.name == "sh""#,
+        r#"any where event.category in ("process", "network") and event.type : "START" and process.name in ("bash", "sh")"#,
+        // Regex literals, case-sensitive and folded.
+        r#"process where process.command_line regex ".*/dev/tcp/.*" or process.executable regex~ "/BIN/[a-z]+""#,
     ];
     let schema = Schema::builtin();
     let mut emitter = Emitter::new();

@@ -204,6 +204,17 @@ fn literal(p: &Program, inst: &Inst) -> Option<Guard> {
                 .collect();
             Some(guard(slot, Test::Contains, atoms?, w.case_insensitive))
         }),
+        Inst::FieldRegex { slot, re, .. } => p.pools.regexes.get(re.index()).and_then(|r| {
+            let mut atoms: Vec<String> = Vec::new();
+            for pattern in &r.patterns {
+                for a in super::regex_lits::regex_atoms(pattern, r.case_insensitive, MIN_ATOM)? {
+                    if !atoms.contains(&a) {
+                        atoms.push(a);
+                    }
+                }
+            }
+            Some(guard(slot, Test::Contains, atoms, true))
+        }),
         _ => None,
     }
 }
@@ -308,12 +319,14 @@ pub fn block_requirements(p: &Program, block: usize) -> Vec<Vec<Guard>> {
             | Inst::FieldEqStrCi { dst, .. }
             | Inst::FieldInSet { dst, .. }
             | Inst::FieldWildcard { dst, .. }
+            | Inst::FieldRegex { dst, .. }
             | Inst::FieldCmp { dst, .. } => {
                 let key = match *inst {
                     Inst::FieldEqStr { slot, k, .. } => (0, slot.index(), k.index()),
                     Inst::FieldEqStrCi { slot, k, .. } => (1, slot.index(), k.index()),
                     Inst::FieldInSet { slot, set, .. } => (2, slot.index(), set.index()),
                     Inst::FieldWildcard { slot, wc, .. } => (3, slot.index(), wc.index()),
+                    Inst::FieldRegex { slot, re, .. } => (250, slot.index(), re.index()),
                     Inst::FieldCmp {
                         slot, k, op, mode, ..
                     } => {

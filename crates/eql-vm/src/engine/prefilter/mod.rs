@@ -7,14 +7,18 @@
 //! be true; the others are not run at all. Skipping a stage whose predicate would be false
 //! changes nothing.
 
+mod bits;
 mod flow;
+mod regex_lits;
 
 pub use flow::{atom, block_requirements, Guard, Test, MIN_ATOM};
+pub use regex_lits::regex_atoms;
 
 use super::dispatch::stages_of;
 use crate::event::{EventBuf, Value};
 use ahash::{AHashMap, AHashSet};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use bits::Bits;
 use eql_bytecode::Program;
 
 /// The index of one field's literals: value → the clauses it satisfies.
@@ -40,18 +44,30 @@ pub struct Prefilter {
     stage_counts: Vec<u32>,
     /// Per dense stage: how many indexed clauses must hold (0: not guarded).
     needed: Vec<u8>,
-    /// Per clause: the dense stage it guards.
-    clause_stage: Vec<u32>,
+    /// Stages with the same indexed clauses and filters form one group, probed once: per
+    /// group, how many indexed clauses must hold and its stages.
+    group_needed: Vec<u8>,
+    group_stages: Vec<Vec<u32>>,
+    /// Per dense stage: its group (`u32::MAX`: none).
+    stage_group: Vec<u32>,
+    /// Per clause: the group it guards.
+    clause_group: Vec<u32>,
     slots: Vec<SlotIndex>,
     /// `clause_mark[c] == epoch`: clause `c` holds for the current event.
     clause_mark: Vec<u32>,
-    /// `stage_mark[s] == epoch`: `stage_hits[s]` counts the current event's clauses.
-    stage_mark: Vec<u32>,
-    stage_hits: Vec<u8>,
+    /// `group_mark[g] == epoch`: `group_hits[g]` counts the current event's clauses.
+    group_mark: Vec<u32>,
+    group_hits: Vec<u8>,
     /// Guarded stages whose every indexed clause holds for the current event.
     admitted: Vec<u32>,
     epoch: u32,
     lower: String,
+    /// Per dense stage: the clauses indexed for it (for profiles and listings).
+    indexed: Vec<Vec<Vec<Guard>>>,
+    /// Per dense stage: every clause read off its predicate (for profiles and listings).
+    known: Vec<Vec<Vec<Guard>>>,
+    /// Checks of categorical requirements on the stages the index admits.
+    bits: Bits,
 }
 
 /// Indexed clauses per stage: the best, and a second one when the best lets through more than
@@ -79,6 +95,8 @@ fn small_domain(path: &str) -> Option<usize> {
 }
 /// A clause estimated to let through more than this share of events is not worth indexing.
 const USELESS: f64 = 0.9;
+/// A clause not on categorical fields is preferred to those on them up to this estimate.
+const STRONG_ENOUGH: f64 = 0.5;
 
 /// Estimates of how often a guard holds, without event statistics: an equality with `n`
 /// literals on a field of `d` values holds for about `n / d` of the events, where `d` is the
@@ -150,33 +168,76 @@ impl Prefilter {
         }
         let sel = Selectivity::new(p, per_stage.iter().flatten().flatten().cloned());
         pf.needed = vec![0; per_stage.len()];
-        pf.stage_mark = vec![0; per_stage.len()];
-        pf.stage_hits = vec![0; per_stage.len()];
+        pf.indexed = vec![Vec::new(); per_stage.len()];
         let mut atom_ids: Vec<AHashMap<Box<str>, u32>> = Vec::new();
+        let mut groups: AHashMap<String, u32> = AHashMap::new();
+        pf.stage_group = vec![u32::MAX; per_stage.len()];
+        let weak = |slot: usize| {
+            p.fields
+                .get(slot)
+                .is_some_and(|f| small_domain(&f.path).is_some())
+        };
         for (id, clauses) in per_stage.iter().enumerate() {
-            let mut ranked: Vec<(f64, &Vec<Guard>)> = clauses
+            // Clauses on categorical fields only are weak: their estimates are the least
+            // reliable (a few values dominate), so another clause is indexed when there is one
+            // that is not estimated to let through most events.
+            let mut ranked: Vec<(bool, f64, &Vec<Guard>)> = clauses
                 .iter()
                 .filter(|c| !c.is_empty())
-                .map(|c| (sel.clause(c), c))
-                .filter(|(p, _)| *p <= USELESS)
+                .map(|c| {
+                    let est = sel.clause(c);
+                    let weak_clause = c.iter().all(|g| weak(g.slot));
+                    (weak_clause || est > STRONG_ENOUGH, est, c)
+                })
+                .filter(|(_, p, _)| *p <= USELESS)
                 .collect();
-            ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let mut chosen: Vec<&Vec<Guard>> = ranked.iter().take(1).map(|r| r.1).collect();
+            ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let mut chosen: Vec<&Vec<Guard>> = ranked.iter().take(1).map(|r| r.2).collect();
             if let (Some(first), Some(second)) = (ranked.first(), ranked.get(1)) {
-                if first.0 > SECOND_CLAUSE_ABOVE && second.0 < SECOND_CLAUSE_BELOW {
-                    chosen.push(second.1);
+                if first.1 > SECOND_CLAUSE_ABOVE && second.1 < SECOND_CLAUSE_BELOW && !second.0 {
+                    chosen.push(second.2);
                 }
             }
             pf.needed[id] = chosen.len() as u8;
-            for clause in chosen {
-                let c = pf.clause_stage.len() as u32;
-                pf.clause_stage.push(id as u32);
-                for g in clause {
-                    pf.index(c, g, &mut atom_ids);
-                }
+            pf.indexed[id] = chosen.iter().map(|c| (*c).clone()).collect();
+            if chosen.is_empty() {
+                continue;
             }
+            let filters: Vec<&Vec<Guard>> = ranked
+                .iter()
+                .map(|r| r.2)
+                .filter(|c| !chosen.contains(c) && bits::fits(c, weak))
+                .take(bits::MAX_FILTERS)
+                .collect();
+            let signature = format!("{chosen:?}{filters:?}");
+            let group = match groups.get(&signature) {
+                Some(&g) => g,
+                None => {
+                    let g = pf.group_needed.len() as u32;
+                    pf.group_needed.push(chosen.len() as u8);
+                    pf.group_stages.push(Vec::new());
+                    for clause in &chosen {
+                        let c = pf.clause_group.len() as u32;
+                        pf.clause_group.push(g);
+                        for guard in clause.iter() {
+                            pf.index(c, guard, &mut atom_ids);
+                        }
+                    }
+                    for f in filters {
+                        pf.bits.add_filter(g as usize, f, weak);
+                    }
+                    groups.insert(signature, g);
+                    g
+                }
+            };
+            pf.group_stages[group as usize].push(id as u32);
+            pf.stage_group[id] = group;
         }
-        pf.clause_mark = vec![0; pf.clause_stage.len()];
+        pf.bits.finish();
+        pf.group_mark = vec![0; pf.group_needed.len()];
+        pf.group_hits = vec![0; pf.group_needed.len()];
+        pf.known = per_stage;
+        pf.clause_mark = vec![0; pf.clause_group.len()];
         for index in &mut pf.slots {
             if index.atoms.is_empty() {
                 continue;
@@ -197,8 +258,14 @@ impl Prefilter {
             if index.atoms_ac.is_none() {
                 // Without an automaton the atoms' clauses could never hold: unguard them.
                 for &c in index.atom_clauses.iter().flatten() {
-                    if let Some(n) = pf.needed.get_mut(pf.clause_stage[c as usize] as usize) {
-                        *n = 0;
+                    let g = pf.clause_group[c as usize] as usize;
+                    for &s in pf.group_stages.get(g).into_iter().flatten() {
+                        if let Some(n) = pf.needed.get_mut(s as usize) {
+                            *n = 0;
+                        }
+                        if let Some(x) = pf.indexed.get_mut(s as usize) {
+                            x.clear();
+                        }
                     }
                 }
             }
@@ -263,6 +330,22 @@ impl Prefilter {
         self.needed.get(id).is_some_and(|&n| n > 0)
     }
 
+    /// The clauses indexed for the stage with dense id `id` (empty: not guarded).
+    pub fn indexed(&self, id: usize) -> &[Vec<Guard>] {
+        self.indexed.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many categorical filters the stage with dense id `id` has beside its index.
+    pub fn filter_count(&self, id: usize) -> usize {
+        let g = self.stage_group.get(id).copied().unwrap_or(u32::MAX);
+        self.bits.filters_of(g as usize)
+    }
+
+    /// Every clause read off the predicate of the stage with dense id `id`.
+    pub fn known(&self, id: usize) -> &[Vec<Guard>] {
+        self.known.get(id).map_or(&[], Vec::as_slice)
+    }
+
     /// How many stages have an indexed guard.
     pub fn guarded_stages(&self) -> usize {
         self.needed.iter().filter(|&&n| n > 0).count()
@@ -278,28 +361,27 @@ impl Prefilter {
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
             self.clause_mark.fill(0);
-            self.stage_mark.fill(0);
+            self.group_mark.fill(0);
             self.epoch = 1;
         }
         self.admitted.clear();
+        self.bits.begin();
         let mut marks = Marks {
+            bits: &mut self.bits,
+            buf,
             epoch: self.epoch,
             clause_mark: &mut self.clause_mark,
-            clause_stage: &self.clause_stage,
-            stage_mark: &mut self.stage_mark,
-            stage_hits: &mut self.stage_hits,
-            needed: &self.needed,
+            clause_group: &self.clause_group,
+            group_mark: &mut self.group_mark,
+            group_hits: &mut self.group_hits,
+            group_needed: &self.group_needed,
+            group_stages: &self.group_stages,
             admitted: &mut self.admitted,
         };
         let lower = &mut self.lower;
         for index in &self.slots {
             for v in buf.slot(index.slot) {
-                let n = match *v {
-                    Value::Int(n) | Value::Date(n) => Some(n),
-                    Value::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Some(x as i64),
-                    _ => None,
-                };
-                if let Some(n) = n {
+                if let Some(n) = bits::int_of(v) {
                     if !index.ints.is_empty() {
                         marks.all(index.ints.get(&n));
                     }
@@ -328,10 +410,11 @@ impl Prefilter {
                 }
             }
         }
+        self.admitted.sort_unstable();
     }
 
     /// The dense ids of the guarded stages the event given to the last [`Prefilter::begin`]
-    /// lets through (each once).
+    /// lets through (each once, in increasing order: by query, then stage).
     pub fn admitted(&self) -> &[u32] {
         &self.admitted
     }
@@ -341,11 +424,14 @@ impl Prefilter {
 struct Marks<'a> {
     epoch: u32,
     clause_mark: &'a mut [u32],
-    clause_stage: &'a [u32],
-    stage_mark: &'a mut [u32],
-    stage_hits: &'a mut [u8],
-    needed: &'a [u8],
+    clause_group: &'a [u32],
+    group_mark: &'a mut [u32],
+    group_hits: &'a mut [u8],
+    group_needed: &'a [u8],
+    group_stages: &'a [Vec<u32>],
     admitted: &'a mut Vec<u32>,
+    bits: &'a mut Bits,
+    buf: &'a EventBuf,
 }
 
 impl Marks<'_> {
@@ -360,14 +446,14 @@ impl Marks<'_> {
                 continue;
             }
             *m = self.epoch;
-            let s = self.clause_stage[c as usize] as usize;
-            if self.stage_mark[s] != self.epoch {
-                self.stage_mark[s] = self.epoch;
-                self.stage_hits[s] = 0;
+            let g = self.clause_group[c as usize] as usize;
+            if self.group_mark[g] != self.epoch {
+                self.group_mark[g] = self.epoch;
+                self.group_hits[g] = 0;
             }
-            self.stage_hits[s] += 1;
-            if self.stage_hits[s] == self.needed[s] {
-                self.admitted.push(s as u32);
+            self.group_hits[g] += 1;
+            if self.group_hits[g] == self.group_needed[g] && self.bits.pass(g, self.buf) {
+                self.admitted.extend_from_slice(&self.group_stages[g]);
             }
         }
     }

@@ -55,6 +55,11 @@ impl DelayedQueue {
         self.held.len()
     }
 
+    /// Whether no key has held sequences ([`DelayedQueue::holds`] is false for every key).
+    pub fn holds_none(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
     /// Whether `key` has held sequences.
     pub fn holds(&self, key: &KeyTuple) -> bool {
         self.by_key.contains_key(key)

@@ -1,0 +1,191 @@
+//! Filters on categorical fields: a requirement such as `event.type == "start"` or
+//! `host.os.type : ("linux", "macos")` lets through a large share of events, so it makes a poor
+//! index key, but it is cheap to check once another clause has admitted a stage. Each value
+//! the rule set tests such a field with gets a bit; per event one hash probe per value of each
+//! such field sets the bits of the values it carries, and an admitted stage is kept only when
+//! every one of its filters shares a bit with the event.
+
+use super::flow::{Guard, Test};
+use crate::event::{EventBuf, Value};
+use ahash::AHashMap;
+
+/// Most bits (distinct tested values); values beyond are not filtered on (which is sound).
+const MAX_BITS: usize = 1024;
+/// Most filters per stage: the first few rule out nearly everything the rest would.
+pub(super) const MAX_FILTERS: usize = 6;
+
+/// The bits of one categorical field: ASCII-lowercased strings and integers.
+#[derive(Debug, Default)]
+struct SlotBits {
+    slot: usize,
+    strings: AHashMap<Box<str>, u32>,
+    ints: AHashMap<i64, u32>,
+}
+
+/// See the module docs.
+#[derive(Debug, Default)]
+pub(super) struct Bits {
+    slots: Vec<SlotBits>,
+    nbits: usize,
+    words: usize,
+    /// Per group of stages: its filters, each a list of bits (while building).
+    pending: Vec<Vec<Vec<u32>>>,
+    /// Per group: the range of its masks in `masks` (`words` words each).
+    ranges: Vec<(u32, u32)>,
+    masks: Vec<u64>,
+    /// The current event's bits, once `ready`.
+    cur: Vec<u64>,
+    ready: bool,
+    lower: String,
+}
+
+/// The integer a value stands for, the way the prefilter's integer index reads it.
+pub(super) fn int_of(v: &Value) -> Option<i64> {
+    match *v {
+        Value::Int(n) | Value::Date(n) => Some(n),
+        Value::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Some(x as i64),
+        _ => None,
+    }
+}
+
+/// Whether `clause` can be a filter: every guard an equality on a field in `weak`.
+pub(super) fn fits(clause: &[Guard], weak: impl Fn(usize) -> bool) -> bool {
+    !clause.is_empty()
+        && clause
+            .iter()
+            .all(|g| matches!(g.test, Test::Equals | Test::EqualsInt) && weak(g.slot))
+}
+
+impl Bits {
+    /// Adds `clause` as a filter of group `group` if it [`fits`]; returns whether it did.
+    pub(super) fn add_filter(
+        &mut self,
+        group: usize,
+        clause: &[Guard],
+        weak: impl Fn(usize) -> bool,
+    ) -> bool {
+        if self.pending.len() <= group {
+            self.pending.resize(group + 1, Vec::new());
+        }
+        if !fits(clause, weak) || self.pending[group].len() >= MAX_FILTERS {
+            return false;
+        }
+        let mut bits = Vec::new();
+        for g in clause {
+            let i = match self.slots.iter().position(|s| s.slot == g.slot) {
+                Some(i) => i,
+                None => {
+                    self.slots.push(SlotBits {
+                        slot: g.slot,
+                        ..SlotBits::default()
+                    });
+                    self.slots.len() - 1
+                }
+            };
+            for s in &g.strings {
+                let key: Box<str> = s.to_ascii_lowercase().into();
+                match self.slots[i].strings.get(&key) {
+                    Some(&b) => bits.push(b),
+                    None if self.nbits < MAX_BITS => {
+                        self.slots[i].strings.insert(key, self.nbits as u32);
+                        bits.push(self.nbits as u32);
+                        self.nbits += 1;
+                    }
+                    None => return false,
+                }
+            }
+            for &n in &g.ints {
+                match self.slots[i].ints.get(&n) {
+                    Some(&b) => bits.push(b),
+                    None if self.nbits < MAX_BITS => {
+                        self.slots[i].ints.insert(n, self.nbits as u32);
+                        bits.push(self.nbits as u32);
+                        self.nbits += 1;
+                    }
+                    None => return false,
+                }
+            }
+        }
+        self.pending[group].push(bits);
+        true
+    }
+
+    /// Lays the filters out as masks once every one is added.
+    pub(super) fn finish(&mut self) {
+        self.words = self.nbits.div_ceil(64);
+        self.cur = vec![0; self.words];
+        for filters in std::mem::take(&mut self.pending) {
+            let start = (self.masks.len() / self.words.max(1)) as u32;
+            for f in &filters {
+                let base = self.masks.len();
+                self.masks.resize(base + self.words, 0);
+                for &b in f {
+                    self.masks[base + b as usize / 64] |= 1 << (b % 64);
+                }
+            }
+            self.ranges.push((start, filters.len() as u32));
+        }
+        self.slots
+            .retain(|s| !s.strings.is_empty() || !s.ints.is_empty());
+    }
+
+    /// How many filters group `group` has.
+    pub(super) fn filters_of(&self, group: usize) -> usize {
+        self.ranges.get(group).map_or(0, |r| r.1 as usize)
+    }
+
+    /// Starts a new event (its bits are read on the first filter check).
+    pub(super) fn begin(&mut self) {
+        self.ready = false;
+    }
+
+    /// Sets the bits of the values the event in `buf` carries.
+    fn read(&mut self, buf: &EventBuf) {
+        self.ready = true;
+        self.cur.fill(0);
+        for s in &self.slots {
+            for v in buf.slot(s.slot) {
+                let bit = if let Some(n) = int_of(v) {
+                    s.ints.get(&n)
+                } else if let Value::Str(r) = v {
+                    let text = buf.str(*r);
+                    let key = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+                        self.lower.clear();
+                        self.lower.push_str(text);
+                        self.lower.make_ascii_lowercase();
+                        self.lower.as_str()
+                    } else {
+                        text
+                    };
+                    s.strings.get(key)
+                } else {
+                    None
+                };
+                if let Some(&b) = bit {
+                    self.cur[b as usize / 64] |= 1 << (b % 64);
+                }
+            }
+        }
+    }
+
+    /// Whether every filter of group `group` shares a bit with the event in `buf`.
+    #[inline]
+    pub(super) fn pass(&mut self, group: usize, buf: &EventBuf) -> bool {
+        let Some(&(start, n)) = self.ranges.get(group) else {
+            return true;
+        };
+        if n == 0 {
+            return true;
+        }
+        if !self.ready {
+            self.read(buf);
+        }
+        let w = self.words;
+        (start as usize..(start + n) as usize).all(|f| {
+            self.masks[f * w..(f + 1) * w]
+                .iter()
+                .zip(&self.cur)
+                .any(|(m, c)| m & c != 0)
+        })
+    }
+}
