@@ -66,7 +66,7 @@ impl StrList {
 /// `a == b`, without a call to `memcmp` for the short strings field values mostly are: two
 /// overlapping words cover any length from 8 to 16, two overlapping half-words 4 to 7.
 #[inline(always)]
-pub(super) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;

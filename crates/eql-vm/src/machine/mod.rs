@@ -11,6 +11,7 @@ use crate::event::{EventBuf, Value};
 use crate::matchers::{RtCidr, RtRegex, RtSet, RtWildcard};
 use crate::value::{RVal, SRef, Scalar};
 use eql_bytecode::*;
+pub use field::bytes_eq;
 use fused::{Op, Target, Then};
 use general::Step;
 
