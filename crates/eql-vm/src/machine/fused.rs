@@ -114,16 +114,31 @@ pub(super) enum Op {
 }
 
 /// Translates every block of a verified program; the result has one op per instruction.
+/// Blocks that share instructions with another block (possible in a hand-made program) stay
+/// general: an op is translated within one block's bounds.
 pub(super) fn translate(p: &Program) -> Vec<Op> {
     let mut ops = vec![Op::General; p.code.len()];
+    let range = |b: &eql_bytecode::Block| {
+        let start = b.entry as usize;
+        start..start.saturating_add(b.len as usize)
+    };
+    let mut cover = vec![0u8; p.code.len()];
     for b in &p.blocks {
-        let (start, end) = (
-            b.entry as usize,
-            (b.entry as usize).saturating_add(b.len as usize),
-        );
+        for c in cover.get_mut(range(b)).into_iter().flatten() {
+            *c = c.saturating_add(1);
+        }
+    }
+    for b in &p.blocks {
+        let (start, end) = (range(b).start, range(b).end);
         let Some(code) = p.code.get(start..end) else {
             continue;
         };
+        if cover
+            .get(start..end)
+            .is_some_and(|c| c.iter().any(|&n| n > 1))
+        {
+            continue;
+        }
         for (i, op) in ops[start..end].iter_mut().enumerate() {
             *op = translate_at(code, i, start as u32);
         }
@@ -272,6 +287,29 @@ mod tests {
                 src: Reg(1)
             }
         );
+    }
+
+    #[test]
+    fn blocks_sharing_instructions_stay_general() {
+        let mut p = Program::default();
+        p.code = vec![
+            Inst::FieldIsNull {
+                dst: Reg(0),
+                slot: Slot(0),
+            },
+            Inst::Return { src: Reg(0) },
+        ];
+        let block = |entry, len| eql_bytecode::Block {
+            entry,
+            len,
+            nregs: 1,
+            query: 0,
+            role: String::new(),
+        };
+        p.blocks = vec![block(0, 2)];
+        assert_ne!(translate(&p)[0], Op::General);
+        p.blocks.push(block(1, 1));
+        assert_eq!(translate(&p), vec![Op::General, Op::General]);
     }
 
     #[test]
