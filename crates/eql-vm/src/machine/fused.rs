@@ -291,14 +291,16 @@ mod tests {
 
     #[test]
     fn blocks_sharing_instructions_stay_general() {
-        let mut p = Program::default();
-        p.code = vec![
-            Inst::FieldIsNull {
-                dst: Reg(0),
-                slot: Slot(0),
-            },
-            Inst::Return { src: Reg(0) },
-        ];
+        let mut p = Program {
+            code: vec![
+                Inst::FieldIsNull {
+                    dst: Reg(0),
+                    slot: Slot(0),
+                },
+                Inst::Return { src: Reg(0) },
+            ],
+            ..Program::default()
+        };
         let block = |entry, len| eql_bytecode::Block {
             entry,
             len,
