@@ -112,6 +112,7 @@ impl EventBuf {
     }
 
     /// The values of slot `slot` (empty when the field is missing).
+    #[inline]
     pub fn slot(&self, slot: usize) -> &[Value] {
         self.values.get(self.slot_range(slot)).unwrap_or(&[])
     }

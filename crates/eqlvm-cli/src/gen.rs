@@ -409,4 +409,6 @@ pub fn gen(events: u64, seed: u64, out: Option<&Path>) -> CmdResult<ExitCode> {
 }
 
 #[cfg(test)]
+mod fused_tests;
+#[cfg(test)]
 mod tests;

@@ -5,8 +5,12 @@
 
 use super::prefilter::Prefilter;
 use crate::event::{EventBuf, Value};
+use crate::machine::bytes_eq;
 use ahash::AHashMap;
 use eql_bytecode::{Program, QueryKind, StageDef};
+
+/// Most categories a table lists instead of hashing.
+const FEW_CATEGORIES: usize = 4;
 
 /// Which stage of which query: `UNTIL` for a sequence's until stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,12 +28,15 @@ pub(super) const UNTIL: u32 = u32::MAX;
 struct Table {
     slot: usize,
     by_category: AHashMap<Box<str>, Category>,
+    /// `by_category` as a list, when it is short enough that comparing the event's category
+    /// with each costs less than hashing it.
+    few: Option<Vec<(Box<[u8]>, Category)>>,
     any: Vec<StageRef>,
     guarded_any: bool,
 }
 
 /// The unguarded stages of one category, and whether it has guarded ones.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Category {
     stages: Vec<StageRef>,
     guarded: bool,
@@ -126,6 +133,15 @@ impl Dispatch {
                 }
             }
         }
+        for t in &mut d.tables {
+            if t.by_category.len() <= FEW_CATEGORIES {
+                let list = t.by_category.iter();
+                t.few = Some(
+                    list.map(|(k, c)| (k.as_bytes().into(), c.clone()))
+                        .collect(),
+                );
+            }
+        }
         d
     }
 
@@ -143,7 +159,14 @@ impl Dispatch {
             guarded |= t.guarded_any;
             for v in buf.slot(t.slot) {
                 if let Value::Str(s) = v {
-                    if let Some(c) = t.by_category.get(buf.str(*s)) {
+                    let c = match &t.few {
+                        Some(few) => {
+                            let v = buf.bytes(*s);
+                            few.iter().find(|(k, _)| bytes_eq(k, v)).map(|(_, c)| c)
+                        }
+                        None => t.by_category.get(buf.str(*s)),
+                    };
+                    if let Some(c) = c {
                         out.extend_from_slice(&c.stages);
                         guarded |= c.guarded;
                     }

@@ -92,6 +92,16 @@ struct QueryRt {
     pipes: PipeChain<Match>,
 }
 
+/// Fewest guarded stages for which the literal prefilter is used. Below, the few stages of an
+/// event's category run directly: most fail at their first field test, which costs less than
+/// probing the prefilter's indexes (a hash per indexed value, an automaton pass per field).
+const PREFILTER_FROM: usize = 8;
+
+/// Whether probing `pf` per event costs less than running the stages it guards.
+fn pays(pf: &Prefilter) -> bool {
+    pf.guarded_stages() >= PREFILTER_FROM
+}
+
 /// Runs a program over events.
 #[derive(Debug)]
 pub struct Engine {
@@ -130,7 +140,7 @@ impl Engine {
         let fields: Vec<(String, eql_bytecode::SlotKind)> =
             p.fields.iter().map(|f| (f.path.clone(), f.kind)).collect();
         let projection = Projection::new(&fields);
-        let prefilter = Some(Prefilter::new(p)).filter(|pf| !pf.is_empty());
+        let prefilter = Some(Prefilter::new(p)).filter(pays);
         let dispatch = Dispatch::new(p, prefilter.as_ref(), None);
         let mut queries = Vec::new();
         let mut clocked = Vec::new();
@@ -230,8 +240,7 @@ impl Engine {
 
     /// Switches the literal prefilter on (the default) or off; results are the same either way.
     pub fn set_prefilter(&mut self, on: bool) {
-        self.prefilter =
-            Some(Prefilter::new(&self.loaded.program)).filter(|pf| on && !pf.is_empty());
+        self.prefilter = Some(Prefilter::new(&self.loaded.program)).filter(|pf| on && pays(pf));
         self.dispatch = Dispatch::new(
             &self.loaded.program,
             self.prefilter.as_ref(),

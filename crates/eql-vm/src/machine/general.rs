@@ -1,213 +1,43 @@
-//! The register machine: loads (verifies) a program, builds its matchers, and runs blocks over
-//! decoded events. Registers, temporaries and scratch buffers live in a [`Machine`] that is
-//! reused across events, so running a block allocates nothing in steady state.
+//! The general interpreter: runs instructions one by one, as the bytecode says, for the
+//! parts of a block the load-time form (`fused.rs`) leaves to it (element loops, register
+//! comparisons, functions, lineage), and hands back at the next fused op.
 
+use super::fused::{Op, Test};
+use super::{const_rval, from_tri, scalar_of, tri, Loaded, Machine, RunCtx};
 use crate::builtins::{self, Ret};
 use crate::event::{EventBuf, Value};
-use crate::matchers::{RtCidr, RtRegex, RtSet, RtWildcard};
+use crate::matchers::RtCidr;
 use crate::value::{compare, RVal, SRef, Scalar};
 use eql_bytecode::*;
 
-/// Why a program could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error("the program failed verification: {0}")]
-    Verify(#[from] VerifyError),
-    #[error("{0}")]
-    Matcher(String),
-}
-
-/// A verified program with its matchers built.
-#[derive(Debug)]
-pub struct Loaded {
-    pub program: Program,
-    sets: Vec<RtSet>,
-    wildcards: Vec<RtWildcard>,
-    regexes: Vec<RtRegex>,
-    cidrs: Vec<RtCidr>,
-}
-
-impl Loaded {
-    pub fn new(program: Program) -> Result<Loaded, LoadError> {
-        verify(&program)?;
-        let pools = &program.pools;
-        let sets = pools.sets.iter().map(RtSet::new).collect();
-        let wildcards = pools
-            .wildcards
-            .iter()
-            .map(RtWildcard::new)
-            .collect::<Result<_, _>>()
-            .map_err(LoadError::Matcher)?;
-        let regexes = pools
-            .regexes
-            .iter()
-            .map(RtRegex::new)
-            .collect::<Result<_, _>>()
-            .map_err(LoadError::Matcher)?;
-        let cidrs = pools.cidrs.iter().map(RtCidr::new).collect();
-        Ok(Loaded {
-            program,
-            sets,
-            wildcards,
-            regexes,
-            cidrs,
-        })
-    }
-}
-
-/// How many backward jumps one block run may take before it is stopped (a guard against
-/// hand-made programs; compiled loops take one per array element).
-const BACK_JUMP_FUEL: u32 = 1 << 20;
-
-/// Process lineage as the engine has seen it (`lineage` instructions).
-pub trait LineageView {
-    /// Whether the process `start`, or one of its ancestors at most `depth - 1` steps above it,
-    /// matched lineage filter `filter` when its process event was seen.
-    fn matched(&self, start: &str, filter: u32, depth: u32) -> bool;
-}
-
-/// What a block can read besides its own event.
-#[derive(Clone, Copy, Default)]
-pub struct RunCtx<'a> {
-    /// The events of the partial sequence being extended, by stage index (`load.field_of`).
-    pub stages: &'a [Option<&'a EventBuf>],
-    pub lineage: Option<&'a dyn LineageView>,
-}
-
-/// Reusable execution state.
-#[derive(Debug, Default)]
-pub struct Machine {
-    regs: Vec<RVal>,
-    temps: Vec<String>,
-    ntemps: usize,
-    buf: Vec<u8>,
-    /// Block runs stopped for running out of fuel.
-    pub stopped: u64,
-}
-
-fn scalar_of<'a>(
-    v: RVal,
-    ev: &'a EventBuf,
-    consts: &'a [ConstVal],
-    temps: &'a [String],
-) -> Scalar<'a> {
-    match v {
-        RVal::Null => Scalar::Null,
-        RVal::Bool(b) => Scalar::Bool(b),
-        RVal::Int(i) => Scalar::Int(i),
-        RVal::Float(x) => Scalar::Float(x),
-        RVal::Ip(ip) => Scalar::Ip(ip),
-        RVal::Date(d) => Scalar::Date(d),
-        RVal::Object => Scalar::Object,
-        RVal::Str(SRef::Event(r)) => Scalar::Str(ev.str(r)),
-        RVal::Str(SRef::Const(k)) => match consts.get(k as usize) {
-            Some(ConstVal::Str(s)) => Scalar::Str(s),
-            _ => Scalar::Null,
-        },
-        RVal::Str(SRef::Temp(t)) => Scalar::Str(temps.get(t as usize).map_or("", |s| s.as_str())),
-    }
-}
-
-/// An event value as a scalar.
-pub fn value_scalar(v: Value, ev: &EventBuf) -> Scalar<'_> {
-    match v {
-        Value::Null => Scalar::Null,
-        Value::Bool(b) => Scalar::Bool(b),
-        Value::Int(i) => Scalar::Int(i),
-        Value::Float(x) => Scalar::Float(x),
-        Value::Str(s) => Scalar::Str(ev.str(s)),
-        Value::Ip(ip) => Scalar::Ip(ip),
-        Value::Date(d) => Scalar::Date(d),
-        Value::Object => Scalar::Object,
-    }
-}
-
-fn const_rval(k: Const, consts: &[ConstVal]) -> RVal {
-    match consts.get(k.index()) {
-        Some(ConstVal::Null) | None => RVal::Null,
-        Some(ConstVal::Bool(b)) => RVal::Bool(*b),
-        Some(ConstVal::Int(i)) => RVal::Int(*i),
-        Some(ConstVal::Float(x)) => RVal::Float(*x),
-        Some(ConstVal::Str(_)) => RVal::Str(SRef::Const(k.0)),
-        Some(ConstVal::Ip(ip)) => RVal::Ip(*ip),
-    }
-}
-
-fn tri(v: RVal) -> Option<bool> {
-    match v {
-        RVal::Bool(b) => Some(b),
-        _ => None,
-    }
-}
-
-fn from_tri(v: Option<bool>) -> RVal {
-    v.map_or(RVal::Null, RVal::Bool)
-}
-
-fn arith(op: ArithOp, a: Scalar<'_>, b: Scalar<'_>) -> RVal {
-    let int = |s: Scalar<'_>| match s {
-        Scalar::Int(i) | Scalar::Date(i) => Some(i),
-        _ => None,
-    };
-    let float = |s: Scalar<'_>| match s {
-        Scalar::Int(i) | Scalar::Date(i) => Some(i as f64),
-        Scalar::Float(x) => Some(x),
-        _ => None,
-    };
-    if let (Some(x), Some(y)) = (int(a), int(b)) {
-        let r = match op {
-            ArithOp::Add => x.checked_add(y),
-            ArithOp::Sub => x.checked_sub(y),
-            ArithOp::Mul => x.checked_mul(y),
-            ArithOp::Div => x.checked_div(y),
-            ArithOp::Mod => x.checked_rem(y),
-        };
-        return r.map_or(RVal::Null, RVal::Int);
-    }
-    match (float(a), float(b)) {
-        (Some(x), Some(y)) => {
-            let r = match op {
-                ArithOp::Add => x + y,
-                ArithOp::Sub => x - y,
-                ArithOp::Mul => x * y,
-                ArithOp::Div if y == 0.0 => return RVal::Null,
-                ArithOp::Div => x / y,
-                ArithOp::Mod if y == 0.0 => return RVal::Null,
-                ArithOp::Mod => x % y,
-            };
-            RVal::Float(r)
-        }
-        _ => RVal::Null,
-    }
+/// Where the general interpreter stopped.
+pub(super) enum Step {
+    /// At an instruction the load-time form runs.
+    At(usize),
+    /// The block's value.
+    Done(RVal),
 }
 
 impl Machine {
-    pub fn new() -> Machine {
-        Machine::default()
-    }
-
-    /// Runs block `b` over `ev` and returns its value.
-    pub fn run(&mut self, p: &Loaded, b: BlockId, ev: &EventBuf) -> RVal {
-        self.run_in(p, b, ev, RunCtx::default())
-    }
-
-    /// Runs block `b` over `ev`, with other events and lineage available, and returns its value.
-    pub fn run_in(&mut self, p: &Loaded, b: BlockId, ev: &EventBuf, cx: RunCtx<'_>) -> RVal {
+    /// Runs instructions from `pc` (whose op is [`Op::General`]) until the block returns or
+    /// reaches an op that is not general. `fuel` counts backward jumps.
+    pub(super) fn general(
+        &mut self,
+        p: &Loaded,
+        ev: &EventBuf,
+        cx: RunCtx<'_>,
+        mut pc: usize,
+        end: usize,
+        fuel: &mut u32,
+    ) -> Step {
         let prog = &p.program;
-        let Some(block) = prog.blocks.get(b.index()) else {
-            return RVal::Null;
-        };
         let consts = prog.pools.consts.as_slice();
-        if self.regs.len() < block.nregs as usize {
-            self.regs.resize(block.nregs as usize, RVal::Null);
-        }
-        self.ntemps = 0;
-        let mut fuel = BACK_JUMP_FUEL;
-        let mut pc = block.entry as usize;
-        let end = (block.entry + block.len) as usize;
         while pc < end {
+            if !matches!(p.ops.get(pc), Some(Op::General)) {
+                return Step::At(pc);
+            }
             let Some(inst) = prog.code.get(pc) else {
-                return RVal::Null;
+                return Step::Done(RVal::Null);
             };
             pc += 1;
             macro_rules! r {
@@ -218,38 +48,6 @@ impl Machine {
             macro_rules! s {
                 ($v:expr) => {
                     scalar_of($v, ev, consts, &self.temps)
-                };
-            }
-            macro_rules! any {
-                ($slot:expr, |$x:ident| $test:expr) => {{
-                    let mut hit = false;
-                    for v in ev.slot($slot.index()) {
-                        let $x = value_scalar(*v, ev);
-                        if $test {
-                            hit = true;
-                            break;
-                        }
-                    }
-                    RVal::Bool(hit)
-                }};
-            }
-            // A test that came out false and is followed by `jump.if_false` on its register
-            // (the emitter's `and` chains) takes the jump at once, and returns at once when the
-            // jump lands on `return` of that register: one dispatch instead of two or three.
-            macro_rules! short_circuit {
-                ($dst:expr) => {
-                    if matches!(r!($dst), RVal::Bool(false)) {
-                        if let Some(&Inst::JumpIfFalse { src, to }) = prog.code.get(pc) {
-                            if src == $dst {
-                                if let Some(&Inst::Return { src }) = prog.code.get(to.index()) {
-                                    if src == $dst {
-                                        return RVal::Bool(false);
-                                    }
-                                }
-                                pc = to.index();
-                            }
-                        }
-                    }
                 };
             }
             match *inst {
@@ -361,72 +159,16 @@ impl Machine {
                     })
                 }
                 Inst::Move { dst, src } => r!(dst) = r!(src),
-                Inst::FieldIsNull { dst, slot } => {
-                    r!(dst) = RVal::Bool(
-                        ev.slot(slot.index())
-                            .iter()
-                            .all(|v| matches!(v, Value::Null)),
-                    );
-                    short_circuit!(dst)
-                }
-                Inst::FieldEqStr { dst, slot, k } => {
-                    let want = match consts.get(k.index()) {
-                        Some(ConstVal::Str(s)) => s.as_str(),
-                        _ => "",
-                    };
-                    let want = want.as_bytes();
-                    r!(dst) = RVal::Bool(
-                        ev.slot(slot.index())
-                            .iter()
-                            .any(|v| matches!(*v, Value::Str(r) if ev.bytes(r) == want)),
-                    );
-                    short_circuit!(dst)
-                }
-                Inst::FieldEqStrCi { dst, slot, k } => {
-                    let want = match consts.get(k.index()) {
-                        Some(ConstVal::Str(s)) => s.as_bytes(),
-                        _ => b"",
-                    };
-                    r!(dst) = RVal::Bool(ev.slot(slot.index()).iter().any(
-                        |v| matches!(*v, Value::Str(r) if ev.bytes(r).eq_ignore_ascii_case(want)),
-                    ));
-                    short_circuit!(dst)
-                }
-                Inst::FieldInSet { dst, slot, set } => {
-                    let set = &p.sets[set.index()];
-                    let buf = &mut self.buf;
-                    r!(dst) = RVal::Bool(ev.slot(slot.index()).iter().any(|v| match *v {
-                        Value::Str(r) => set.contains_bytes(ev.bytes(r), buf),
-                        v => set.contains(value_scalar(v, ev), buf),
-                    }));
-                    short_circuit!(dst)
-                }
-                Inst::FieldWildcard { dst, slot, wc } => {
-                    let m = &p.wildcards[wc.index()];
-                    r!(dst) = any!(slot, |x| matches!(x, Scalar::Str(s) if m.matches(s)));
-                    short_circuit!(dst)
-                }
-                Inst::FieldRegex { dst, slot, re } => {
-                    let m = &p.regexes[re.index()];
-                    r!(dst) = any!(slot, |x| matches!(x, Scalar::Str(s) if m.matches(s)));
-                    short_circuit!(dst)
-                }
-                Inst::FieldCidr { dst, slot, cidr } => {
-                    let m = &p.cidrs[cidr.index()];
-                    r!(dst) = any!(slot, |x| cidr_test(m, x));
-                    short_circuit!(dst)
-                }
-                Inst::FieldCmp {
-                    dst,
-                    op,
-                    mode,
-                    slot,
-                    k,
-                } => {
-                    let want = s!(const_rval(k, consts));
-                    r!(dst) = any!(slot, |x| compare(x, want, mode)
-                        .is_some_and(|o| op.holds(o)));
-                    short_circuit!(dst)
+                Inst::FieldIsNull { dst, .. }
+                | Inst::FieldEqStr { dst, .. }
+                | Inst::FieldEqStrCi { dst, .. }
+                | Inst::FieldInSet { dst, .. }
+                | Inst::FieldWildcard { dst, .. }
+                | Inst::FieldRegex { dst, .. }
+                | Inst::FieldCidr { dst, .. }
+                | Inst::FieldCmp { dst, .. } => {
+                    let hit = Test::of(inst).is_some_and(|(t, _)| self.field_test(p, t, ev));
+                    r!(dst) = RVal::Bool(hit)
                 }
                 Inst::IsNull { dst, src } => r!(dst) = RVal::Bool(matches!(r!(src), RVal::Null)),
                 Inst::Cmp {
@@ -483,7 +225,6 @@ impl Machine {
                         (Some(true), Some(true)) => RVal::Bool(true),
                         _ => RVal::Null,
                     };
-                    short_circuit!(dst)
                 }
                 Inst::Or { dst, a, b } => {
                     r!(dst) = match (tri(r!(a)), tri(r!(b))) {
@@ -494,10 +235,10 @@ impl Machine {
                 }
                 Inst::Jump { to } => {
                     if to.index() < pc {
-                        fuel -= 1;
-                        if fuel == 0 {
+                        *fuel -= 1;
+                        if *fuel == 0 {
                             self.stopped += 1;
-                            return RVal::Null;
+                            return Step::Done(RVal::Null);
                         }
                     }
                     pc = to.index();
@@ -526,24 +267,10 @@ impl Machine {
                     args,
                     argc,
                 } => r!(dst) = self.call(func, args, argc, ev, consts),
-                Inst::Return { src } => return r!(src),
+                Inst::Return { src } => return Step::Done(r!(src)),
             }
         }
-        RVal::Null
-    }
-
-    /// Copies `s` into the next temporary string; returns its index.
-    fn temp_str(&mut self, s: &str) -> u32 {
-        let t = self.ntemps;
-        if self.temps.len() <= t {
-            self.temps.resize_with(t + 1, String::new);
-        }
-        if let Some(out) = self.temps.get_mut(t) {
-            out.clear();
-            out.push_str(s);
-        }
-        self.ntemps += 1;
-        t as u32
+        Step::Done(RVal::Null)
     }
 
     fn call(
@@ -625,14 +352,46 @@ impl Machine {
             }
         }
     }
+}
 
-    /// The value of a register after a run, resolved (for key blocks).
-    pub fn scalar<'a>(&'a self, v: RVal, p: &'a Loaded, ev: &'a EventBuf) -> Scalar<'a> {
-        scalar_of(v, ev, &p.program.pools.consts, &self.temps)
+fn arith(op: ArithOp, a: Scalar<'_>, b: Scalar<'_>) -> RVal {
+    let int = |s: Scalar<'_>| match s {
+        Scalar::Int(i) | Scalar::Date(i) => Some(i),
+        _ => None,
+    };
+    let float = |s: Scalar<'_>| match s {
+        Scalar::Int(i) | Scalar::Date(i) => Some(i as f64),
+        Scalar::Float(x) => Some(x),
+        _ => None,
+    };
+    if let (Some(x), Some(y)) = (int(a), int(b)) {
+        let r = match op {
+            ArithOp::Add => x.checked_add(y),
+            ArithOp::Sub => x.checked_sub(y),
+            ArithOp::Mul => x.checked_mul(y),
+            ArithOp::Div => x.checked_div(y),
+            ArithOp::Mod => x.checked_rem(y),
+        };
+        return r.map_or(RVal::Null, RVal::Int);
+    }
+    match (float(a), float(b)) {
+        (Some(x), Some(y)) => {
+            let r = match op {
+                ArithOp::Add => x + y,
+                ArithOp::Sub => x - y,
+                ArithOp::Mul => x * y,
+                ArithOp::Div if y == 0.0 => return RVal::Null,
+                ArithOp::Div => x / y,
+                ArithOp::Mod if y == 0.0 => return RVal::Null,
+                ArithOp::Mod => x % y,
+            };
+            RVal::Float(r)
+        }
+        _ => RVal::Null,
     }
 }
 
-fn cidr_test(m: &RtCidr, x: Scalar<'_>) -> bool {
+pub(super) fn cidr_test(m: &RtCidr, x: Scalar<'_>) -> bool {
     match x {
         Scalar::Ip(ip) => m.contains(ip),
         Scalar::Str(s) => s.parse().is_ok_and(|ip| m.contains(ip)),

@@ -1,0 +1,186 @@
+//! Field tests: a slot's values against a constant or a pooled matcher, true when some value
+//! passes ("any element"), false when the field is missing.
+
+use super::fused::Test;
+use super::general::cidr_test;
+use super::{const_rval, scalar_of, value_scalar, Loaded, Machine};
+use crate::event::{EventBuf, Value};
+use crate::value::{compare, Scalar};
+use eql_bytecode::{ConstSet, ConstVal};
+
+/// Most members a set may have to be tested by [`StrList`].
+const LIST_MAX: usize = 8;
+
+/// A small set of strings tested against event strings directly: a mask of the members'
+/// lengths rejects most strings before any byte is compared. Only for sets of strings alone
+/// (a value that is not a string goes to the set's [`crate::matchers::RtSet`]).
+#[derive(Debug)]
+pub(super) struct StrList {
+    members: Vec<Box<[u8]>>,
+    /// Bit `n` (`n` < 63) is set when some member is `n` bytes long; bit 63 for longer ones.
+    lens: u64,
+    case_insensitive: bool,
+}
+
+fn len_bit(n: usize) -> u64 {
+    1 << n.min(63)
+}
+
+impl StrList {
+    /// The list for `set`, when it holds only strings, and few of them.
+    pub(super) fn new(set: &ConstSet) -> Option<StrList> {
+        if set.items.len() > LIST_MAX {
+            return None;
+        }
+        let members = set
+            .items
+            .iter()
+            .map(|v| match v {
+                ConstVal::Str(s) => Some(s.as_bytes().into()),
+                _ => None,
+            })
+            .collect::<Option<Vec<Box<[u8]>>>>()?;
+        let lens = members.iter().fold(0, |m, s| m | len_bit(s.len()));
+        Some(StrList {
+            members,
+            lens,
+            case_insensitive: set.case_insensitive,
+        })
+    }
+
+    /// Whether `s` is a member (ASCII case folded when the set is case-insensitive, as
+    /// [`crate::matchers::RtSet`] compares).
+    #[inline]
+    fn contains(&self, s: &[u8]) -> bool {
+        if self.lens & len_bit(s.len()) == 0 {
+            return false;
+        }
+        if self.case_insensitive {
+            self.members.iter().any(|m| m.eq_ignore_ascii_case(s))
+        } else {
+            self.members.iter().any(|m| bytes_eq(m, s))
+        }
+    }
+}
+
+/// `a == b`, without a call to `memcmp` for the short strings field values mostly are: two
+/// overlapping words cover any length from 8 to 16, two overlapping half-words 4 to 7.
+#[inline(always)]
+pub fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .map(|w| u64::from_ne_bytes(w.try_into().unwrap_or([0; 8])))
+    };
+    let half = |s: &[u8], at: usize| {
+        s.get(at..at + 4)
+            .map(|w| u32::from_ne_bytes(w.try_into().unwrap_or([0; 4])))
+    };
+    match n {
+        0..=3 => a == b,
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
+impl Machine {
+    /// Whether `ev` passes test `t`: the commonest tests here, the others in
+    /// [`Machine::field_test`].
+    #[inline(always)]
+    pub(super) fn quick_test(&mut self, p: &Loaded, t: &Test, ev: &EventBuf) -> bool {
+        match *t {
+            Test::EqStr(slot, k) => {
+                let want = match p.program.pools.consts.get(k.index()) {
+                    Some(ConstVal::Str(s)) => s.as_bytes(),
+                    _ => b"",
+                };
+                ev.slot(slot.index())
+                    .iter()
+                    .any(|v| matches!(*v, Value::Str(r) if bytes_eq(ev.bytes(r), want)))
+            }
+            Test::InSet(slot, set) => match p.lists.get(set.index()) {
+                Some(Some(list)) => ev.slot(slot.index()).iter().any(|v| match *v {
+                    Value::Str(r) => list.contains(ev.bytes(r)),
+                    v => self.in_set(p, set, v, ev),
+                }),
+                _ => self.field_test(p, *t, ev),
+            },
+            _ => self.field_test(p, *t, ev),
+        }
+    }
+
+    /// Whether a value that is not a string is in set `set`.
+    #[cold]
+    fn in_set(&mut self, p: &Loaded, set: eql_bytecode::SetId, v: Value, ev: &EventBuf) -> bool {
+        p.sets
+            .get(set.index())
+            .is_some_and(|s| s.contains(value_scalar(v, ev), &mut self.buf))
+    }
+
+    /// Whether `ev` passes test `t`.
+    #[inline(never)]
+    pub(super) fn field_test(&mut self, p: &Loaded, t: Test, ev: &EventBuf) -> bool {
+        let consts = p.program.pools.consts.as_slice();
+        let any = |slot: eql_bytecode::Slot, f: &mut dyn FnMut(Scalar<'_>) -> bool| {
+            ev.slot(slot.index())
+                .iter()
+                .any(|v| f(value_scalar(*v, ev)))
+        };
+        match t {
+            Test::IsNull(slot) => ev
+                .slot(slot.index())
+                .iter()
+                .all(|v| matches!(v, Value::Null)),
+            Test::EqStr(slot, k) => {
+                let want = match consts.get(k.index()) {
+                    Some(ConstVal::Str(s)) => s.as_bytes(),
+                    _ => b"",
+                };
+                ev.slot(slot.index())
+                    .iter()
+                    .any(|v| matches!(*v, Value::Str(r) if ev.bytes(r) == want))
+            }
+            Test::EqStrCi(slot, k) => {
+                let want = match consts.get(k.index()) {
+                    Some(ConstVal::Str(s)) => s.as_bytes(),
+                    _ => b"",
+                };
+                ev.slot(slot.index())
+                    .iter()
+                    .any(|v| matches!(*v, Value::Str(r) if ev.bytes(r).eq_ignore_ascii_case(want)))
+            }
+            Test::InSet(slot, set) => {
+                let Some(set) = p.sets.get(set.index()) else {
+                    return false;
+                };
+                let buf = &mut self.buf;
+                ev.slot(slot.index()).iter().any(|v| match *v {
+                    Value::Str(r) => set.contains_bytes(ev.bytes(r), buf),
+                    v => set.contains(value_scalar(v, ev), buf),
+                })
+            }
+            Test::Wildcard(slot, wc) => p
+                .wildcards
+                .get(wc.index())
+                .is_some_and(|m| any(slot, &mut |x| matches!(x, Scalar::Str(s) if m.matches(s)))),
+            Test::Regex(slot, re) => p
+                .regexes
+                .get(re.index())
+                .is_some_and(|m| any(slot, &mut |x| matches!(x, Scalar::Str(s) if m.matches(s)))),
+            Test::Cidr(slot, cidr) => p
+                .cidrs
+                .get(cidr.index())
+                .is_some_and(|m| any(slot, &mut |x| cidr_test(m, x))),
+            Test::Cmp(op, mode, slot, k) => {
+                let want = scalar_of(const_rval(k, consts), ev, consts, &self.temps);
+                any(slot, &mut |x| {
+                    compare(x, want, mode).is_some_and(|o| op.holds(o))
+                })
+            }
+        }
+    }
+}

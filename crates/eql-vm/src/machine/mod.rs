@@ -1,0 +1,318 @@
+//! The register machine: loads (verifies) a program, builds its matchers and its load-time
+//! form (`fused.rs`), and runs blocks over decoded events. Registers, temporaries and scratch
+//! buffers live in a [`Machine`] that is reused across events, so running a block allocates
+//! nothing in steady state.
+
+mod field;
+mod fused;
+mod general;
+
+use crate::event::{EventBuf, Value};
+use crate::matchers::{RtCidr, RtRegex, RtSet, RtWildcard};
+use crate::value::{RVal, SRef, Scalar};
+use eql_bytecode::*;
+pub use field::bytes_eq;
+use fused::{Op, Target, Then};
+use general::Step;
+
+/// Why a program could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("the program failed verification: {0}")]
+    Verify(#[from] VerifyError),
+    #[error("{0}")]
+    Matcher(String),
+}
+
+/// A verified program with its matchers built.
+#[derive(Debug)]
+pub struct Loaded {
+    pub program: Program,
+    sets: Vec<RtSet>,
+    wildcards: Vec<RtWildcard>,
+    regexes: Vec<RtRegex>,
+    cidrs: Vec<RtCidr>,
+    /// The load-time form: one op per instruction of `program.code`.
+    ops: Vec<Op>,
+    /// By set: the set as a [`field::StrList`], when it is a few strings.
+    lists: Vec<Option<field::StrList>>,
+}
+
+impl Loaded {
+    pub fn new(program: Program) -> Result<Loaded, LoadError> {
+        Loaded::build(program, true)
+    }
+
+    /// A program loaded without the load-time form: every instruction runs through the
+    /// general interpreter (for checking that both give the same results).
+    #[doc(hidden)]
+    pub fn unfused(program: Program) -> Result<Loaded, LoadError> {
+        Loaded::build(program, false)
+    }
+
+    fn build(program: Program, fuse: bool) -> Result<Loaded, LoadError> {
+        verify(&program)?;
+        let pools = &program.pools;
+        let sets = pools.sets.iter().map(RtSet::new).collect();
+        let wildcards = pools
+            .wildcards
+            .iter()
+            .map(RtWildcard::new)
+            .collect::<Result<_, _>>()
+            .map_err(LoadError::Matcher)?;
+        let regexes = pools
+            .regexes
+            .iter()
+            .map(RtRegex::new)
+            .collect::<Result<_, _>>()
+            .map_err(LoadError::Matcher)?;
+        let cidrs = pools.cidrs.iter().map(RtCidr::new).collect();
+        let (ops, lists) = if fuse {
+            let lists = pools.sets.iter().map(field::StrList::new).collect();
+            (fused::translate(&program), lists)
+        } else {
+            (vec![Op::General; program.code.len()], Vec::new())
+        };
+        Ok(Loaded {
+            program,
+            sets,
+            wildcards,
+            regexes,
+            cidrs,
+            ops,
+            lists,
+        })
+    }
+}
+
+/// How many backward jumps one block run may take before it is stopped (a guard against
+/// hand-made programs; compiled loops take one per array element).
+const BACK_JUMP_FUEL: u32 = 1 << 20;
+
+/// Process lineage as the engine has seen it (`lineage` instructions).
+pub trait LineageView {
+    /// Whether the process `start`, or one of its ancestors at most `depth - 1` steps above it,
+    /// matched lineage filter `filter` when its process event was seen.
+    fn matched(&self, start: &str, filter: u32, depth: u32) -> bool;
+}
+
+/// What a block can read besides its own event.
+#[derive(Clone, Copy, Default)]
+pub struct RunCtx<'a> {
+    /// The events of the partial sequence being extended, by stage index (`load.field_of`).
+    pub stages: &'a [Option<&'a EventBuf>],
+    pub lineage: Option<&'a dyn LineageView>,
+}
+
+/// Reusable execution state.
+#[derive(Debug, Default)]
+pub struct Machine {
+    regs: Vec<RVal>,
+    temps: Vec<String>,
+    ntemps: usize,
+    buf: Vec<u8>,
+    /// Block runs stopped for running out of fuel.
+    pub stopped: u64,
+}
+
+fn scalar_of<'a>(
+    v: RVal,
+    ev: &'a EventBuf,
+    consts: &'a [ConstVal],
+    temps: &'a [String],
+) -> Scalar<'a> {
+    match v {
+        RVal::Null => Scalar::Null,
+        RVal::Bool(b) => Scalar::Bool(b),
+        RVal::Int(i) => Scalar::Int(i),
+        RVal::Float(x) => Scalar::Float(x),
+        RVal::Ip(ip) => Scalar::Ip(ip),
+        RVal::Date(d) => Scalar::Date(d),
+        RVal::Object => Scalar::Object,
+        RVal::Str(SRef::Event(r)) => Scalar::Str(ev.str(r)),
+        RVal::Str(SRef::Const(k)) => match consts.get(k as usize) {
+            Some(ConstVal::Str(s)) => Scalar::Str(s),
+            _ => Scalar::Null,
+        },
+        RVal::Str(SRef::Temp(t)) => Scalar::Str(temps.get(t as usize).map_or("", |s| s.as_str())),
+    }
+}
+
+/// An event value as a scalar.
+pub fn value_scalar(v: Value, ev: &EventBuf) -> Scalar<'_> {
+    match v {
+        Value::Null => Scalar::Null,
+        Value::Bool(b) => Scalar::Bool(b),
+        Value::Int(i) => Scalar::Int(i),
+        Value::Float(x) => Scalar::Float(x),
+        Value::Str(s) => Scalar::Str(ev.str(s)),
+        Value::Ip(ip) => Scalar::Ip(ip),
+        Value::Date(d) => Scalar::Date(d),
+        Value::Object => Scalar::Object,
+    }
+}
+
+fn const_rval(k: Const, consts: &[ConstVal]) -> RVal {
+    match consts.get(k.index()) {
+        Some(ConstVal::Null) | None => RVal::Null,
+        Some(ConstVal::Bool(b)) => RVal::Bool(*b),
+        Some(ConstVal::Int(i)) => RVal::Int(*i),
+        Some(ConstVal::Float(x)) => RVal::Float(*x),
+        Some(ConstVal::Str(_)) => RVal::Str(SRef::Const(k.0)),
+        Some(ConstVal::Ip(ip)) => RVal::Ip(*ip),
+    }
+}
+
+/// Kleene `and`.
+#[inline]
+fn and3(a: RVal, b: RVal) -> RVal {
+    match (tri(a), tri(b)) {
+        (Some(false), _) | (_, Some(false)) => RVal::Bool(false),
+        (Some(true), Some(true)) => RVal::Bool(true),
+        _ => RVal::Null,
+    }
+}
+
+fn tri(v: RVal) -> Option<bool> {
+    match v {
+        RVal::Bool(b) => Some(b),
+        _ => None,
+    }
+}
+
+fn from_tri(v: Option<bool>) -> RVal {
+    v.map_or(RVal::Null, RVal::Bool)
+}
+
+impl Machine {
+    pub fn new() -> Machine {
+        Machine::default()
+    }
+
+    /// Runs block `b` over `ev` and returns its value.
+    pub fn run(&mut self, p: &Loaded, b: BlockId, ev: &EventBuf) -> RVal {
+        self.run_in(p, b, ev, RunCtx::default())
+    }
+
+    /// Runs block `b` over `ev`, with other events and lineage available, and returns its value.
+    pub fn run_in(&mut self, p: &Loaded, b: BlockId, ev: &EventBuf, cx: RunCtx<'_>) -> RVal {
+        let Some(block) = p.program.blocks.get(b.index()) else {
+            return RVal::Null;
+        };
+        if self.regs.len() < block.nregs as usize {
+            self.regs.resize(block.nregs as usize, RVal::Null);
+        }
+        self.ntemps = 0;
+        let mut fuel = BACK_JUMP_FUEL;
+        let mut pc = block.entry as usize;
+        let end = (block.entry as usize).saturating_add(block.len as usize);
+        macro_rules! r {
+            ($r:expr) => {
+                self.regs[$r.index()]
+            };
+        }
+        // Continues at `to` (a backward jump takes fuel), or returns the jump's known value.
+        macro_rules! jump {
+            ($to:expr) => {
+                match $to {
+                    Target::Pc(to) => {
+                        let to = to as usize;
+                        if to < pc {
+                            fuel -= 1;
+                            if fuel == 0 {
+                                self.stopped += 1;
+                                return RVal::Null;
+                            }
+                        }
+                        pc = to;
+                    }
+                    Target::Return(v) => return RVal::Bool(v),
+                }
+            };
+        }
+        loop {
+            let Some(op) = p.ops.get(pc).filter(|_| pc < end) else {
+                return RVal::Null;
+            };
+            match op {
+                Op::Test {
+                    test,
+                    dst,
+                    negate,
+                    and,
+                    then,
+                    next,
+                } => {
+                    let hit = self.quick_test(p, test, ev) != *negate;
+                    r!(dst) = RVal::Bool(hit);
+                    let decisive = match and {
+                        Some(a) => {
+                            let v = and3(r!(a.a), r!(a.b));
+                            r!(a.dst) = v;
+                            v
+                        }
+                        None => RVal::Bool(hit),
+                    };
+                    match *then {
+                        Then::Next => pc = *next as usize,
+                        Then::JumpIf(when, to) => {
+                            if decisive == RVal::Bool(when) {
+                                jump!(to)
+                            } else {
+                                pc = *next as usize
+                            }
+                        }
+                        Then::Return => return decisive,
+                    }
+                }
+                &Op::Not { dst, src } => {
+                    r!(dst) = from_tri(tri(r!(src)).map(|b| !b));
+                    pc += 1;
+                }
+                &Op::And { dst, a, b } => {
+                    r!(dst) = and3(r!(a), r!(b));
+                    pc += 1;
+                }
+                &Op::Or { dst, a, b } => {
+                    r!(dst) = match (tri(r!(a)), tri(r!(b))) {
+                        (Some(true), _) | (_, Some(true)) => RVal::Bool(true),
+                        (Some(false), Some(false)) => RVal::Bool(false),
+                        _ => RVal::Null,
+                    };
+                    pc += 1;
+                }
+                &Op::Jump(to) => jump!(Target::Pc(to)),
+                &Op::JumpIf { src, when, to } => {
+                    if r!(src) == RVal::Bool(when) {
+                        jump!(to)
+                    } else {
+                        pc += 1
+                    }
+                }
+                &Op::Return(src) => return r!(src),
+                Op::General => match self.general(p, ev, cx, pc, end, &mut fuel) {
+                    Step::At(at) => pc = at,
+                    Step::Done(v) => return v,
+                },
+            }
+        }
+    }
+    /// Copies `s` into the next temporary string; returns its index.
+    fn temp_str(&mut self, s: &str) -> u32 {
+        let t = self.ntemps;
+        if self.temps.len() <= t {
+            self.temps.resize_with(t + 1, String::new);
+        }
+        if let Some(out) = self.temps.get_mut(t) {
+            out.clear();
+            out.push_str(s);
+        }
+        self.ntemps += 1;
+        t as u32
+    }
+
+    /// The value of a register after a run, resolved (for key blocks).
+    pub fn scalar<'a>(&'a self, v: RVal, p: &'a Loaded, ev: &'a EventBuf) -> Scalar<'a> {
+        scalar_of(v, ev, &p.program.pools.consts, &self.temps)
+    }
+}

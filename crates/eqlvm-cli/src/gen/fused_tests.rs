@@ -1,0 +1,107 @@
+//! The VM's load-time form (fused tests and jumps) against the plain interpreter: every block
+//! of the shipped rules and of the detection-rules corpus gives the same value on generated
+//! events either way.
+
+use super::Generator;
+use eqlvm::bytecode::{BlockId, Program};
+use eqlvm::pipeline::{compile_rules, CompileOptions};
+use eqlvm::vm::decode::{Decoder, Projection};
+use eqlvm::vm::event::EventBuf;
+use eqlvm::vm::machine::{Loaded, Machine};
+
+/// Runs every block of `program` over `n` generated events with and without the load-time
+/// form; returns how many block runs came out true.
+fn compare_blocks(program: Program, seed: u64, n: usize) -> usize {
+    let fields: Vec<_> = program
+        .fields
+        .iter()
+        .map(|f| (f.path.clone(), f.kind))
+        .collect();
+    let projection = Projection::new(&fields);
+    let fused = Loaded::new(program.clone()).unwrap();
+    let plain = Loaded::unfused(program).unwrap();
+    let (mut m1, mut m2) = (Machine::new(), Machine::new());
+    let mut decoder = Decoder::new();
+    let mut buf = EventBuf::new();
+    let mut gen = Generator::new(seed);
+    let mut trues = 0;
+    for _ in 0..n {
+        buf.line.clear();
+        buf.line.extend_from_slice(gen.next_event().as_bytes());
+        decoder.decode(&projection, &mut buf).unwrap();
+        for b in 0..fused.program.blocks.len() {
+            let b = BlockId(b as u32);
+            let (x, y) = (m1.run(&fused, b, &buf), m2.run(&plain, b, &buf));
+            let (x, y) = (
+                format!("{:?}", m1.scalar(x, &fused, &buf)),
+                format!("{:?}", m2.scalar(y, &plain, &buf)),
+            );
+            assert_eq!(x, y, "block {b:?} on {}", buf.text());
+            trues += usize::from(x == "Bool(true)");
+        }
+    }
+    trues
+}
+
+fn compile_dir(dir: &std::path::Path) -> Program {
+    let set = eqlvm::rules::RuleSet::load_path(dir);
+    compile_rules(set.rules, &CompileOptions::default()).program
+}
+
+#[test]
+fn the_fused_form_gives_the_same_block_values_on_the_shipped_rules() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    let program = compile_dir(&root);
+    assert!(program.blocks.len() >= 3, "{} blocks", program.blocks.len());
+    let trues = compare_blocks(program, 3, 20_000);
+    assert!(trues > 50, "{trues} true block runs");
+}
+
+#[test]
+fn the_fused_form_gives_the_same_block_values_on_mixed_queries() {
+    use eqlvm::emit::{Emitter, QueryOptions};
+    use eqlvm::planner::{plan_text, PlanOptions, Schema};
+    let queries = [
+        r#"process where process.name : ("BASH", "sh") and not process.parent.name == "nc""#,
+        r#"process where (process.args : ("-i", "-l") or process.parent.name == "socat") and process.name != null"#,
+        r#"process where not (process.name == "bash" or user.name == "alice") and event.type != "end""#,
+        r#"network where destination.ip != null and not cidrmatch(destination.ip, "127.0.0.0/8", "::1")"#,
+        r#"network where destination.port == 443 or destination.port in (22, 4444) or destination.port > 60000"#,
+        r#"process where stringContains(process.command_line, "-Enc") or startsWith(process.name, "power")"#,
+        r#"process where length(process.name) > 4 and endsWith~(process.executable, "/BASH")"#,
+        r#"file where file.path : ("*\\AppData\\*", "/tmp/*") and file.extension in~ ("EXE", "ps1")"#,
+        r#"process where process.name regex~ "(ba|z)sh" and process.pid >= 100"#,
+        r#"any where event.action == null or event.outcome == "failure""#,
+        r#"sequence by host.id [network where process.name : "bash"] by process.entity_id [process where process.args == "-i"] by process.parent.entity_id until [process where event.type == "end"] by process.entity_id"#,
+    ];
+    let schema = Schema::builtin();
+    let mut emitter = Emitter::new();
+    for (i, q) in queries.iter().enumerate() {
+        let planned =
+            plan_text(q, &schema, &PlanOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
+        emitter.add(
+            &planned.plan,
+            &QueryOptions::new(format!("q{i}"), q.to_string()),
+        );
+    }
+    let trues = compare_blocks(emitter.finish(), 5, 20_000);
+    assert!(trues > 5_000, "{trues} true block runs");
+}
+
+#[test]
+fn the_fused_form_gives_the_same_block_values_on_the_corpus() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/detection-rules");
+    if !root.is_dir() {
+        eprintln!("{} absent; skipped", root.display());
+        return;
+    }
+    let program = compile_dir(&root);
+    assert!(
+        program.blocks.len() > 1000,
+        "{} blocks",
+        program.blocks.len()
+    );
+    let trues = compare_blocks(program, 11, 600);
+    assert!(trues > 1000, "{trues} true block runs");
+}
