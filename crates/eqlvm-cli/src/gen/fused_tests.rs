@@ -59,8 +59,6 @@ fn the_fused_form_gives_the_same_block_values_on_the_shipped_rules() {
 
 #[test]
 fn the_fused_form_gives_the_same_block_values_on_mixed_queries() {
-    use eqlvm::emit::{Emitter, QueryOptions};
-    use eqlvm::planner::{plan_text, PlanOptions, Schema};
     let queries = [
         r#"process where process.name : ("BASH", "sh") and not process.parent.name == "nc""#,
         r#"process where (process.args : ("-i", "-l") or process.parent.name == "socat") and process.name != null"#,
@@ -74,17 +72,7 @@ fn the_fused_form_gives_the_same_block_values_on_mixed_queries() {
         r#"any where event.action == null or event.outcome == "failure""#,
         r#"sequence by host.id [network where process.name : "bash"] by process.entity_id [process where process.args == "-i"] by process.parent.entity_id until [process where event.type == "end"] by process.entity_id"#,
     ];
-    let schema = Schema::builtin();
-    let mut emitter = Emitter::new();
-    for (i, q) in queries.iter().enumerate() {
-        let planned =
-            plan_text(q, &schema, &PlanOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
-        emitter.add(
-            &planned.plan,
-            &QueryOptions::new(format!("q{i}"), q.to_string()),
-        );
-    }
-    let trues = compare_blocks(emitter.finish(), 5, 20_000);
+    let trues = compare_blocks(super::tests::compile_queries(&queries), 5, 20_000);
     assert!(trues > 5_000, "{trues} true block runs");
 }
 

@@ -117,8 +117,6 @@ fn run_all(engine: &mut eqlvm::vm::engine::Engine, lines: &[String]) -> Vec<(u32
 
 #[test]
 fn the_prefilter_changes_no_result() {
-    use eqlvm::emit::{Emitter, QueryOptions};
-    use eqlvm::planner::{plan_text, PlanOptions, Schema};
     use eqlvm::vm::engine::{Engine, EngineOptions};
     let queries = [
         r#"process where process.name == "bash" and process.args : "-i""#,
@@ -151,17 +149,7 @@ fn the_prefilter_changes_no_result() {
         // Regex literals, case-sensitive and folded.
         r#"process where process.command_line regex ".*/dev/tcp/.*" or process.executable regex~ "/BIN/[a-z]+""#,
     ];
-    let schema = Schema::builtin();
-    let mut emitter = Emitter::new();
-    for (i, q) in queries.iter().enumerate() {
-        let planned =
-            plan_text(q, &schema, &PlanOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
-        emitter.add(
-            &planned.plan,
-            &QueryOptions::new(format!("q{i}"), q.to_string()),
-        );
-    }
-    let program = emitter.finish();
+    let program = compile_queries(&queries);
     let events = lines(5, 40_000);
     let mut with = Engine::new(program.clone(), &EngineOptions::default()).unwrap();
     let guarded = with.prefilter().map_or(0, |p| p.guarded_stages());
@@ -208,4 +196,21 @@ fn the_prefilter_changes_no_result_on_the_corpus() {
     assert!(a.len() > 100, "{} matches", a.len());
     assert_eq!(a, b);
     assert!(with.stats.stages_run * 4 < without.stats.stages_run);
+}
+
+/// One program of `queries` (query `i` named `q{i}`), planned against the built-in schema.
+pub(super) fn compile_queries(queries: &[&str]) -> eqlvm::bytecode::Program {
+    use eqlvm::emit::{Emitter, QueryOptions};
+    use eqlvm::planner::{plan_text, PlanOptions, Schema};
+    let schema = Schema::builtin();
+    let mut emitter = Emitter::new();
+    for (i, q) in queries.iter().enumerate() {
+        let planned =
+            plan_text(q, &schema, &PlanOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
+        emitter.add(
+            &planned.plan,
+            &QueryOptions::new(format!("q{i}"), q.to_string()),
+        );
+    }
+    emitter.finish()
 }
