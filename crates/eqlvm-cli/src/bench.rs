@@ -202,10 +202,15 @@ pub fn bench(
     let probe =
         Engine::new(program.clone(), &EngineOptions::default()).map_err(|e| e.to_string())?;
     let stages = program.stage_count();
-    eprintln!(
-        "eqlvm bench: the literal prefilter guards {} of {stages} stages",
-        probe.prefilter().map_or(0, |p| p.guarded_stages())
-    );
+    match probe.prefilter() {
+        Some(p) => eprintln!(
+            "eqlvm bench: the literal prefilter guards {} of {stages} stages",
+            p.guarded_stages()
+        ),
+        None => eprintln!(
+            "eqlvm bench: no literal prefilter (of {stages} stages, too few can be guarded to pay for probing)"
+        ),
+    }
     let (mut dec, mut full, mut eval) = (Vec::new(), Vec::new(), Vec::new());
     let (mut bad, mut matches, mut stages_run) = (0, 0, 0);
     let new_engine =
