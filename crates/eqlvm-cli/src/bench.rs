@@ -208,7 +208,9 @@ pub fn bench(
             p.guarded_stages()
         ),
         None => eprintln!(
-            "eqlvm bench: no literal prefilter (of {stages} stages, too few can be guarded to pay for probing)"
+            "eqlvm bench: no literal prefilter ({stages} stage{}: too few can be guarded to pay \
+             for probing)",
+            if stages == 1 { "" } else { "s" }
         ),
     }
     let (mut dec, mut full, mut eval) = (Vec::new(), Vec::new(), Vec::new());
