@@ -99,7 +99,14 @@ impl Decoder {
         // Check the line's UTF-8 once, moving it into `text` (whose old memory becomes the
         // next line's buffer), so that string values need no further checks.
         let bytes = std::mem::take(&mut buf.line);
-        match String::from_utf8(bytes) {
+        let checked = if simdutf8::basic::from_utf8(&bytes).is_ok() {
+            // SAFETY: `simdutf8` has just validated `bytes` as UTF-8.
+            Ok(unsafe { String::from_utf8_unchecked(bytes) })
+        } else {
+            // The standard check places the error (the first invalid byte).
+            String::from_utf8(bytes)
+        };
+        match checked {
             Ok(t) => {
                 let mut old = std::mem::replace(&mut buf.text, t).into_bytes();
                 old.clear();
