@@ -99,7 +99,14 @@ impl Decoder {
         // Check the line's UTF-8 once, moving it into `text` (whose old memory becomes the
         // next line's buffer), so that string values need no further checks.
         let bytes = std::mem::take(&mut buf.line);
-        match String::from_utf8(bytes) {
+        let checked = if simdutf8::basic::from_utf8(&bytes).is_ok() {
+            // SAFETY: `simdutf8` has just validated `bytes` as UTF-8.
+            Ok(unsafe { String::from_utf8_unchecked(bytes) })
+        } else {
+            // The standard check places the error (the first invalid byte).
+            String::from_utf8(bytes)
+        };
+        match checked {
             Ok(t) => {
                 let mut old = std::mem::replace(&mut buf.text, t).into_bytes();
                 old.clear();
@@ -296,11 +303,22 @@ impl<'t> Parser<'t, '_> {
         let Some(node) = target else {
             return self.skip_value();
         };
-        if let Some((slot, kind)) = self.proj.node(node).slot {
+        let slot = self.proj.node(node).slot;
+        if let Some((slot, _)) = slot {
             self.slots[slot as usize].present = true;
-            // A string without escapes is read straight from the bytes.
-            if let Some(inside) = self.quick_string() {
-                let v = self.plain_string(inside, kind);
+        }
+        // An object or array is opened straight from its bracket, when it cannot be too deep
+        // (the depth errors are placed at the bracket the lexer would have returned).
+        if let Some(tok) = self.quick_open() {
+            return self.value(target, tok);
+        }
+        if let Some((slot, kind)) = slot {
+            // A string without escapes, a literal or an integer is read straight from the bytes.
+            let v = match self.quick_string() {
+                Some(inside) => Some(self.plain_string(inside, kind)),
+                None => self.quick_scalar(kind),
+            };
+            if let Some(v) = v {
                 self.pairs.push((slot, v));
                 self.slots[slot as usize].len += 1;
                 return Ok(self.after_value());
@@ -328,10 +346,31 @@ impl<'t> Parser<'t, '_> {
                 Ok(self.after_value())
             }
             _ => {
+                if let Some(len) = scalar::scalar_len(self.text.as_bytes(), at) {
+                    // An ASCII token, so its end is a char boundary.
+                    self.lex.bump(len);
+                    return Ok(self.after_value());
+                }
                 let tok = self.need("a value")?;
                 self.value(None, tok)
             }
         }
+    }
+
+    /// The `{` or `[` right after the current token, moved past, when opening it cannot fail
+    /// (the stack is at least two levels short of [`MAX_DEPTH`]); `None` for anything else.
+    #[inline]
+    fn quick_open(&mut self) -> Option<Token> {
+        let tok = match self.peek()? {
+            b'{' => Token::LBrace,
+            b'[' => Token::LBracket,
+            _ => return None,
+        };
+        if self.frames.len() + 2 > MAX_DEPTH {
+            return None;
+        }
+        self.lex.bump(1);
+        Some(tok)
     }
 
     /// The byte right after the current token.

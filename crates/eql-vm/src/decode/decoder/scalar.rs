@@ -13,10 +13,7 @@ impl Parser<'_, '_> {
         Ok(match tok {
             Token::Str(escaped) => return self.string(escaped, kind),
             Token::Int => match parse_int(self.lex.slice().as_bytes()) {
-                Some(i) if kind == SlotKind::Date => {
-                    millis_to_nanos(i).map_or(Value::Int(i), Value::Date)
-                }
-                Some(i) => Value::Int(i),
+                Some(i) => int_value(i, kind),
                 None => return self.float(kind),
             },
             Token::Float => return self.float(kind),
@@ -66,6 +63,25 @@ impl Parser<'_, '_> {
 }
 
 impl Parser<'_, '_> {
+    /// A `true`, `false`, `null` or integer (within `i64`) that starts right after the current
+    /// token: moves the lexer past it and returns its value. `None`, with the lexer left where
+    /// it was, for anything else, which the lexer handles.
+    #[inline]
+    pub(super) fn quick_scalar(&mut self, kind: SlotKind) -> Option<Value> {
+        let at = self.lex.span().end;
+        let b = self.text.as_bytes();
+        let len = scalar_len(b, at)?;
+        let v = match b.get(at)? {
+            b't' => Value::Bool(true),
+            b'f' => Value::Bool(false),
+            b'n' => Value::Null,
+            _ => int_value(parse_int(b.get(at..at + len)?)?, kind),
+        };
+        // The token is ASCII, so its end is a char boundary.
+        self.lex.bump(len);
+        Some(v)
+    }
+
     /// The value of a string without escapes whose text is `text[inside]`.
     #[inline]
     pub(super) fn plain_string(&self, inside: std::ops::Range<usize>, kind: SlotKind) -> Value {
@@ -93,6 +109,47 @@ fn convert(s: &str, kind: SlotKind) -> Option<Value> {
     }
 }
 
+/// An integer in a slot of `kind`.
+#[inline]
+fn int_value(i: i64, kind: SlotKind) -> Value {
+    match kind {
+        SlotKind::Date => millis_to_nanos(i).map_or(Value::Int(i), Value::Date),
+        _ => Value::Int(i),
+    }
+}
+
+/// The length of the `true`, `false`, `null` or integer token at `b[at]`, the same token the
+/// lexer would find there; `None` for anything else, and for an integer followed by `.`, `e`
+/// or `E` (a float, or something the lexer should judge).
+#[inline]
+pub(super) fn scalar_len(b: &[u8], at: usize) -> Option<usize> {
+    let rest = b.get(at..)?;
+    let word = |w: &[u8]| rest.starts_with(w).then_some(w.len());
+    match *rest.first()? {
+        b't' => word(b"true"),
+        b'f' => word(b"false"),
+        b'n' => word(b"null"),
+        b'-' | b'0'..=b'9' => {
+            let mut i = usize::from(rest[0] == b'-');
+            match rest.get(i)? {
+                b'0' => i += 1,
+                b'1'..=b'9' => {
+                    i += 1;
+                    while rest.get(i).is_some_and(u8::is_ascii_digit) {
+                        i += 1;
+                    }
+                }
+                _ => return None,
+            }
+            match rest.get(i) {
+                Some(b'.' | b'e' | b'E') => None,
+                _ => Some(i),
+            }
+        }
+        _ => None,
+    }
+}
+
 /// A JSON integer's value, `None` beyond `i64`.
 #[inline]
 fn parse_int(b: &[u8]) -> Option<i64> {
@@ -116,7 +173,66 @@ fn parse_int(b: &[u8]) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_int;
+    use super::{parse_int, scalar_len};
+    use crate::decode::lexer::Token;
+    use logos::Logos;
+
+    #[test]
+    fn scalar_len_agrees_with_the_lexer() {
+        let cases = [
+            "true",
+            "false",
+            "null",
+            "0",
+            "-0",
+            "7",
+            "42",
+            "-42",
+            "01",
+            "-01",
+            "1.5",
+            "1e5",
+            "1E5",
+            "0.0",
+            "-",
+            "-x",
+            "tru",
+            "truex",
+            "nul",
+            "fals",
+            "12,",
+            "12]",
+            "12}",
+            "12 ",
+            "9223372036854775808",
+            "\"s\"",
+            "{",
+            "x",
+            "",
+            "-1.",
+            "1e",
+            "00",
+        ];
+        for case in cases {
+            let mut lex = Token::lexer(case);
+            let lexed = match lex.next() {
+                Some(Ok(Token::True | Token::False | Token::Null | Token::Int)) => {
+                    Some(lex.span().end)
+                }
+                _ => None,
+            };
+            let quick = scalar_len(case.as_bytes(), 0);
+            if let Some(n) = quick {
+                assert_eq!(Some(n), lexed, "{case:?}");
+            }
+            // Integers and literals are read quickly unless a float could follow.
+            let number = case.starts_with(|c: char| c == '-' || c.is_ascii_digit());
+            let floaty = number && case.contains(['.', 'e', 'E']);
+            assert_eq!(quick.is_none(), lexed.is_none() || floaty, "{case:?}");
+        }
+        assert_eq!(scalar_len(b"x:123,", 2), Some(3));
+        assert_eq!(scalar_len(b"ab", 5), None);
+    }
 
     #[test]
     fn integers() {

@@ -256,3 +256,35 @@ fn member_strings_convert_as_elements_do() {
     let err = Decoder::new().decode(&p, &mut buf).unwrap_err();
     assert_eq!(err.to_string(), "unterminated string at byte 5");
 }
+
+#[test]
+fn invalid_utf8_is_placed_at_its_first_bad_byte_and_keeps_the_line() {
+    let p = plain(&["s", "n"]);
+    let long = "é".repeat(70);
+    // Bad bytes early, past a 64-byte block, a lone continuation byte and a cut-short sequence.
+    let cases: [(Vec<u8>, usize); 4] = [
+        ([&b"{\"s\":\"a"[..], b"\xff\"}"].concat(), 7),
+        (
+            [format!("{{\"s\":\"{long}").as_bytes(), b"\xc3\x28\"}"].concat(),
+            6 + long.len(),
+        ),
+        ([&b"{\"n\":1,\"s\":\"\x80"[..], b"\"}"].concat(), 12),
+        ([&b"{\"s\":\"ab"[..], b"\xe2\x82"].concat(), 8),
+    ];
+    let mut buf = EventBuf::new();
+    for (line, at) in cases {
+        buf.line.clear();
+        buf.line.extend_from_slice(&line);
+        let err = Decoder::new().decode(&p, &mut buf).unwrap_err();
+        assert_eq!(err.to_string(), format!("invalid UTF-8 at byte {at}"));
+        assert_eq!(buf.line, line);
+        assert!(buf.slot(0).is_empty());
+    }
+    // The buffer still decodes a good line afterwards.
+    buf.line.clear();
+    buf.line.extend_from_slice("{\"s\":\"é\"}".as_bytes());
+    Decoder::new()
+        .decode(&p, &mut buf)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(values(&buf, 0), [s("é")]);
+}
