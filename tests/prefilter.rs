@@ -198,3 +198,37 @@ fn regex_tests_are_atom_guards() {
         vec![vec![("process.name".into(), Test::Equals, s(&["a"]))]]
     );
 }
+
+#[test]
+fn the_stage_profile_counts_runs_and_trues_per_stage() {
+    use eqlvm::vm::engine::{Engine, EngineOptions};
+    // The process query's stage meets the three process events and is true for two.
+    let mut engine = Engine::new(
+        common::compile(r#"process where process.name == "bash""#),
+        &EngineOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    engine.set_stage_profile(true);
+    let lines = [
+        r#"{"event":{"category":"process"},"process":{"name":"bash"}}"#,
+        r#"{"event":{"category":"process"},"process":{"name":"sh"}}"#,
+        r#"{"event":{"category":"network"},"process":{"name":"bash"}}"#,
+        r#"{"event":{"category":"process"},"process":{"name":"bash"}}"#,
+    ];
+    let mut out = Vec::new();
+    for l in lines {
+        engine.line_mut().clear();
+        engine.line_mut().extend_from_slice(l.as_bytes());
+        engine
+            .process(&mut out)
+            .unwrap_or_else(|e| panic!("{l}: {e}"));
+    }
+    assert_eq!(out.len(), 2);
+    let prof = engine.stage_profile();
+    assert_eq!(prof.len(), 1, "{prof:?}");
+    assert_eq!((prof[0].query, prof[0].stage), (0, 0));
+    assert_eq!((prof[0].runs, prof[0].trues), (3, 2));
+    // Switched off, the counts are gone.
+    engine.set_stage_profile(false);
+    assert!(engine.stage_profile().is_empty());
+}

@@ -243,13 +243,15 @@ pub struct RtRegex {
     re: Regex,
 }
 
+/// An EQL regex as the VM runs it: the whole string must match. The prefilter reads its
+/// literal atoms off the same text.
+pub(crate) fn anchored_regex(pattern: &str) -> String {
+    format!(r"\A(?:{pattern})\z")
+}
+
 impl RtRegex {
     pub fn new(set: &RegexSet) -> Result<RtRegex, String> {
-        let anchored: Vec<String> = set
-            .patterns
-            .iter()
-            .map(|p| format!(r"\A(?:{p})\z"))
-            .collect();
+        let anchored: Vec<String> = set.patterns.iter().map(|p| anchored_regex(p)).collect();
         let re = Regex::builder()
             .syntax(syntax::Config::new().case_insensitive(set.case_insensitive))
             .build_many(&anchored)

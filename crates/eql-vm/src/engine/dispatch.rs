@@ -27,16 +27,17 @@ pub(super) const UNTIL: u32 = u32::MAX;
 #[derive(Debug, Default)]
 struct Table {
     slot: usize,
+    /// The categories' stages by category value; empty once moved into `few`.
     by_category: AHashMap<Box<str>, Category>,
-    /// `by_category` as a list, when it is short enough that comparing the event's category
-    /// with each costs less than hashing it.
+    /// The categories instead, when there are so few that comparing the event's category with
+    /// each costs less than hashing it.
     few: Option<Vec<(Box<[u8]>, Category)>>,
     any: Vec<StageRef>,
     guarded_any: bool,
 }
 
 /// The unguarded stages of one category, and whether it has guarded ones.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 struct Category {
     stages: Vec<StageRef>,
     guarded: bool,
@@ -135,9 +136,10 @@ impl Dispatch {
         }
         for t in &mut d.tables {
             if t.by_category.len() <= FEW_CATEGORIES {
-                let list = t.by_category.iter();
+                let map = std::mem::take(&mut t.by_category);
                 t.few = Some(
-                    list.map(|(k, c)| (k.as_bytes().into(), c.clone()))
+                    map.into_iter()
+                        .map(|(k, c)| (k.into_boxed_bytes(), c))
                         .collect(),
                 );
             }

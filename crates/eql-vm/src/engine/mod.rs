@@ -335,6 +335,15 @@ impl Engine {
         Some(Ordinal { ts, tiebreak, seq })
     }
 
+    /// An event whose stage hits change no state of sequence `q`: only its clock moves (or the
+    /// event is counted as having no timestamp).
+    fn clock_only(&mut self, q: u32, seq: u64, out: &mut Vec<Match>) {
+        match self.ordinal(q, seq) {
+            Some(ord) => self.advance(q, ord.ts, out),
+            None => self.stats.no_timestamp += 1,
+        }
+    }
+
     fn stored(&self, q: u32, seq: u64, line: &mut Option<Arc<str>>) -> Arc<StoredEvent> {
         let text = line
             .get_or_insert_with(|| Arc::from(self.buf.text()))
@@ -416,10 +425,7 @@ impl Engine {
         if let State::Sequence(s) = &self.queries[q as usize].state {
             let may = |&st: &u32| s.may_want((st != UNTIL).then_some(st as usize));
             if !true_stages.iter().any(may) {
-                match self.ordinal(q, seq) {
-                    Some(ord) => self.advance(q, ord.ts, out),
-                    None => self.stats.no_timestamp += 1,
-                }
+                self.clock_only(q, seq, out);
                 return;
             }
         }
@@ -454,10 +460,7 @@ impl Engine {
         }
         if let State::Sequence(s) = &self.queries[q as usize].state {
             if !hits.iter().any(|(k, h)| s.wants(k, h)) {
-                match self.ordinal(q, seq) {
-                    Some(ord) => self.advance(q, ord.ts, out),
-                    None => self.stats.no_timestamp += 1,
-                }
+                self.clock_only(q, seq, out);
                 return;
             }
         }

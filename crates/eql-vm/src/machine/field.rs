@@ -87,6 +87,15 @@ pub fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// The bytes of string constant `k` (empty when it is not a string).
+#[inline(always)]
+fn str_const(consts: &[ConstVal], k: eql_bytecode::Const) -> &[u8] {
+    match consts.get(k.index()) {
+        Some(ConstVal::Str(s)) => s.as_bytes(),
+        _ => b"",
+    }
+}
+
 impl Machine {
     /// Whether `ev` passes test `t`: the commonest tests here, the others in
     /// [`Machine::field_test`].
@@ -94,10 +103,7 @@ impl Machine {
     pub(super) fn quick_test(&mut self, p: &Loaded, t: &Test, ev: &EventBuf) -> bool {
         match *t {
             Test::EqStr(slot, k) => {
-                let want = match p.program.pools.consts.get(k.index()) {
-                    Some(ConstVal::Str(s)) => s.as_bytes(),
-                    _ => b"",
-                };
+                let want = str_const(&p.program.pools.consts, k);
                 ev.slot(slot.index())
                     .iter()
                     .any(|v| matches!(*v, Value::Str(r) if bytes_eq(ev.bytes(r), want)))
@@ -136,19 +142,13 @@ impl Machine {
                 .iter()
                 .all(|v| matches!(v, Value::Null)),
             Test::EqStr(slot, k) => {
-                let want = match consts.get(k.index()) {
-                    Some(ConstVal::Str(s)) => s.as_bytes(),
-                    _ => b"",
-                };
+                let want = str_const(consts, k);
                 ev.slot(slot.index())
                     .iter()
-                    .any(|v| matches!(*v, Value::Str(r) if ev.bytes(r) == want))
+                    .any(|v| matches!(*v, Value::Str(r) if bytes_eq(ev.bytes(r), want)))
             }
             Test::EqStrCi(slot, k) => {
-                let want = match consts.get(k.index()) {
-                    Some(ConstVal::Str(s)) => s.as_bytes(),
-                    _ => b"",
-                };
+                let want = str_const(consts, k);
                 ev.slot(slot.index())
                     .iter()
                     .any(|v| matches!(*v, Value::Str(r) if ev.bytes(r).eq_ignore_ascii_case(want)))

@@ -56,6 +56,37 @@ pub(super) fn fits(clause: &[Guard], weak: impl Fn(usize) -> bool) -> bool {
             .all(|g| matches!(g.test, Test::Equals | Test::EqualsInt) && weak(g.slot))
 }
 
+/// The bit of `key` in `map`, a new one when it has none and fewer than [`MAX_BITS`] are
+/// taken; `None` when all are.
+fn bit_of<K: Eq + std::hash::Hash>(
+    map: &mut AHashMap<K, u32>,
+    key: K,
+    nbits: &mut usize,
+) -> Option<u32> {
+    if let Some(&b) = map.get(&key) {
+        return Some(b);
+    }
+    if *nbits >= MAX_BITS {
+        return None;
+    }
+    let b = *nbits as u32;
+    map.insert(key, b);
+    *nbits += 1;
+    Some(b)
+}
+
+/// `text` with ASCII letters lowercased: `text` itself when it has no uppercase letter, else a
+/// copy made in `lower`.
+pub(super) fn ascii_folded<'a>(text: &'a str, lower: &'a mut String) -> &'a str {
+    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+        return text;
+    }
+    lower.clear();
+    lower.push_str(text);
+    lower.make_ascii_lowercase();
+    lower
+}
+
 impl Bits {
     /// Adds `clause` as a filter of group `group` if it [`fits`]; returns whether it did.
     pub(super) fn add_filter(
@@ -82,26 +113,17 @@ impl Bits {
                     self.slots.len() - 1
                 }
             };
+            let slot = &mut self.slots[i];
             for s in &g.strings {
                 let key: Box<str> = s.to_ascii_lowercase().into();
-                match self.slots[i].strings.get(&key) {
-                    Some(&b) => bits.push(b),
-                    None if self.nbits < MAX_BITS => {
-                        self.slots[i].strings.insert(key, self.nbits as u32);
-                        bits.push(self.nbits as u32);
-                        self.nbits += 1;
-                    }
+                match bit_of(&mut slot.strings, key, &mut self.nbits) {
+                    Some(b) => bits.push(b),
                     None => return false,
                 }
             }
             for &n in &g.ints {
-                match self.slots[i].ints.get(&n) {
-                    Some(&b) => bits.push(b),
-                    None if self.nbits < MAX_BITS => {
-                        self.slots[i].ints.insert(n, self.nbits as u32);
-                        bits.push(self.nbits as u32);
-                        self.nbits += 1;
-                    }
+                match bit_of(&mut slot.ints, n, &mut self.nbits) {
+                    Some(b) => bits.push(b),
                     None => return false,
                 }
             }
@@ -148,16 +170,7 @@ impl Bits {
                 let bit = if let Some(n) = int_of(v) {
                     s.ints.get(&n)
                 } else if let Value::Str(r) = v {
-                    let text = buf.str(*r);
-                    let key = if text.bytes().any(|b| b.is_ascii_uppercase()) {
-                        self.lower.clear();
-                        self.lower.push_str(text);
-                        self.lower.make_ascii_lowercase();
-                        self.lower.as_str()
-                    } else {
-                        text
-                    };
-                    s.strings.get(key)
+                    s.strings.get(ascii_folded(buf.str(*r), &mut self.lower))
                 } else {
                     None
                 };

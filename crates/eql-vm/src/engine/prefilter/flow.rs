@@ -326,6 +326,7 @@ pub fn block_requirements(p: &Program, block: usize) -> Vec<Vec<Guard>> {
                     Inst::FieldEqStrCi { slot, k, .. } => (1, slot.index(), k.index()),
                     Inst::FieldInSet { slot, set, .. } => (2, slot.index(), set.index()),
                     Inst::FieldWildcard { slot, wc, .. } => (3, slot.index(), wc.index()),
+                    // Above every `FieldCmp` kind (4 + op * 4 + mode).
                     Inst::FieldRegex { slot, re, .. } => (250, slot.index(), re.index()),
                     Inst::FieldCmp {
                         slot, k, op, mode, ..

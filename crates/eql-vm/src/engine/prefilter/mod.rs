@@ -393,15 +393,7 @@ impl Prefilter {
                     marks.all(index.exact.get(s));
                 }
                 if !index.folded.is_empty() {
-                    let key = if s.bytes().any(|b| b.is_ascii_uppercase()) {
-                        lower.clear();
-                        lower.push_str(s);
-                        lower.make_ascii_lowercase();
-                        lower.as_str()
-                    } else {
-                        s
-                    };
-                    marks.all(index.folded.get(key));
+                    marks.all(index.folded.get(bits::ascii_folded(s, lower)));
                 }
                 if let Some(ac) = &index.atoms_ac {
                     for m in ac.find_overlapping_iter(s) {

@@ -15,7 +15,7 @@ pub fn regex_atoms(pattern: &str, case_insensitive: bool, min_len: usize) -> Opt
     let hir = regex_syntax::ParserBuilder::new()
         .case_insensitive(case_insensitive)
         .build()
-        .parse(&format!(r"\A(?:{pattern})\z"))
+        .parse(&crate::matchers::anchored_regex(pattern))
         .ok()?;
     let atoms = required(&hir, min_len)?;
     Some(atoms.into_iter().map(|a| a.to_ascii_lowercase()).collect())
