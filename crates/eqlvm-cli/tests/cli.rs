@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{eqlvm, root, text, tmp, EVENTS};
+use common::{eqlvm, root, text, Scratch, EVENTS};
 
 #[test]
 fn run_writes_one_alert_per_line_and_a_summary() {
@@ -27,6 +27,7 @@ fn run_writes_one_alert_per_line_and_a_summary() {
 
 #[test]
 fn bad_lines_are_reported_counted_and_lose_no_alert() {
+    let s = Scratch::new();
     let clean = std::fs::read(root().join(EVENTS)).unwrap_or_default();
     let mut dirty = Vec::new();
     for (i, line) in clean.split(|b| *b == b'\n').enumerate() {
@@ -42,7 +43,7 @@ fn bad_lines_are_reported_counted_and_lose_no_alert() {
         dirty.extend_from_slice(line);
         dirty.push(b'\n');
     }
-    let path = tmp("dirty.ndjson");
+    let path = s.path("dirty.ndjson");
     if let Err(e) = std::fs::write(&path, &dirty) {
         panic!("{e}");
     }
@@ -64,6 +65,7 @@ fn bad_lines_are_reported_counted_and_lose_no_alert() {
 
 #[test]
 fn check_passes_the_shipped_rules_and_fails_a_broken_one() {
+    let s = Scratch::new();
     let ok = eqlvm(&["check", "rules"]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     assert!(text(&ok.stdout).contains("2 passed, 0 failed"));
@@ -80,7 +82,7 @@ network where destination.ip != null and
   not cidrmatch(destination.ip, "", "", "", "::1")
 '''
 "#;
-    let path = tmp("broken.toml");
+    let path = s.path("broken.toml");
     if let Err(e) = std::fs::write(&path, rule) {
         panic!("{e}");
     }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{eqlvm, first_line_then_close, root, text, tmp, EVENTS};
+use common::{eqlvm, first_line_then_close, root, text, Scratch, EVENTS};
 
 use serde_json::Value;
 use std::io::Write;
@@ -47,6 +47,7 @@ fn first_alert() -> Value {
 /// Runs the rules over the clean events with `extra` lines inserted before line `at` (0-based)
 /// and checks: alerts identical to the clean run, every inserted line reported by number.
 fn with_inserted(name: &str, at: usize, extra: &[Vec<u8>], expect: &str) -> String {
+    let s = Scratch::new();
     let mut dirty = Vec::new();
     for (i, line) in clean_lines().iter().enumerate() {
         if i == at {
@@ -58,7 +59,7 @@ fn with_inserted(name: &str, at: usize, extra: &[Vec<u8>], expect: &str) -> Stri
         dirty.extend_from_slice(line);
         dirty.push(b'\n');
     }
-    let path = write(&tmp(name), &dirty);
+    let path = write(&s.path(name), &dirty);
     let good = clean_run();
     let bad = eqlvm(&["run", "--rules", "rules", &path]);
     assert!(bad.status.success(), "{}", text(&bad.stderr));
@@ -109,6 +110,7 @@ fn nesting_100000_deep_is_a_bad_line() {
 
 #[test]
 fn a_10_mb_string_is_read_and_loses_nothing() {
+    let s = Scratch::new();
     let mut big = br#"{"@timestamp":"2024-05-21T09:00:00Z","event":{"category":"process"},"process":{"name":""#.to_vec();
     big.extend(std::iter::repeat_n(b'x', 10 << 20));
     big.extend_from_slice(b"\"}}");
@@ -120,7 +122,7 @@ fn a_10_mb_string_is_read_and_loses_nothing() {
         dirty.extend_from_slice(l);
         dirty.push(b'\n');
     }
-    let path = write(&tmp("big.ndjson"), &dirty);
+    let path = write(&s.path("big.ndjson"), &dirty);
     let bad = eqlvm(&["run", "--rules", "rules", &path]);
     assert!(bad.status.success(), "{}", text(&bad.stderr));
     assert_eq!(text(&bad.stdout), text(&clean_run().stdout));
@@ -131,6 +133,7 @@ fn a_10_mb_string_is_read_and_loses_nothing() {
 
 #[test]
 fn wrong_types_are_evaluated_and_match_nothing() {
+    let s = Scratch::new();
     // A number where a string is expected, an object where an array is expected, an array of
     // objects where an IP is expected: valid JSON, evaluated, matching no predicate.
     let lines: Vec<Vec<u8>> = [
@@ -152,7 +155,7 @@ fn wrong_types_are_evaluated_and_match_nothing() {
         dirty.extend_from_slice(line);
         dirty.push(b'\n');
     }
-    let path = write(&tmp("types.ndjson"), &dirty);
+    let path = write(&s.path("types.ndjson"), &dirty);
     let out = eqlvm(&["run", "--rules", "rules", &path]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), text(&clean_run().stdout));
@@ -174,7 +177,8 @@ fn a_missing_timestamp_is_reported_and_skipped_by_sequences() {
 
 #[test]
 fn a_pack_runs_like_its_rules() {
-    let pack = tmp("rules.pack");
+    let s = Scratch::new();
+    let pack = s.path("rules.pack");
     let pack_s = pack.to_string_lossy().into_owned();
     let c = eqlvm(&["compile", "rules", "-o", &pack_s]);
     assert!(c.status.success(), "{}", text(&c.stderr));
@@ -204,7 +208,8 @@ fn reframe(pack: &[u8], payload: &[u8]) -> Vec<u8> {
 }
 
 fn refused(name: &str, bytes: &[u8], expect: &str) {
-    let path = write(&tmp(name), bytes);
+    let s = Scratch::new();
+    let path = write(&s.path(name), bytes);
     let out = eqlvm(&["run", "--pack", &path, EVENTS]);
     assert!(!out.status.success(), "{name} must be refused");
     assert!(
@@ -218,7 +223,8 @@ fn refused(name: &str, bytes: &[u8], expect: &str) {
 
 #[test]
 fn damaged_or_hand_made_packs_are_refused() {
-    let path = tmp("good.pack");
+    let s = Scratch::new();
+    let path = s.path("good.pack");
     let path_s = path.to_string_lossy().into_owned();
     let c = eqlvm(&["compile", "rules", "-o", &path_s]);
     assert!(c.status.success(), "{}", text(&c.stderr));
@@ -292,7 +298,8 @@ impl ConcatLines for Vec<Vec<u8>> {
 
 #[test]
 fn the_reorder_window_restores_the_sorted_alerts() {
-    let path = write(&tmp("shuffled.ndjson"), &shuffled());
+    let s = Scratch::new();
+    let path = write(&s.path("shuffled.ndjson"), &shuffled());
     let good = clean_run();
     let plain = eqlvm(&["run", "--rules", "rules", &path]);
     assert_ne!(
@@ -325,6 +332,7 @@ fn the_reorder_window_restores_the_sorted_alerts() {
 
 #[test]
 fn the_state_cap_evicts_oldest_keys_and_counts_them() {
+    let s = Scratch::new();
     let first = first_alert();
     let template = serde_json::to_string(&first["events"][0]).unwrap_or_default();
     let Some(entity) = first["join_keys"]
@@ -339,7 +347,7 @@ fn the_state_cap_evicts_oldest_keys_and_counts_them() {
         flood.extend_from_slice(template.replace(entity, &format!("flood-{i}")).as_bytes());
         flood.push(b'\n');
     }
-    let path = write(&tmp("flood.ndjson"), &flood);
+    let path = write(&s.path("flood.ndjson"), &flood);
     let out = eqlvm(&["run", "--rules", "rules", "--max-state", "50", &path]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
@@ -351,7 +359,7 @@ fn the_state_cap_evicts_oldest_keys_and_counts_them() {
 /// Writes a sequence rule with a trailing missing stage and a sample rule, and events where
 /// each of `users` users completes both; user u0 also has a missing-stage event inside its
 /// window, which cancels its sequence when nothing forces an early decision.
-fn held_back_flood(users: usize) -> (String, String) {
+fn held_back_flood(s: &Scratch, users: usize) -> (String, String) {
     let rule = |n: u32, name: &str, query: &str| {
         format!(
             "id = \"6f0c1f6e-0000-4000-8000-00000000000{n}\"\nname = \"{name}\"\n\
@@ -359,7 +367,7 @@ fn held_back_flood(users: usize) -> (String, String) {
              risk_score = 21\nquery = '{query}'\n"
         )
     };
-    let dir = tmp("held_back_rules");
+    let dir = s.path("held_back_rules");
     let _ = std::fs::create_dir_all(&dir);
     write(
         &dir.join("held_back.toml"),
@@ -398,7 +406,7 @@ fn held_back_flood(users: usize) -> (String, String) {
     events.push('\n');
     (
         dir.to_string_lossy().into_owned(),
-        write(&tmp("held_back.ndjson"), events.as_bytes()),
+        write(&s.path("held_back.ndjson"), events.as_bytes()),
     )
 }
 
@@ -413,7 +421,8 @@ fn alerts_of(out: &Output, name: &str) -> usize {
 
 #[test]
 fn the_state_cap_releases_held_back_sequences_early_and_evicts_sample_keys() {
-    let (rules, events) = held_back_flood(20);
+    let s = Scratch::new();
+    let (rules, events) = held_back_flood(&s, 20);
     let roomy = eqlvm(&["run", "--rules", &rules, &events]);
     assert!(roomy.status.success(), "{}", text(&roomy.stderr));
     // Without the cap: u0's sequence is cancelled by its file event, every user gives a sample.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{eqlvm, first_line_then_close, root, text, tmp, EVENTS};
+use common::{eqlvm, first_line_then_close, root, text, Scratch, EVENTS};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -56,8 +56,8 @@ fn per_rule(alerts: &str) -> BTreeMap<String, usize> {
 /// A scratch rule folder: the shipped rules and extra queries (name, query), among them
 /// sequences and samples joined on host.id (split by host) and queries that need every event
 /// (another join key, pipes, a trailing missing stage).
-fn mixed_rules(dir: &str) -> PathBuf {
-    let dir = tmp(dir);
+fn mixed_rules(s: &Scratch, dir: &str) -> PathBuf {
+    let dir = s.path(dir);
     let _ = std::fs::create_dir_all(&dir);
     for f in [
         "potential_reverse_shell.toml",
@@ -89,8 +89,8 @@ fn mixed_rules(dir: &str) -> PathBuf {
 }
 
 /// `eqlvm gen` output in a scratch file.
-fn generated(name: &str, events: &str, seed: &str) -> String {
-    let path = tmp(name);
+fn generated(s: &Scratch, name: &str, events: &str, seed: &str) -> String {
+    let path = s.path(name);
     let p = path.to_string_lossy().into_owned();
     let out = eqlvm(&["gen", "--events", events, "--seed", seed, "--out", &p]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -124,9 +124,10 @@ fn a_closed_output_pipe_ends_a_threaded_run_with_a_message() {
 
 #[test]
 fn a_mixed_rule_set_on_generated_events() {
-    let rules = mixed_rules("mixed-rules");
+    let s = Scratch::new();
+    let rules = mixed_rules(&s, "mixed-rules");
     let rules = rules.to_string_lossy();
-    let events = generated("gen3.ndjson", "20000", "3");
+    let events = generated(&s, "gen3.ndjson", "20000", "3");
     let alerts = same_as_one_thread(&["3"], &["--rules", &rules, &events]);
     let n = per_rule(&alerts);
     for name in [
@@ -150,7 +151,8 @@ fn a_mixed_rule_set_on_generated_events() {
 
 #[test]
 fn bad_lines_and_odd_hosts_are_reported_as_with_one_thread() {
-    let events = generated("gen7.ndjson", "4000", "7");
+    let s = Scratch::new();
+    let events = generated(&s, "gen7.ndjson", "4000", "7");
     let clean = std::fs::read_to_string(&events).unwrap_or_default();
     let mut dirty = String::new();
     for (i, line) in clean.lines().enumerate() {
@@ -170,8 +172,8 @@ fn bad_lines_and_odd_hosts_are_reported_as_with_one_thread() {
         }
         dirty.push('\n');
     }
-    let path = write(&tmp("dirty.ndjson"), dirty.as_bytes());
-    let rules = mixed_rules("mixed-rules-dirty");
+    let path = write(&s.path("dirty.ndjson"), dirty.as_bytes());
+    let rules = mixed_rules(&s, "mixed-rules-dirty");
     let rules = rules.to_string_lossy();
     let alerts = same_as_one_thread(&["2", "3"], &["--rules", &rules, &path]);
     assert!(!alerts.is_empty());
@@ -187,15 +189,16 @@ fn bad_lines_and_odd_hosts_are_reported_as_with_one_thread() {
 
 #[test]
 fn the_reorder_window_works_with_threads() {
-    let events = generated("gen5.ndjson", "3000", "5");
+    let s = Scratch::new();
+    let events = generated(&s, "gen5.ndjson", "3000", "5");
     let clean = std::fs::read_to_string(&events).unwrap_or_default();
     let mut lines: Vec<&str> = clean.lines().collect();
     // Swap neighbours: out of order by one event, well within the window.
     for pair in lines.chunks_mut(2) {
         pair.reverse();
     }
-    let path = write(&tmp("swapped.ndjson"), lines.join("\n").as_bytes());
-    let rules = mixed_rules("mixed-rules-reorder");
+    let path = write(&s.path("swapped.ndjson"), lines.join("\n").as_bytes());
+    let rules = mixed_rules(&s, "mixed-rules-reorder");
     let rules = rules.to_string_lossy();
     let alerts = same_as_one_thread(
         &["3"],
@@ -206,8 +209,9 @@ fn the_reorder_window_works_with_threads() {
 
 #[test]
 fn a_pack_runs_split_too() {
-    let rules = mixed_rules("mixed-rules-pack");
-    let pack = tmp("mixed.pack");
+    let s = Scratch::new();
+    let rules = mixed_rules(&s, "mixed-rules-pack");
+    let pack = s.path("mixed.pack");
     let pack = pack.to_string_lossy();
     let out = eqlvm(&["compile", &rules.to_string_lossy(), "-o", &pack]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -217,6 +221,7 @@ fn a_pack_runs_split_too() {
 
 #[test]
 fn the_detection_rules_corpus_when_present() {
+    let s = Scratch::new();
     let corpus =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/detection-rules");
     if !corpus.is_dir() {
@@ -224,7 +229,7 @@ fn the_detection_rules_corpus_when_present() {
         return;
     }
     let corpus = corpus.to_string_lossy();
-    let events = generated("gen-corpus.ndjson", "3000", "11");
+    let events = generated(&s, "gen-corpus.ndjson", "3000", "11");
     let alerts = same_as_one_thread(&["2"], &["--rules", &corpus, &events]);
     assert!(
         !alerts.is_empty(),
@@ -245,6 +250,7 @@ fn zero_threads_is_refused() {
 
 #[test]
 fn results_of_one_line_in_several_groups_keep_the_one_engine_order() {
+    let s = Scratch::new();
     // Per pair of hosts: a process event on each at the same time (the second host's name
     // sorts first), then one network event carrying both hosts, which completes a sequence in
     // each host's group on the same line. One engine orders the two by first event (arrival
@@ -263,8 +269,8 @@ fn results_of_one_line_in_several_groups_keep_the_one_engine_order() {
             ts + 1000
         ));
     }
-    let path = write(&tmp("ties.ndjson"), lines.join("\n").as_bytes());
-    let dir = tmp("tie-rules");
+    let path = write(&s.path("ties.ndjson"), lines.join("\n").as_bytes());
+    let dir = s.path("tie-rules");
     let _ = std::fs::create_dir_all(&dir);
     let rule = "id = \"0b9d2a3e-1111-4222-8333-944455557777\"\nname = \"ties\"\n\
                 description = \"threads test\"\nversion = 1\nseverity = \"low\"\nrisk_score = 21\n\

@@ -31,15 +31,21 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// A scratch path private to this test binary's process.
-pub fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "eqlvm-{}-{}",
-        env!("CARGO_CRATE_NAME"),
-        std::process::id()
-    ));
-    let _ = std::fs::create_dir_all(&dir);
-    dir.join(name)
+/// A scratch folder private to one test; it and everything in it are removed when it is dropped.
+pub struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        match tempfile::Builder::new().prefix("eqlvm-test-").tempdir() {
+            Ok(dir) => Scratch(dir),
+            Err(e) => panic!("cannot make a scratch folder: {e}"),
+        }
+    }
+
+    /// `name` inside the scratch folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
 }
 
 /// Runs `eqlvm` with `args`, reads the first line of its output and then closes the pipe, as
