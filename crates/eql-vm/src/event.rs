@@ -100,15 +100,16 @@ impl EventBuf {
     #[inline]
     fn backing(&self, r: StrRef) -> (&str, std::ops::Range<usize>) {
         let s = if r.scratch { &self.scratch } else { &self.text };
-        (s, r.start as usize..(r.start + r.len) as usize)
+        let start = r.start as usize;
+        (s, start..start + r.len as usize)
     }
 
     /// The range of [`EventBuf::values`] (and [`EventBuf::pos`]) holding slot `slot`.
     #[inline]
     fn slot_range(&self, slot: usize) -> std::ops::Range<usize> {
-        self.slots
-            .get(slot)
-            .map_or(0..0, |r| r.start as usize..(r.start + r.len) as usize)
+        self.slots.get(slot).map_or(0..0, |r| {
+            r.start as usize..r.start as usize + r.len as usize
+        })
     }
 
     /// The values of slot `slot` (empty when the field is missing).
