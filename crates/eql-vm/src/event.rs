@@ -115,7 +115,17 @@ impl EventBuf {
     /// The values of slot `slot` (empty when the field is missing).
     #[inline]
     pub fn slot(&self, slot: usize) -> &[Value] {
-        self.values.get(self.slot_range(slot)).unwrap_or(&[])
+        // A missing slot returns early rather than through an empty range: the one bounds
+        // check left then knows that the range's end is not below its start.
+        match self.slots.get(slot) {
+            Some(r) => {
+                let start = r.start as usize;
+                self.values
+                    .get(start..start + r.len as usize)
+                    .unwrap_or(&[])
+            }
+            None => &[],
+        }
     }
 
     /// The document positions of slot `slot`'s values (parallel to [`EventBuf::slot`]).

@@ -199,6 +199,20 @@ fn const_rval(k: Const, consts: &[ConstVal]) -> RVal {
     }
 }
 
+/// Whether some value among `vals` is a string in `list`; `None` when a value that is not a
+/// string comes first (it may need a set lookup: [`Machine::check`]).
+#[inline(always)]
+fn strs_in(list: &field::StrList, vals: &[Value], ev: &EventBuf) -> Option<bool> {
+    for v in vals {
+        match v {
+            Value::Str(r) if list.contains(ev.bytes(*r)) => return Some(true),
+            Value::Str(_) => {}
+            _ => return None,
+        }
+    }
+    Some(false)
+}
+
 /// Kleene `and`.
 #[inline]
 fn and3(a: RVal, b: RVal) -> RVal {
@@ -243,26 +257,30 @@ impl Machine {
     /// Follows a block's decision graph from `at` to a leaf.
     #[inline(never)]
     fn walk(&mut self, p: &Loaded, mut at: u32, ev: &EventBuf) -> bool {
-        while let Some(node) = p.graphs.nodes.get(at as usize) {
+        let nodes = p.graphs.nodes.as_slice();
+        while let Some(node) = nodes.get(at as usize) {
             let hit = match &node.check {
-                Check::Strs { slot, list, set } => {
-                    let mut hit = false;
-                    for v in ev.slot(slot.index()) {
-                        hit = match v {
-                            Value::Str(r) => list.contains(ev.bytes(*r)),
-                            v => set.is_some_and(|set| self.in_set(p, set, *v, ev)),
-                        };
-                        if hit {
-                            break;
-                        }
-                    }
-                    hit
-                }
-                Check::Test(t) => self.field_test(p, *t, ev),
+                Check::Strs { slot, list, .. } => match strs_in(list, ev.slot(slot.index()), ev) {
+                    Some(hit) => hit,
+                    None => self.check(p, &node.check, ev),
+                },
+                check => self.check(p, check, ev),
             };
             at = node.next[usize::from(hit)];
         }
         at == graph::TRUE
+    }
+
+    /// Whether `ev` passes a graph node's test.
+    #[inline(never)]
+    fn check(&mut self, p: &Loaded, check: &Check, ev: &EventBuf) -> bool {
+        match check {
+            Check::Strs { slot, list, set } => ev.slot(slot.index()).iter().any(|v| match v {
+                Value::Str(r) => list.contains(ev.bytes(*r)),
+                v => set.is_some_and(|set| self.in_set(p, set, *v, ev)),
+            }),
+            Check::Test(t) => self.field_test(p, *t, ev),
+        }
     }
 
     /// Runs block `b` through its fused ops and the general interpreter.
