@@ -63,7 +63,9 @@ fn by_hand(ev: &EventBuf, s: &Slots) -> bool {
         })
         && !(any(s.parent_name, &|v| v.eq_ignore_ascii_case("timeout"))
             && any(s.exe, &|v| {
-                v.len() >= 24 && v.as_bytes()[..24].eq_ignore_ascii_case(b"/var/lib/docker/overlay")
+                v.as_bytes()
+                    .get(..23)
+                    .is_some_and(|p| p.eq_ignore_ascii_case(b"/var/lib/docker/overlay"))
             }))
         && !any(s.cmd, &|v| {
             [

@@ -100,21 +100,32 @@ impl EventBuf {
     #[inline]
     fn backing(&self, r: StrRef) -> (&str, std::ops::Range<usize>) {
         let s = if r.scratch { &self.scratch } else { &self.text };
-        (s, r.start as usize..(r.start + r.len) as usize)
+        let start = r.start as usize;
+        (s, start..start + r.len as usize)
     }
 
     /// The range of [`EventBuf::values`] (and [`EventBuf::pos`]) holding slot `slot`.
     #[inline]
     fn slot_range(&self, slot: usize) -> std::ops::Range<usize> {
-        self.slots
-            .get(slot)
-            .map_or(0..0, |r| r.start as usize..(r.start + r.len) as usize)
+        self.slots.get(slot).map_or(0..0, |r| {
+            r.start as usize..r.start as usize + r.len as usize
+        })
     }
 
     /// The values of slot `slot` (empty when the field is missing).
     #[inline]
     pub fn slot(&self, slot: usize) -> &[Value] {
-        self.values.get(self.slot_range(slot)).unwrap_or(&[])
+        // A missing slot returns early rather than through an empty range: the one bounds
+        // check left then knows that the range's end is not below its start.
+        match self.slots.get(slot) {
+            Some(r) => {
+                let start = r.start as usize;
+                self.values
+                    .get(start..start + r.len as usize)
+                    .unwrap_or(&[])
+            }
+            None => &[],
+        }
     }
 
     /// The document positions of slot `slot`'s values (parallel to [`EventBuf::slot`]).

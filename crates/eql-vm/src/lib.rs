@@ -7,6 +7,7 @@ pub mod engine;
 pub mod event;
 pub mod machine;
 pub mod matchers;
+mod needles;
 pub mod reorder;
 pub mod time;
 pub mod value;

@@ -1,7 +1,9 @@
 //! Runtime matchers built once when a program loads: constant sets (hashed when large),
-//! wildcard sets (exact / prefix / suffix / contains fast paths, the rest in one automaton),
+//! wildcard sets (exact / prefix / suffix / contains fast paths, the rest in one automaton;
+//! a few contains patterns are also searched directly in short strings, `needles.rs`),
 //! regular-expression sets, and CIDR sets as sorted address ranges.
 
+use crate::needles::{self, Needles};
 use crate::value::{canonical, Scalar};
 use ahash::AHashSet;
 use aho_corasick::AhoCorasick;
@@ -114,6 +116,8 @@ enum Shape {
 pub struct RtWildcard {
     shapes: Vec<Shape>,
     contains: Option<AhoCorasick>,
+    /// The same needles as `contains`, for short strings, when they are few.
+    few: Option<Needles>,
     general: Option<Regex>,
     case_insensitive: bool,
 }
@@ -182,6 +186,11 @@ impl RtWildcard {
                 None => general.push(wildcard_regex(p, ci)),
             }
         }
+        let few = if contains.is_empty() {
+            None
+        } else {
+            Needles::new(&contains, ci)
+        };
         let contains = if contains.is_empty() {
             None
         } else {
@@ -200,6 +209,7 @@ impl RtWildcard {
         Ok(RtWildcard {
             shapes,
             contains,
+            few,
             general,
             case_insensitive: ci,
         })
@@ -229,7 +239,11 @@ impl RtWildcard {
             }
         }
         if let Some(ac) = &self.contains {
-            if ac.is_match(s) {
+            let hit = match &self.few {
+                Some(few) if bytes.len() <= needles::SHORT => few.found_in(bytes),
+                _ => ac.is_match(s),
+            };
+            if hit {
                 return true;
             }
         }
@@ -345,6 +359,10 @@ mod tests {
         assert!(!w.matches("bash2"));
         let cs = wc(&["*/dev/tcp/*"], false);
         assert!(!cs.matches("/DEV/TCP/x"));
+        // Long strings go to the automaton, short ones to the direct search.
+        let long = format!("{}/DEV/TCP/1.2.3.4/80", "x".repeat(needles::SHORT));
+        assert!(w.matches(&long) && !cs.matches(&long));
+        assert!(cs.matches(&long.to_ascii_lowercase()));
     }
 
     #[test]

@@ -40,18 +40,32 @@ impl StrList {
                 _ => None,
             })
             .collect::<Option<Vec<Box<[u8]>>>>()?;
+        Some(StrList::of(members, set.case_insensitive))
+    }
+
+    /// The list holding string constant `k` alone (the empty string when `k` is not a
+    /// string, as the field tests read it).
+    pub(super) fn one(
+        consts: &[ConstVal],
+        k: eql_bytecode::Const,
+        case_insensitive: bool,
+    ) -> StrList {
+        StrList::of(vec![str_const(consts, k).into()], case_insensitive)
+    }
+
+    fn of(members: Vec<Box<[u8]>>, case_insensitive: bool) -> StrList {
         let lens = members.iter().fold(0, |m, s| m | len_bit(s.len()));
-        Some(StrList {
+        StrList {
             members,
             lens,
-            case_insensitive: set.case_insensitive,
-        })
+            case_insensitive,
+        }
     }
 
     /// Whether `s` is a member (ASCII case folded when the set is case-insensitive, as
     /// [`crate::matchers::RtSet`] compares).
-    #[inline]
-    fn contains(&self, s: &[u8]) -> bool {
+    #[inline(always)]
+    pub(super) fn contains(&self, s: &[u8]) -> bool {
         if self.lens & len_bit(s.len()) == 0 {
             return false;
         }
@@ -98,21 +112,35 @@ fn str_const(consts: &[ConstVal], k: eql_bytecode::Const) -> &[u8] {
 
 impl Machine {
     /// Whether `ev` passes test `t`: the commonest tests here, the others in
-    /// [`Machine::field_test`].
+    /// [`Machine::field_test`]. (Plain loops: a closure handed to `Iterator::any` tends to
+    /// stay a call, with its captures spilled.)
     #[inline(always)]
     pub(super) fn quick_test(&mut self, p: &Loaded, t: &Test, ev: &EventBuf) -> bool {
         match *t {
             Test::EqStr(slot, k) => {
                 let want = str_const(&p.program.pools.consts, k);
-                ev.slot(slot.index())
-                    .iter()
-                    .any(|v| matches!(*v, Value::Str(r) if bytes_eq(ev.bytes(r), want)))
+                for v in ev.slot(slot.index()) {
+                    if let Value::Str(r) = *v {
+                        if bytes_eq(ev.bytes(r), want) {
+                            return true;
+                        }
+                    }
+                }
+                false
             }
             Test::InSet(slot, set) => match p.lists.get(set.index()) {
-                Some(Some(list)) => ev.slot(slot.index()).iter().any(|v| match *v {
-                    Value::Str(r) => list.contains(ev.bytes(r)),
-                    v => self.in_set(p, set, v, ev),
-                }),
+                Some(Some(list)) => {
+                    for v in ev.slot(slot.index()) {
+                        let hit = match *v {
+                            Value::Str(r) => list.contains(ev.bytes(r)),
+                            v => self.in_set(p, set, v, ev),
+                        };
+                        if hit {
+                            return true;
+                        }
+                    }
+                    false
+                }
                 _ => self.field_test(p, *t, ev),
             },
             _ => self.field_test(p, *t, ev),
@@ -121,7 +149,13 @@ impl Machine {
 
     /// Whether a value that is not a string is in set `set`.
     #[cold]
-    fn in_set(&mut self, p: &Loaded, set: eql_bytecode::SetId, v: Value, ev: &EventBuf) -> bool {
+    pub(super) fn in_set(
+        &mut self,
+        p: &Loaded,
+        set: eql_bytecode::SetId,
+        v: Value,
+        ev: &EventBuf,
+    ) -> bool {
         p.sets
             .get(set.index())
             .is_some_and(|s| s.contains(value_scalar(v, ev), &mut self.buf))

@@ -1,11 +1,14 @@
 //! The register machine: loads (verifies) a program, builds its matchers and its load-time
-//! form (`fused.rs`), and runs blocks over decoded events. Registers, temporaries and scratch
+//! forms (`graph.rs` for blocks of tests and logic alone, `fused.rs` for the others), and runs
+//! blocks over decoded events. Registers, temporaries and scratch
 //! buffers live in a [`Machine`] that is reused across events, so running a block allocates
 //! nothing in steady state.
 
 mod field;
 mod fused;
 mod general;
+mod graph;
+mod regflow;
 
 use crate::event::{EventBuf, Value};
 use crate::matchers::{RtCidr, RtRegex, RtSet, RtWildcard};
@@ -14,6 +17,7 @@ use eql_bytecode::*;
 pub use field::bytes_eq;
 use fused::{Op, Target, Then};
 use general::Step;
+use graph::Check;
 
 /// Why a program could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -36,21 +40,47 @@ pub struct Loaded {
     ops: Vec<Op>,
     /// By set: the set as a [`field::StrList`], when it is a few strings.
     lists: Vec<Option<field::StrList>>,
+    /// The decision graphs of the blocks that have one.
+    graphs: graph::Graphs,
+}
+
+/// Which load-time forms a program gets.
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    /// None: every instruction runs through the general interpreter.
+    General,
+    /// Fused ops only.
+    Fused,
+    /// Decision graphs where a block has one, fused ops elsewhere.
+    Full,
 }
 
 impl Loaded {
     pub fn new(program: Program) -> Result<Loaded, LoadError> {
-        Loaded::build(program, true)
+        Loaded::build(program, Form::Full)
     }
 
-    /// A program loaded without the load-time form: every instruction runs through the
-    /// general interpreter (for checking that both give the same results).
+    /// A program loaded without the load-time forms: every instruction runs through the
+    /// general interpreter (for checking that all forms give the same results).
     #[doc(hidden)]
     pub fn unfused(program: Program) -> Result<Loaded, LoadError> {
-        Loaded::build(program, false)
+        Loaded::build(program, Form::General)
     }
 
-    fn build(program: Program, fuse: bool) -> Result<Loaded, LoadError> {
+    /// A program loaded with fused ops but no decision graphs (for checking the fused ops of
+    /// blocks that otherwise run as graphs).
+    #[doc(hidden)]
+    pub fn without_graphs(program: Program) -> Result<Loaded, LoadError> {
+        Loaded::build(program, Form::Fused)
+    }
+
+    /// How many blocks run as decision graphs.
+    #[doc(hidden)]
+    pub fn graph_blocks(&self) -> usize {
+        self.graphs.blocks()
+    }
+
+    fn build(program: Program, form: Form) -> Result<Loaded, LoadError> {
         verify(&program)?;
         let pools = &program.pools;
         let sets = pools.sets.iter().map(RtSet::new).collect();
@@ -67,7 +97,12 @@ impl Loaded {
             .collect::<Result<_, _>>()
             .map_err(LoadError::Matcher)?;
         let cidrs = pools.cidrs.iter().map(RtCidr::new).collect();
-        let (ops, lists) = if fuse {
+        let graphs = if form == Form::Full {
+            graph::Graphs::build(&program)
+        } else {
+            graph::Graphs::default()
+        };
+        let (ops, lists) = if form != Form::General {
             let lists = pools.sets.iter().map(field::StrList::new).collect();
             (fused::translate(&program), lists)
         } else {
@@ -81,6 +116,7 @@ impl Loaded {
             cidrs,
             ops,
             lists,
+            graphs,
         })
     }
 }
@@ -163,6 +199,20 @@ fn const_rval(k: Const, consts: &[ConstVal]) -> RVal {
     }
 }
 
+/// Whether some value among `vals` is a string in `list`; `None` when a value that is not a
+/// string comes first (it may need a set lookup: [`Machine::check`]).
+#[inline(always)]
+fn strs_in(list: &field::StrList, vals: &[Value], ev: &EventBuf) -> Option<bool> {
+    for v in vals {
+        match v {
+            Value::Str(r) if list.contains(ev.bytes(*r)) => return Some(true),
+            Value::Str(_) => {}
+            _ => return None,
+        }
+    }
+    Some(false)
+}
+
 /// Kleene `and`.
 #[inline]
 fn and3(a: RVal, b: RVal) -> RVal {
@@ -190,12 +240,52 @@ impl Machine {
     }
 
     /// Runs block `b` over `ev` and returns its value.
+    #[inline]
     pub fn run(&mut self, p: &Loaded, b: BlockId, ev: &EventBuf) -> RVal {
         self.run_in(p, b, ev, RunCtx::default())
     }
 
     /// Runs block `b` over `ev`, with other events and lineage available, and returns its value.
+    #[inline]
     pub fn run_in(&mut self, p: &Loaded, b: BlockId, ev: &EventBuf, cx: RunCtx<'_>) -> RVal {
+        match p.graphs.root(b.index()) {
+            Some(root) => RVal::Bool(self.walk(p, root, ev)),
+            None => self.interpret(p, b, ev, cx),
+        }
+    }
+
+    /// Follows a block's decision graph from `at` to a leaf.
+    #[inline(never)]
+    fn walk(&mut self, p: &Loaded, mut at: u32, ev: &EventBuf) -> bool {
+        let nodes = p.graphs.nodes.as_slice();
+        while let Some(node) = nodes.get(at as usize) {
+            let hit = match &node.check {
+                Check::Strs { slot, list, .. } => match strs_in(list, ev.slot(slot.index()), ev) {
+                    Some(hit) => hit,
+                    None => self.check(p, &node.check, ev),
+                },
+                check => self.check(p, check, ev),
+            };
+            at = node.next[usize::from(hit)];
+        }
+        at == graph::TRUE
+    }
+
+    /// Whether `ev` passes a graph node's test.
+    #[inline(never)]
+    fn check(&mut self, p: &Loaded, check: &Check, ev: &EventBuf) -> bool {
+        match check {
+            Check::Strs { slot, list, set } => ev.slot(slot.index()).iter().any(|v| match v {
+                Value::Str(r) => list.contains(ev.bytes(*r)),
+                v => set.is_some_and(|set| self.in_set(p, set, *v, ev)),
+            }),
+            Check::Test(t) => self.field_test(p, *t, ev),
+        }
+    }
+
+    /// Runs block `b` through its fused ops and the general interpreter.
+    #[inline(never)]
+    fn interpret(&mut self, p: &Loaded, b: BlockId, ev: &EventBuf, cx: RunCtx<'_>) -> RVal {
         let Some(block) = p.program.blocks.get(b.index()) else {
             return RVal::Null;
         };

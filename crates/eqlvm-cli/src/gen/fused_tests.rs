@@ -1,6 +1,6 @@
-//! The VM's load-time form (fused tests and jumps) against the plain interpreter: every block
-//! of the shipped rules and of the detection-rules corpus gives the same value on generated
-//! events either way.
+//! The VM's load-time forms (decision graphs, fused tests and jumps) against the plain
+//! interpreter: every block of the shipped rules and of the detection-rules corpus gives the
+//! same value on generated events whichever form runs it.
 
 use super::Generator;
 use eqlvm::bytecode::{BlockId, Program};
@@ -9,18 +9,21 @@ use eqlvm::vm::decode::{Decoder, Projection};
 use eqlvm::vm::event::EventBuf;
 use eqlvm::vm::machine::{Loaded, Machine};
 
-/// Runs every block of `program` over `n` generated events with and without the load-time
-/// form; returns how many block runs came out true.
-fn compare_blocks(program: Program, seed: u64, n: usize) -> usize {
+/// Runs every block of `program` over `n` generated events with all load-time forms, with
+/// fused ops alone and with none; returns how many blocks run as decision graphs and how many
+/// block runs came out true.
+fn compare_blocks(program: Program, seed: u64, n: usize) -> (usize, usize) {
     let fields: Vec<_> = program
         .fields
         .iter()
         .map(|f| (f.path.clone(), f.kind))
         .collect();
     let projection = Projection::new(&fields);
-    let fused = Loaded::new(program.clone()).unwrap();
+    let full = Loaded::new(program.clone()).unwrap();
+    let fused = Loaded::without_graphs(program.clone()).unwrap();
     let plain = Loaded::unfused(program).unwrap();
-    let (mut m1, mut m2) = (Machine::new(), Machine::new());
+    assert_eq!(fused.graph_blocks() + plain.graph_blocks(), 0);
+    let (mut m0, mut m1, mut m2) = (Machine::new(), Machine::new(), Machine::new());
     let mut decoder = Decoder::new();
     let mut buf = EventBuf::new();
     let mut gen = Generator::new(seed);
@@ -31,16 +34,22 @@ fn compare_blocks(program: Program, seed: u64, n: usize) -> usize {
         decoder.decode(&projection, &mut buf).unwrap();
         for b in 0..fused.program.blocks.len() {
             let b = BlockId(b as u32);
-            let (x, y) = (m1.run(&fused, b, &buf), m2.run(&plain, b, &buf));
-            let (x, y) = (
+            let (w, x, y) = (
+                m0.run(&full, b, &buf),
+                m1.run(&fused, b, &buf),
+                m2.run(&plain, b, &buf),
+            );
+            let (w, x, y) = (
+                format!("{:?}", m0.scalar(w, &full, &buf)),
                 format!("{:?}", m1.scalar(x, &fused, &buf)),
                 format!("{:?}", m2.scalar(y, &plain, &buf)),
             );
-            assert_eq!(x, y, "block {b:?} on {}", buf.text());
+            assert_eq!(x, y, "fused, block {b:?} on {}", buf.text());
+            assert_eq!(w, y, "graph, block {b:?} on {}", buf.text());
             trues += usize::from(x == "Bool(true)");
         }
     }
-    trues
+    (full.graph_blocks(), trues)
 }
 
 fn compile_dir(dir: &std::path::Path) -> Program {
@@ -53,8 +62,13 @@ fn the_fused_form_gives_the_same_block_values_on_the_shipped_rules() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
     let program = compile_dir(&root);
     assert!(program.blocks.len() >= 3, "{} blocks", program.blocks.len());
-    let trues = compare_blocks(program, 3, 20_000);
+    let blocks = program.blocks.len();
+    let (graphs, trues) = compare_blocks(program, 3, 20_000);
     assert!(trues > 50, "{trues} true block runs");
+    assert!(
+        graphs * 2 > blocks,
+        "{graphs} of {blocks} blocks are graphs"
+    );
 }
 
 #[test]
@@ -72,8 +86,9 @@ fn the_fused_form_gives_the_same_block_values_on_mixed_queries() {
         r#"any where event.action == null or event.outcome == "failure""#,
         r#"sequence by host.id [network where process.name : "bash"] by process.entity_id [process where process.args == "-i"] by process.parent.entity_id until [process where event.type == "end"] by process.entity_id"#,
     ];
-    let trues = compare_blocks(super::tests::compile_queries(&queries), 5, 20_000);
+    let (graphs, trues) = compare_blocks(super::tests::compile_queries(&queries), 5, 20_000);
     assert!(trues > 5_000, "{trues} true block runs");
+    assert!(graphs >= 5, "{graphs} blocks are graphs");
 }
 
 #[test]
@@ -90,6 +105,12 @@ fn the_fused_form_gives_the_same_block_values_on_the_corpus() {
         "{} blocks",
         program.blocks.len()
     );
-    let trues = compare_blocks(program, 11, 600);
+    let blocks = program.blocks.len();
+    let (graphs, trues) = compare_blocks(program, 11, 600);
     assert!(trues > 1000, "{trues} true block runs");
+    assert!(
+        graphs * 2 > blocks,
+        "{graphs} of {blocks} blocks are graphs"
+    );
+    eprintln!("{graphs} of {blocks} blocks are graphs");
 }

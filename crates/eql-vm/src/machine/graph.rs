@@ -1,0 +1,437 @@
+//! The decision-graph form of a block: a block made of field tests and boolean logic alone
+//! (`not`, `and`, `or`, `move`, boolean constants, forward jumps, `return`) is a function of
+//! its tests' outcomes. At load such a block is run symbolically, with every register holding
+//! a known boolean, splitting at each test on its two outcomes; what remains is a graph whose
+//! nodes are the tests and whose leaves are the block's values. Running it evaluates exactly
+//! the tests the bytecode would evaluate, in the same order, without touching a register.
+//!
+//! Registers are left as they were, so a program gets graphs only when none of its blocks
+//! can read a register it has not written in the same run (`regflow.rs`); compiled programs
+//! never do.
+
+use super::field::StrList;
+use super::fused::Test;
+use super::regflow::{writes_before_reads, Operands};
+use eql_bytecode::{ConstVal, Inst, Program, SetId, Slot};
+use std::collections::HashMap;
+
+/// A leaf: the block's value is `true`.
+pub(super) const TRUE: u32 = u32::MAX;
+/// A leaf: the block's value is `false`.
+pub(super) const FALSE: u32 = u32::MAX - 1;
+/// The root of a block that has no graph.
+const NONE: u32 = u32::MAX - 2;
+
+/// Most nodes one block's graph may have; a block needing more keeps its other forms.
+const MAX_NODES: usize = 1024;
+/// Most registers a block may use to get a graph (one bit each in the symbolic state).
+const MAX_REGS: u32 = 64;
+
+/// A test and where to go on each outcome: `next[0]` when it fails, `next[1]` when it
+/// passes; a node index, or [`TRUE`] / [`FALSE`].
+#[derive(Debug)]
+pub(super) struct Node {
+    pub check: Check,
+    pub next: [u32; 2],
+}
+
+/// A node's test, in the form it runs.
+#[derive(Debug)]
+pub(super) enum Check {
+    /// Some value of the slot is a string in the list (`field.eq_str`, `field.eq_str_ci`,
+    /// and `field.in_set` of a few strings); a value that is not a string is looked up in
+    /// `set`, when the test is a set's.
+    Strs {
+        slot: Slot,
+        list: StrList,
+        set: Option<SetId>,
+    },
+    /// Any other field test.
+    Test(Test),
+}
+
+impl Check {
+    fn new(test: Test, p: &Program) -> Check {
+        let consts = &p.pools.consts;
+        let (slot, list, set) = match test {
+            Test::EqStr(slot, k) => (slot, StrList::one(consts, k, false), None),
+            Test::EqStrCi(slot, k) => (slot, StrList::one(consts, k, true), None),
+            Test::InSet(slot, set) => match p.pools.sets.get(set.index()).and_then(StrList::new) {
+                Some(list) => (slot, list, Some(set)),
+                None => return Check::Test(test),
+            },
+            _ => return Check::Test(test),
+        };
+        Check::Strs { slot, list, set }
+    }
+}
+
+/// The graphs of a program's blocks, their nodes in one list.
+#[derive(Debug, Default)]
+pub(super) struct Graphs {
+    pub nodes: Vec<Node>,
+    /// By block: its root (a node index or a leaf), or [`NONE`].
+    roots: Vec<u32>,
+}
+
+impl Graphs {
+    /// The graphs of every block that has one (none when some block of the program may read
+    /// a register before writing it).
+    pub(super) fn build(p: &Program) -> Graphs {
+        let code = |b: &eql_bytecode::Block| {
+            let start = b.entry as usize;
+            p.code.get(start..start.saturating_add(b.len as usize))
+        };
+        let mut g = Graphs::default();
+        let clean = p
+            .blocks
+            .iter()
+            .all(|b| code(b).is_some_and(|c| writes_before_reads(c, b.entry, b.nregs)));
+        if !clean {
+            return g;
+        }
+        for b in &p.blocks {
+            let root = code(b)
+                .and_then(|c| Builder::new(c, b.entry, b.nregs, p, &mut g.nodes))
+                .and_then(Builder::run);
+            g.roots.push(root.unwrap_or(NONE));
+        }
+        g
+    }
+
+    /// The root of block `b`'s graph, if it has one.
+    #[inline(always)]
+    pub(super) fn root(&self, b: usize) -> Option<u32> {
+        self.roots.get(b).copied().filter(|&r| r != NONE)
+    }
+
+    /// How many blocks have a graph.
+    pub(super) fn blocks(&self) -> usize {
+        self.roots.iter().filter(|&&r| r != NONE).count()
+    }
+}
+
+/// Registers holding known booleans: `known` has a bit per register written on the path so
+/// far, `value` its boolean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct State {
+    known: u64,
+    value: u64,
+}
+
+impl State {
+    fn get(self, r: eql_bytecode::Reg) -> Option<bool> {
+        let bit = 1u64.checked_shl(r.0)?;
+        (self.known & bit != 0).then_some(self.value & bit != 0)
+    }
+    fn set(mut self, r: eql_bytecode::Reg, v: bool) -> Option<State> {
+        let bit = 1u64.checked_shl(r.0)?;
+        self.known |= bit;
+        self.value = if v {
+            self.value | bit
+        } else {
+            self.value & !bit
+        };
+        Some(self)
+    }
+}
+
+/// Builds one block's graph.
+struct Builder<'a> {
+    code: &'a [Inst],
+    base: u32,
+    program: &'a Program,
+    /// By instruction: the registers whose value may still be read from there on.
+    live: Vec<u64>,
+    nodes: &'a mut Vec<Node>,
+    /// Where this block's nodes start in `nodes`.
+    first: usize,
+    /// Nodes already made, by instruction and the live part of the state before it.
+    made: HashMap<(usize, State), u32>,
+    /// Nodes whose successors are still to be found: node, its test's instruction and the
+    /// state before it.
+    work: Vec<(u32, usize, State)>,
+}
+
+impl<'a> Builder<'a> {
+    /// A builder for a block that only holds instructions a graph can express; `None`
+    /// otherwise.
+    fn new(
+        code: &'a [Inst],
+        base: u32,
+        nregs: u32,
+        program: &'a Program,
+        nodes: &'a mut Vec<Node>,
+    ) -> Option<Builder<'a>> {
+        let consts = &program.pools.consts;
+        if nregs > MAX_REGS {
+            return None;
+        }
+        // Liveness in one backward sweep: every jump goes forward.
+        let mut live = vec![0u64; code.len()];
+        for pc in (0..code.len()).rev() {
+            let inst = code.get(pc)?;
+            let simple = Test::of(inst).is_some()
+                || matches!(
+                    inst,
+                    Inst::Not { .. }
+                        | Inst::And { .. }
+                        | Inst::Or { .. }
+                        | Inst::Move { .. }
+                        | Inst::Jump { .. }
+                        | Inst::JumpIfFalse { .. }
+                        | Inst::JumpIfTrue { .. }
+                        | Inst::Return { .. }
+                );
+            let boolean = matches!(inst, Inst::LoadConst { k, .. }
+                if matches!(consts.get(k.index()), Some(ConstVal::Bool(_))));
+            if !simple && !boolean {
+                return None;
+            }
+            let op = Operands::of(inst);
+            let mut out = 0u64;
+            let next = op.falls_through.then_some(pc + 1);
+            let jumps = op
+                .labels
+                .iter()
+                .map(|&l| (l as usize).wrapping_sub(base as usize));
+            for to in next.into_iter().chain(jumps) {
+                if to <= pc {
+                    return None;
+                }
+                out |= *live.get(to)?;
+            }
+            let mask = |rs: &[u32]| {
+                rs.iter()
+                    .try_fold(0u64, |m, &r| Some(m | 1u64.checked_shl(r)?))
+            };
+            *live.get_mut(pc)? = mask(&op.reads)? | (out & !mask(&op.writes)?);
+        }
+        let first = nodes.len();
+        Some(Builder {
+            code,
+            base,
+            program,
+            live,
+            nodes,
+            first,
+            made: HashMap::new(),
+            work: Vec::new(),
+        })
+    }
+
+    /// The root of the graph, or `None` (nodes made so far removed) when the block has none.
+    fn run(mut self) -> Option<u32> {
+        let root = self.grow();
+        if root.is_none() {
+            self.nodes.truncate(self.first);
+        }
+        root
+    }
+
+    fn grow(&mut self) -> Option<u32> {
+        let root = self.settle(0, State { known: 0, value: 0 })?;
+        while let Some((node, pc, state)) = self.work.pop() {
+            let (_, dst) = Test::of(self.code.get(pc)?)?;
+            let on_false = self.settle(pc + 1, state.set(dst, false)?)?;
+            let on_true = self.settle(pc + 1, state.set(dst, true)?)?;
+            self.nodes.get_mut(node as usize)?.next = [on_false, on_true];
+        }
+        Some(root)
+    }
+
+    /// Runs from instruction `pc` in state `s` up to the next test (its node, made if new)
+    /// or `return` (a leaf). `None` when the block reads a register with no known value or
+    /// leaves the forms a graph can express.
+    fn settle(&mut self, mut pc: usize, mut s: State) -> Option<u32> {
+        let base = self.base as usize;
+        // A jump's target as an index into `code`, ahead of `pc`.
+        let ahead = |pc: usize, l: eql_bytecode::Label| {
+            let to = (l.0 as usize).wrapping_sub(base);
+            (to > pc).then_some(to)
+        };
+        loop {
+            let inst = *self.code.get(pc)?;
+            if let Some((test, _)) = Test::of(&inst) {
+                let live = *self.live.get(pc)?;
+                let key = State {
+                    known: s.known & live,
+                    value: s.value & s.known & live,
+                };
+                if let Some(&node) = self.made.get(&(pc, key)) {
+                    return Some(node);
+                }
+                if self.nodes.len() - self.first >= MAX_NODES {
+                    return None;
+                }
+                let node = u32::try_from(self.nodes.len()).ok().filter(|&n| n < NONE)?;
+                self.nodes.push(Node {
+                    check: Check::new(test, self.program),
+                    next: [FALSE, FALSE],
+                });
+                self.made.insert((pc, key), node);
+                self.work.push((node, pc, key));
+                return Some(node);
+            }
+            match inst {
+                Inst::Not { dst, src } => s = s.set(dst, !s.get(src)?)?,
+                Inst::And { dst, a, b } => s = s.set(dst, s.get(a)? && s.get(b)?)?,
+                Inst::Or { dst, a, b } => s = s.set(dst, s.get(a)? || s.get(b)?)?,
+                Inst::Move { dst, src } => s = s.set(dst, s.get(src)?)?,
+                Inst::LoadConst { dst, k } => match self.program.pools.consts.get(k.index()) {
+                    Some(ConstVal::Bool(v)) => s = s.set(dst, *v)?,
+                    _ => return None,
+                },
+                Inst::Jump { to } => {
+                    pc = ahead(pc, to)?;
+                    continue;
+                }
+                Inst::JumpIfFalse { src, to } | Inst::JumpIfTrue { src, to } => {
+                    let when = matches!(inst, Inst::JumpIfTrue { .. });
+                    if s.get(src)? == when {
+                        pc = ahead(pc, to)?;
+                        continue;
+                    }
+                }
+                Inst::Return { src } => return Some(if s.get(src)? { TRUE } else { FALSE }),
+                _ => return None,
+            }
+            pc += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eql_bytecode::{Block, Label, Reg};
+
+    fn program(code: Vec<Inst>, nregs: u32) -> Program {
+        let len = code.len() as u32;
+        Program {
+            code,
+            blocks: vec![Block {
+                entry: 0,
+                len,
+                nregs,
+                query: 0,
+                role: String::new(),
+            }],
+            ..Program::default()
+        }
+    }
+
+    fn test(dst: u32, slot: u32) -> Inst {
+        Inst::FieldIsNull {
+            dst: Reg(dst),
+            slot: Slot(slot),
+        }
+    }
+
+    #[test]
+    fn an_and_chain_becomes_one_node_per_test() {
+        // s0 is null and not s1 is null
+        let p = program(
+            vec![
+                test(0, 0),
+                Inst::JumpIfFalse {
+                    src: Reg(0),
+                    to: Label(5),
+                },
+                test(1, 1),
+                Inst::Not {
+                    dst: Reg(1),
+                    src: Reg(1),
+                },
+                Inst::And {
+                    dst: Reg(0),
+                    a: Reg(0),
+                    b: Reg(1),
+                },
+                Inst::Return { src: Reg(0) },
+            ],
+            2,
+        );
+        let g = Graphs::build(&p);
+        assert_eq!(g.root(0), Some(0));
+        let next: Vec<[u32; 2]> = g.nodes.iter().map(|n| n.next).collect();
+        assert_eq!(next, vec![[FALSE, 1], [TRUE, FALSE]]);
+    }
+
+    #[test]
+    fn paths_that_meet_share_their_nodes() {
+        // (s0 is null or s1 is null) and s2 is null: the `or` gives one state either way.
+        let p = program(
+            vec![
+                test(0, 0),
+                Inst::JumpIfTrue {
+                    src: Reg(0),
+                    to: Label(4),
+                },
+                test(1, 1),
+                Inst::Or {
+                    dst: Reg(0),
+                    a: Reg(0),
+                    b: Reg(1),
+                },
+                Inst::JumpIfFalse {
+                    src: Reg(0),
+                    to: Label(7),
+                },
+                test(1, 2),
+                Inst::Move {
+                    dst: Reg(0),
+                    src: Reg(1),
+                },
+                Inst::Return { src: Reg(0) },
+            ],
+            2,
+        );
+        let g = Graphs::build(&p);
+        let next: Vec<[u32; 2]> = g.nodes.iter().map(|n| n.next).collect();
+        assert_eq!(next, vec![[1, 2], [FALSE, 2], [FALSE, TRUE]]);
+    }
+
+    #[test]
+    fn blocks_beyond_tests_and_logic_get_no_graph() {
+        let backward = program(
+            vec![
+                test(0, 0),
+                Inst::JumpIfFalse {
+                    src: Reg(0),
+                    to: Label(0),
+                },
+                Inst::Return { src: Reg(0) },
+            ],
+            1,
+        );
+        assert_eq!(Graphs::build(&backward).root(0), None);
+        let load = program(
+            vec![
+                Inst::LoadField {
+                    dst: Reg(0),
+                    slot: Slot(0),
+                },
+                Inst::Return { src: Reg(0) },
+            ],
+            1,
+        );
+        assert_eq!(Graphs::build(&load).root(0), None);
+    }
+
+    #[test]
+    fn a_program_reading_a_register_it_did_not_write_gets_no_graphs() {
+        let mut p = program(vec![test(0, 0), Inst::Return { src: Reg(0) }], 2);
+        assert_eq!(Graphs::build(&p).blocks(), 1);
+        // A second block returns r1, which only an earlier run could have set.
+        p.code.push(Inst::Return { src: Reg(1) });
+        p.blocks.push(Block {
+            entry: 2,
+            len: 1,
+            nregs: 2,
+            query: 0,
+            role: String::new(),
+        });
+        assert_eq!(Graphs::build(&p).blocks(), 0);
+    }
+}
