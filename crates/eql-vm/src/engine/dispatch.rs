@@ -7,7 +7,7 @@ use super::prefilter::Prefilter;
 use crate::event::{EventBuf, Value};
 use crate::machine::bytes_eq;
 use ahash::AHashMap;
-use eql_bytecode::{Program, QueryKind, StageDef};
+use eql_bytecode::{BlockId, Program, QueryKind, StageDef};
 
 /// Most categories a table lists instead of hashing.
 const FEW_CATEGORIES: usize = 4;
@@ -22,6 +22,15 @@ pub(super) struct StageRef {
 /// The stage index of a sequence's until stage.
 pub(super) const UNTIL: u32 = u32::MAX;
 
+/// A stage an event meets, with what running it takes: its predicate block, and whether its
+/// query is an event query (whose first true stage settles the event). Ordered by stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Cand {
+    pub r: StageRef,
+    pub block: BlockId,
+    pub event: bool,
+}
+
 /// The unguarded stages of the queries sharing one category field, and which categories have
 /// guarded stages (so that events of other categories skip the prefilter).
 #[derive(Debug, Default)]
@@ -32,21 +41,21 @@ struct Table {
     /// The categories instead, when there are so few that comparing the event's category with
     /// each costs less than hashing it.
     few: Option<Vec<(Box<[u8]>, Category)>>,
-    any: Vec<StageRef>,
+    any: Vec<Cand>,
     guarded_any: bool,
 }
 
 /// The unguarded stages of one category, and whether it has guarded ones.
 #[derive(Debug, Default)]
 struct Category {
-    stages: Vec<StageRef>,
+    stages: Vec<Cand>,
     guarded: bool,
 }
 
 /// A guarded stage: its reference, its category field's table and its category (`None`: any).
 #[derive(Debug)]
 struct Guarded {
-    r: StageRef,
+    r: Cand,
     slot: usize,
     category: Option<Box<str>>,
 }
@@ -100,6 +109,11 @@ impl Dispatch {
                     query: qi as u32,
                     stage: si,
                 };
+                let cand = Cand {
+                    r,
+                    block: s.predicate,
+                    event: matches!(q.kind, QueryKind::Event(_)),
+                };
                 let dense = pf.and_then(|pf| pf.dense(r.query, r.stage));
                 if let (Some(pf), Some(id)) = (pf, dense) {
                     if pf.is_guarded(id) {
@@ -118,7 +132,7 @@ impl Dispatch {
                             d.guarded.resize_with(id + 1, || None);
                         }
                         d.guarded[id] = Some(Guarded {
-                            r,
+                            r: cand,
                             slot,
                             category: s.category.as_deref().map(Into::into),
                         });
@@ -132,8 +146,8 @@ impl Dispatch {
                         .entry(c.as_str().into())
                         .or_default()
                         .stages
-                        .push(r),
-                    None => table.any.push(r),
+                        .push(cand),
+                    None => table.any.push(cand),
                 }
             }
         }
@@ -170,7 +184,7 @@ impl Dispatch {
     /// and no guarded stage, and an event with at most one value there. `None`: use
     /// [`Dispatch::candidates`]. The same stages, in the same order, as `candidates` gives.
     #[inline]
-    pub(super) fn direct(&self, buf: &EventBuf) -> Option<&[StageRef]> {
+    pub(super) fn direct(&self, buf: &EventBuf) -> Option<&[Cand]> {
         if !self.simple {
             return None;
         }
@@ -195,7 +209,7 @@ impl Dispatch {
         &self,
         buf: &EventBuf,
         pf: Option<&mut Prefilter>,
-        out: &mut Vec<StageRef>,
+        out: &mut Vec<Cand>,
     ) {
         out.clear();
         let mut guarded = false;

@@ -17,14 +17,14 @@ pub mod subset;
 use crate::decode::{DecodeError, Decoder, Projection};
 use crate::event::{EventBuf, Value};
 use crate::machine::{value_scalar, LineageView, LoadError, Loaded, Machine, RunCtx};
-use dispatch::{Dispatch, StageRef, UNTIL};
+use dispatch::{Cand, Dispatch, UNTIL};
 use eql_bytecode::{Program, QueryKind, StageDef};
 use keys::{key_tuples, KeyTuple, KeyVal, Ordinal, StoredEvent};
 use pipes::PipeChain;
 use prefilter::Prefilter;
 use sample::SampleState;
 use sequence::{Hits, SequenceState};
-use stages::{QueryBlocks, StageRunner, TrueStages};
+use stages::{StageRunner, TrueStages};
 use std::sync::Arc;
 
 /// Engine settings.
@@ -113,12 +113,10 @@ pub struct Engine {
     decoder: Decoder,
     buf: EventBuf,
     dispatch: Dispatch,
-    /// Each query's stage predicates, by query index.
-    blocks: Vec<QueryBlocks>,
     queries: Vec<QueryRt>,
     /// Sequence queries whose clock must move on every event (trailing missing stages).
     clocked: Vec<u32>,
-    refs: Vec<StageRef>,
+    refs: Vec<Cand>,
     tuples: Vec<KeyTuple>,
     /// Rules out stages whose required literals the event lacks (`None`: switched off).
     prefilter: Option<Prefilter>,
@@ -146,7 +144,6 @@ impl Engine {
         let projection = Projection::new(&fields);
         let prefilter = Some(Prefilter::new(p)).filter(pays);
         let dispatch = Dispatch::new(p, prefilter.as_ref(), None);
-        let blocks = QueryBlocks::of(p);
         let mut queries = Vec::new();
         let mut clocked = Vec::new();
         for (qi, q) in p.queries.iter().enumerate() {
@@ -180,7 +177,6 @@ impl Engine {
             decoder: Decoder::new(),
             buf: EventBuf::new(),
             dispatch,
-            blocks,
             queries,
             clocked,
             refs: Vec::new(),
@@ -203,6 +199,7 @@ impl Engine {
     }
 
     /// Records the event's process in the lineage tracker with the lineage filters it matches.
+    #[inline(never)]
     fn track_lineage(&mut self, buf: &EventBuf) {
         let Some(tracker) = self.lineage.as_mut() else {
             return;
@@ -304,7 +301,6 @@ impl Engine {
         let mut runner = StageRunner {
             machine: &mut self.machine,
             loaded: &self.loaded,
-            blocks: &self.blocks,
             queries: &self.queries,
             lineage: self.lineage.as_ref().map(|l| l as &dyn LineageView),
             profile: self.profile.as_mut(),
@@ -398,6 +394,7 @@ impl Engine {
 
     /// The work after the predicates for query `q`, whose stages `true_stages` (in stage
     /// order) the event in `buf` satisfies: join keys, sequence and sample state, results.
+    #[inline(never)]
     fn on_hits(
         &mut self,
         q: u32,
