@@ -7,7 +7,7 @@ use super::prefilter::Prefilter;
 use crate::event::{EventBuf, Value};
 use crate::machine::bytes_eq;
 use ahash::AHashMap;
-use eql_bytecode::{Program, QueryKind, StageDef};
+use eql_bytecode::{BlockId, Program, QueryKind, StageDef};
 
 /// Most categories a table lists instead of hashing.
 const FEW_CATEGORIES: usize = 4;
@@ -22,6 +22,15 @@ pub(super) struct StageRef {
 /// The stage index of a sequence's until stage.
 pub(super) const UNTIL: u32 = u32::MAX;
 
+/// A stage an event meets, with what running it takes: its predicate block, and whether its
+/// query is an event query (whose first true stage settles the event). Ordered by stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Cand {
+    pub r: StageRef,
+    pub block: BlockId,
+    pub event: bool,
+}
+
 /// The unguarded stages of the queries sharing one category field, and which categories have
 /// guarded stages (so that events of other categories skip the prefilter).
 #[derive(Debug, Default)]
@@ -32,21 +41,21 @@ struct Table {
     /// The categories instead, when there are so few that comparing the event's category with
     /// each costs less than hashing it.
     few: Option<Vec<(Box<[u8]>, Category)>>,
-    any: Vec<StageRef>,
+    any: Vec<Cand>,
     guarded_any: bool,
 }
 
 /// The unguarded stages of one category, and whether it has guarded ones.
 #[derive(Debug, Default)]
 struct Category {
-    stages: Vec<StageRef>,
+    stages: Vec<Cand>,
     guarded: bool,
 }
 
 /// A guarded stage: its reference, its category field's table and its category (`None`: any).
 #[derive(Debug)]
 struct Guarded {
-    r: StageRef,
+    r: Cand,
     slot: usize,
     category: Option<Box<str>>,
 }
@@ -57,6 +66,9 @@ pub(super) struct Dispatch {
     tables: Vec<Table>,
     /// By the prefilter's dense stage id; `None` for unguarded stages.
     guarded: Vec<Option<Guarded>>,
+    /// True when there is one table, without any-category or guarded stages: then an event
+    /// with at most one category value meets exactly that category's list (see `direct`).
+    simple: bool,
 }
 
 /// Each stage of a query with its index ([`UNTIL`] for the until stage).
@@ -97,6 +109,11 @@ impl Dispatch {
                     query: qi as u32,
                     stage: si,
                 };
+                let cand = Cand {
+                    r,
+                    block: s.predicate,
+                    event: matches!(q.kind, QueryKind::Event(_)),
+                };
                 let dense = pf.and_then(|pf| pf.dense(r.query, r.stage));
                 if let (Some(pf), Some(id)) = (pf, dense) {
                     if pf.is_guarded(id) {
@@ -115,7 +132,7 @@ impl Dispatch {
                             d.guarded.resize_with(id + 1, || None);
                         }
                         d.guarded[id] = Some(Guarded {
-                            r,
+                            r: cand,
                             slot,
                             category: s.category.as_deref().map(Into::into),
                         });
@@ -129,12 +146,17 @@ impl Dispatch {
                         .entry(c.as_str().into())
                         .or_default()
                         .stages
-                        .push(r),
-                    None => table.any.push(r),
+                        .push(cand),
+                    None => table.any.push(cand),
                 }
             }
         }
         for t in &mut d.tables {
+            // Kept sorted and without repeats, so that `direct` can hand a list out as it is.
+            for c in t.by_category.values_mut() {
+                c.stages.sort_unstable();
+                c.stages.dedup();
+            }
             if t.by_category.len() <= FEW_CATEGORIES {
                 let map = std::mem::take(&mut t.by_category);
                 t.few = Some(
@@ -144,7 +166,42 @@ impl Dispatch {
                 );
             }
         }
+        d.simple = match d.tables.as_slice() {
+            [t] => {
+                let guarded = match &t.few {
+                    Some(few) => few.iter().any(|(_, c)| c.guarded),
+                    None => t.by_category.values().any(|c| c.guarded),
+                };
+                t.any.is_empty() && !t.guarded_any && !guarded
+            }
+            _ => false,
+        };
         d
+    }
+
+    /// The stages the event in `buf` meets, borrowed from the dispatch, when that takes no
+    /// merging: a program whose queries share one category field, no stage of any category
+    /// and no guarded stage, and an event with at most one value there. `None`: use
+    /// [`Dispatch::candidates`]. The same stages, in the same order, as `candidates` gives.
+    #[inline]
+    pub(super) fn direct(&self, buf: &EventBuf) -> Option<&[Cand]> {
+        if !self.simple {
+            return None;
+        }
+        let t = self.tables.first()?;
+        let s = match buf.slot(t.slot) {
+            [Value::Str(s)] => *s,
+            [] | [_] => return Some(&[]),
+            _ => return None,
+        };
+        let c = match &t.few {
+            Some(few) => {
+                let v = buf.bytes(s);
+                few.iter().find(|(k, _)| bytes_eq(k, v)).map(|(_, c)| c)
+            }
+            None => t.by_category.get(buf.str(s)),
+        };
+        Some(c.map_or(&[], |c| c.stages.as_slice()))
     }
 
     /// The stages the event in `buf` meets, sorted and without repeats, into `out`.
@@ -152,7 +209,7 @@ impl Dispatch {
         &self,
         buf: &EventBuf,
         pf: Option<&mut Prefilter>,
-        out: &mut Vec<StageRef>,
+        out: &mut Vec<Cand>,
     ) {
         out.clear();
         let mut guarded = false;

@@ -11,18 +11,20 @@ pub mod prefilter;
 pub mod profile;
 pub mod sample;
 pub mod sequence;
+mod stages;
 pub mod subset;
 
 use crate::decode::{DecodeError, Decoder, Projection};
 use crate::event::{EventBuf, Value};
 use crate::machine::{value_scalar, LineageView, LoadError, Loaded, Machine, RunCtx};
-use dispatch::{Dispatch, StageRef, UNTIL};
+use dispatch::{Cand, Dispatch, UNTIL};
 use eql_bytecode::{Program, QueryKind, StageDef};
 use keys::{key_tuples, KeyTuple, KeyVal, Ordinal, StoredEvent};
 use pipes::PipeChain;
 use prefilter::Prefilter;
 use sample::SampleState;
 use sequence::{Hits, SequenceState};
+use stages::{StageRunner, TrueStages};
 use std::sync::Arc;
 
 /// Engine settings.
@@ -114,7 +116,7 @@ pub struct Engine {
     queries: Vec<QueryRt>,
     /// Sequence queries whose clock must move on every event (trailing missing stages).
     clocked: Vec<u32>,
-    refs: Vec<StageRef>,
+    refs: Vec<Cand>,
     tuples: Vec<KeyTuple>,
     /// Rules out stages whose required literals the event lacks (`None`: switched off).
     prefilter: Option<Prefilter>,
@@ -197,12 +199,12 @@ impl Engine {
     }
 
     /// Records the event's process in the lineage tracker with the lineage filters it matches.
-    fn track_lineage(&mut self) {
+    #[inline(never)]
+    fn track_lineage(&mut self, buf: &EventBuf) {
         let Some(tracker) = self.lineage.as_mut() else {
             return;
         };
         let l = &self.loaded.program.lineage;
-        let buf = &self.buf;
         let first_str = |slot: Option<eql_bytecode::Slot>| {
             slot.and_then(|s| {
                 buf.slot(s.index()).iter().find_map(|v| match v {
@@ -265,7 +267,11 @@ impl Engine {
     /// Decodes and runs the line in [`Engine::line_mut`]; results go to `out`.
     pub fn process(&mut self, out: &mut Vec<Match>) -> Result<(), DecodeError> {
         self.decoder.decode(&self.projection, &mut self.buf)?;
-        self.evaluate(out);
+        // Lent out for the evaluation (which borrows the rest of the engine mutably), then put
+        // back for `Engine::event` and `Engine::tick`.
+        let buf = std::mem::take(&mut self.buf);
+        self.evaluate(&buf, out);
+        self.buf = buf;
         Ok(())
     }
 
@@ -277,47 +283,65 @@ impl Engine {
     /// Runs an event already decoded with this engine's [`Engine::projection`] (decoded with
     /// another, it sees the wrong fields); results go to `out`. For measuring evaluation apart
     /// from decoding, and for callers that decode elsewhere.
-    pub fn process_decoded(&mut self, buf: &mut EventBuf, out: &mut Vec<Match>) {
-        std::mem::swap(&mut self.buf, buf);
-        self.evaluate(out);
-        std::mem::swap(&mut self.buf, buf);
+    pub fn process_decoded(&mut self, buf: &EventBuf, out: &mut Vec<Match>) {
+        self.evaluate(buf, out);
     }
 
-    /// Everything after decoding: dispatch, stage predicates, sequences, samples, pipes.
-    fn evaluate(&mut self, out: &mut Vec<Match>) {
+    /// Everything after decoding: dispatch, stage predicates, sequences, samples, pipes. An
+    /// event none of whose candidate stages is true changes no query's state (only the clocks
+    /// of sequences with a trailing missing stage move on every event), so the work after the
+    /// predicate runs is skipped for it.
+    fn evaluate(&mut self, buf: &EventBuf, out: &mut Vec<Match>) {
         let seq = self.stats.events;
         self.stats.events += 1;
-        self.track_lineage();
-        self.dispatch
-            .candidates(&self.buf, self.prefilter.as_mut(), &mut self.refs);
-        let mut line: Option<Arc<str>> = None;
-        let refs = std::mem::take(&mut self.refs);
-        let mut i = 0;
-        while i < refs.len() {
-            let q = refs[i].query;
-            let mut j = i;
-            while j < refs.len() && refs[j].query == q {
-                j += 1;
-            }
-            self.run_query(q, &refs[i..j], seq, &mut line, out);
-            i = j;
+        if self.lineage.is_some() {
+            self.track_lineage(buf);
         }
-        self.refs = refs;
-        if !self.clocked.is_empty() {
-            for i in 0..self.clocked.len() {
-                let qi = self.clocked[i];
-                if let Some(ord) = self.ordinal(qi, seq) {
-                    self.advance(qi, ord.ts, out);
+        let mut hits = TrueStages::new();
+        let mut runner = StageRunner {
+            machine: &mut self.machine,
+            loaded: &self.loaded,
+            queries: &self.queries,
+            lineage: self.lineage.as_ref().map(|l| l as &dyn LineageView),
+            profile: self.profile.as_mut(),
+            stages_run: &mut self.stats.stages_run,
+        };
+        match self.dispatch.direct(buf) {
+            Some(cands) => runner.run(cands, buf, &mut hits),
+            None => {
+                self.dispatch
+                    .candidates(buf, self.prefilter.as_mut(), &mut self.refs);
+                runner.run(&self.refs, buf, &mut hits);
+            }
+        }
+        if !hits.is_empty() {
+            // Query by query, as the hits are sorted: a query's results and state changes
+            // never bear on another query's predicates, so running them all first is the same.
+            let mut line: Option<Arc<str>> = None;
+            let mut i = 0;
+            while let Some(first) = hits.get(i) {
+                let q = first.query;
+                let mut stages: smallvec::SmallVec<[u32; 4]> = smallvec::SmallVec::new();
+                while let Some(r) = hits.get(i).filter(|r| r.query == q) {
+                    stages.push(r.stage);
+                    i += 1;
                 }
+                self.on_hits(q, &stages, seq, buf, &mut line, out);
+            }
+        }
+        for i in 0..self.clocked.len() {
+            let qi = self.clocked[i];
+            if let Some(ord) = self.ordinal(qi, seq, buf) {
+                self.advance(qi, ord.ts, out);
             }
         }
     }
 
     /// The event's position for query `q`, or `None` when it has no timestamp.
-    fn ordinal(&self, q: u32, seq: u64) -> Option<Ordinal> {
+    fn ordinal(&self, q: u32, seq: u64, buf: &EventBuf) -> Option<Ordinal> {
         let def = self.loaded.program.queries.get(q as usize)?;
         let ts = def.timestamp.iter().find_map(|s| {
-            self.buf.slot(s.index()).iter().find_map(|v| match v {
+            buf.slot(s.index()).iter().find_map(|v| match v {
                 Value::Date(ns) => Some(*ns),
                 Value::Int(ms) => ms.checked_mul(1_000_000),
                 _ => None,
@@ -325,10 +349,10 @@ impl Engine {
         })?;
         let tiebreak = match def
             .tiebreaker
-            .and_then(|t| self.buf.slot(t.index()).first().copied())
+            .and_then(|t| buf.slot(t.index()).first().copied())
         {
             Some(v) if !matches!(v, Value::Null) => {
-                (false, KeyVal::from_scalar(value_scalar(v, &self.buf)))
+                (false, KeyVal::from_scalar(value_scalar(v, buf)))
             }
             _ => (true, KeyVal::Null),
         };
@@ -337,18 +361,22 @@ impl Engine {
 
     /// An event whose stage hits change no state of sequence `q`: only its clock moves (or the
     /// event is counted as having no timestamp).
-    fn clock_only(&mut self, q: u32, seq: u64, out: &mut Vec<Match>) {
-        match self.ordinal(q, seq) {
+    fn clock_only(&mut self, q: u32, seq: u64, buf: &EventBuf, out: &mut Vec<Match>) {
+        match self.ordinal(q, seq, buf) {
             Some(ord) => self.advance(q, ord.ts, out),
             None => self.stats.no_timestamp += 1,
         }
     }
 
-    fn stored(&self, q: u32, seq: u64, line: &mut Option<Arc<str>>) -> Arc<StoredEvent> {
-        let text = line
-            .get_or_insert_with(|| Arc::from(self.buf.text()))
-            .clone();
-        let ord = self.ordinal(q, seq).unwrap_or(Ordinal {
+    fn stored(
+        &self,
+        q: u32,
+        seq: u64,
+        buf: &EventBuf,
+        line: &mut Option<Arc<str>>,
+    ) -> Arc<StoredEvent> {
+        let text = line.get_or_insert_with(|| Arc::from(buf.text())).clone();
+        let ord = self.ordinal(q, seq, buf).unwrap_or(Ordinal {
             ts: i64::MIN,
             tiebreak: (true, KeyVal::Null),
             seq,
@@ -364,20 +392,21 @@ impl Engine {
         self.stats.matches += (out.len() - before) as u64;
     }
 
-    fn run_query(
+    /// The work after the predicates for query `q`, whose stages `true_stages` (in stage
+    /// order) the event in `buf` satisfies: join keys, sequence and sample state, results.
+    #[inline(never)]
+    fn on_hits(
         &mut self,
         q: u32,
-        refs: &[StageRef],
+        true_stages: &[u32],
         seq: u64,
+        buf: &EventBuf,
         line: &mut Option<Arc<str>>,
         out: &mut Vec<Match>,
     ) {
         let Some(def) = self.loaded.program.queries.get(q as usize) else {
             return;
         };
-        if self.queries[q as usize].pipes.closed() {
-            return;
-        }
         let stage_def = |s: u32| -> Option<&StageDef> {
             match (&def.kind, s) {
                 (QueryKind::Event(st), 0) => Some(st),
@@ -388,34 +417,7 @@ impl Engine {
                 _ => None,
             }
         };
-        // Evaluate every candidate stage; note the true ones.
-        let mut true_stages: smallvec::SmallVec<[u32; 4]> = smallvec::SmallVec::new();
         let is_event = matches!(def.kind, QueryKind::Event(_));
-        for r in refs {
-            let Some(st) = stage_def(r.stage) else {
-                continue;
-            };
-            self.stats.stages_run += 1;
-            let cx = RunCtx {
-                stages: &[],
-                lineage: self.lineage.as_ref().map(|l| l as &dyn LineageView),
-            };
-            let ok = self
-                .machine
-                .run_in(&self.loaded, st.predicate, &self.buf, cx)
-                .is_true();
-            if let Some(p) = &mut self.profile {
-                let c = p.entry(*r).or_default();
-                c[0] += 1;
-                c[1] += u64::from(ok);
-            }
-            if ok {
-                true_stages.push(r.stage);
-                if is_event {
-                    break;
-                }
-            }
-        }
         if true_stages.is_empty() {
             return;
         }
@@ -425,7 +427,7 @@ impl Engine {
         if let State::Sequence(s) = &self.queries[q as usize].state {
             let may = |&st: &u32| s.may_want((st != UNTIL).then_some(st as usize));
             if !true_stages.iter().any(may) {
-                self.clock_only(q, seq, out);
+                self.clock_only(q, seq, buf, out);
                 return;
             }
         }
@@ -439,7 +441,7 @@ impl Engine {
                 &st.keys,
                 &self.loaded,
                 &mut self.machine,
-                &self.buf,
+                buf,
                 &mut self.tuples,
             );
             for t in self.tuples.drain(..) {
@@ -460,11 +462,11 @@ impl Engine {
         }
         if let State::Sequence(s) = &self.queries[q as usize].state {
             if !hits.iter().any(|(k, h)| s.wants(k, h)) {
-                self.clock_only(q, seq, out);
+                self.clock_only(q, seq, buf, out);
                 return;
             }
         }
-        let ev = self.stored(q, seq, line);
+        let ev = self.stored(q, seq, buf, line);
         if is_event {
             self.emit(
                 Match {
@@ -494,7 +496,6 @@ impl Engine {
                 let decoder = &mut self.decoder;
                 let projection = &self.projection;
                 let alias_bufs = &mut self.alias_bufs;
-                let buf = &self.buf;
                 let lineage = self.lineage.as_ref().map(|l| l as &dyn LineageView);
                 let mut join = |stage: usize, events: &[Arc<StoredEvent>]| -> bool {
                     let Some(block) = stages.get(stage).and_then(|st| st.join) else {

@@ -48,7 +48,7 @@ impl Engine {
     pub fn tick(&mut self, out: &mut Vec<Match>) {
         for i in 0..self.deferred_clock.len() {
             let qi = self.deferred_clock[i];
-            if let Some(ord) = self.ordinal(qi, 0) {
+            if let Some(ord) = self.ordinal(qi, 0, &self.buf) {
                 self.advance(qi, ord.ts, out);
             }
         }

@@ -1,0 +1,70 @@
+//! The per-event hot loop: running the predicates of an event's candidate stages and noting
+//! the true ones. The dispatch hands each candidate out with its predicate block (found once
+//! at load time), and the loop borrows only what it needs from the engine, so that an event
+//! whose candidates all fail (most events) costs the predicate runs and little else.
+
+use super::dispatch::{Cand, StageRef};
+use super::profile::Counts;
+use super::QueryRt;
+use crate::event::EventBuf;
+use crate::machine::{LineageView, Loaded, Machine, RunCtx};
+use smallvec::SmallVec;
+
+/// The stages found true for one event, by query, then stage.
+pub(super) type TrueStages = SmallVec<[StageRef; 4]>;
+
+/// What running stage predicates borrows from the engine.
+pub(super) struct StageRunner<'a> {
+    pub machine: &'a mut Machine,
+    pub loaded: &'a Loaded,
+    pub queries: &'a [QueryRt],
+    pub lineage: Option<&'a dyn LineageView>,
+    pub profile: Option<&'a mut Counts>,
+    pub stages_run: &'a mut u64,
+}
+
+impl StageRunner<'_> {
+    /// Runs the predicates of `cands` (sorted by query, then stage) over `buf` and appends the
+    /// true stages to `hits`. A query whose pipes want no more results runs none; an event
+    /// query stops at its first true stage.
+    #[inline]
+    pub(super) fn run(&mut self, cands: &[Cand], buf: &EventBuf, hits: &mut TrueStages) {
+        let mut q = u32::MAX;
+        // Whether the current query's stages run: its pipes are open and, for an event query,
+        // no stage of it was true yet.
+        let mut open = false;
+        for c in cands {
+            if c.r.query != q {
+                q = c.r.query;
+                open = self
+                    .queries
+                    .get(q as usize)
+                    .is_some_and(|rt| !rt.pipes.closed());
+            }
+            if !open {
+                continue;
+            }
+            *self.stages_run += 1;
+            let cx = RunCtx {
+                stages: &[],
+                lineage: self.lineage,
+            };
+            let ok = self.machine.run_in(self.loaded, c.block, buf, cx).is_true();
+            if let Some(p) = self.profile.as_deref_mut() {
+                count(p, c.r, ok);
+            }
+            if ok {
+                hits.push(c.r);
+                open = !c.event;
+            }
+        }
+    }
+}
+
+/// Counts one predicate run of stage `r` in the stage profile.
+#[inline(never)]
+fn count(p: &mut Counts, r: StageRef, ok: bool) {
+    let c = p.entry(r).or_default();
+    c[0] += 1;
+    c[1] += u64::from(ok);
+}
