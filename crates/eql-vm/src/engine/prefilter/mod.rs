@@ -25,15 +25,38 @@ use eql_bytecode::Program;
 #[derive(Debug, Default)]
 struct SlotIndex {
     slot: usize,
-    exact: AHashMap<Box<str>, Vec<u32>>,
-    /// Keys ASCII-lowercased; probed with the lowercased value.
-    folded: AHashMap<Box<str>, Vec<u32>>,
+    /// String equalities, keyed by the literal ASCII-lowercased: one probe with the lowercased
+    /// value serves the case-insensitive literals and the case-sensitive ones alike.
+    strings: AHashMap<Box<str>, StrClauses>,
     /// Integers; probed with integer values and with floats that are integers.
     ints: AHashMap<i64, Vec<u32>>,
     /// Atoms (ASCII-lowercased) and the clauses each satisfies, found with `atoms_ac`.
     atoms: Vec<Box<str>>,
     atom_clauses: Vec<Vec<u32>>,
     atoms_ac: Option<AhoCorasick>,
+}
+
+/// The clauses of the literals that share one ASCII-lowercased form.
+#[derive(Debug, Default)]
+struct StrClauses {
+    /// Case-insensitive equalities: any value of this lowercased form satisfies them.
+    folded: Vec<u32>,
+    /// Case-sensitive equalities: each literal as written, and the clauses only it satisfies.
+    exact: Vec<(Box<str>, Vec<u32>)>,
+}
+
+impl StrClauses {
+    /// The clauses of case-sensitive literal `lit` (a new list for a new literal).
+    fn exact_mut(&mut self, lit: &str) -> &mut Vec<u32> {
+        let i = match self.exact.iter().position(|(l, _)| &**l == lit) {
+            Some(i) => i,
+            None => {
+                self.exact.push((lit.into(), Vec::new()));
+                self.exact.len() - 1
+            }
+        };
+        &mut self.exact[i].1
+    }
 }
 
 /// Per-event admission of stages; see the module docs.
@@ -299,11 +322,16 @@ impl Prefilter {
             match (g.test, g.case_insensitive) {
                 // Integer guards carry no strings.
                 (Test::EqualsInt, _) => {}
-                (Test::Equals, false) => add(index.exact.entry(s.as_str().into()).or_default()),
-                (Test::Equals, true) => add(index
-                    .folded
+                (Test::Equals, false) => add(index
+                    .strings
                     .entry(s.to_ascii_lowercase().into())
-                    .or_default()),
+                    .or_default()
+                    .exact_mut(s)),
+                (Test::Equals, true) => add(&mut index
+                    .strings
+                    .entry(s.to_ascii_lowercase().into())
+                    .or_default()
+                    .folded),
                 (Test::Contains, _) => {
                     let key: Box<str> = s.to_ascii_lowercase().into();
                     let ids = &mut atom_ids[i];
@@ -383,21 +411,29 @@ impl Prefilter {
             for v in buf.slot(index.slot) {
                 if let Some(n) = bits::int_of(v) {
                     if !index.ints.is_empty() {
-                        marks.all(index.ints.get(&n));
+                        if let Some(ids) = index.ints.get(&n) {
+                            marks.all(ids);
+                        }
                     }
                     continue;
                 }
                 let Value::Str(r) = v else { continue };
                 let s = buf.str(*r);
-                if !index.exact.is_empty() {
-                    marks.all(index.exact.get(s));
-                }
-                if !index.folded.is_empty() {
-                    marks.all(index.folded.get(bits::ascii_folded(s, lower)));
+                if !index.strings.is_empty() {
+                    if let Some(e) = index.strings.get(bits::ascii_folded(s, lower)) {
+                        marks.all(&e.folded);
+                        for (lit, ids) in &e.exact {
+                            if **lit == *s {
+                                marks.all(ids);
+                            }
+                        }
+                    }
                 }
                 if let Some(ac) = &index.atoms_ac {
                     for m in ac.find_overlapping_iter(s) {
-                        marks.all(index.atom_clauses.get(m.pattern().as_usize()));
+                        if let Some(ids) = index.atom_clauses.get(m.pattern().as_usize()) {
+                            marks.all(ids);
+                        }
                     }
                 }
             }
@@ -429,8 +465,8 @@ struct Marks<'a> {
 impl Marks<'_> {
     /// Records that the clauses `ids` hold.
     #[inline]
-    fn all(&mut self, ids: Option<&Vec<u32>>) {
-        for &c in ids.into_iter().flatten() {
+    fn all(&mut self, ids: &[u32]) {
+        for &c in ids {
             let Some(m) = self.clause_mark.get_mut(c as usize) else {
                 continue;
             };
