@@ -115,7 +115,44 @@ pub struct RtWildcard {
     shapes: Vec<Shape>,
     contains: Option<AhoCorasick>,
     general: Option<Regex>,
+    /// Per pattern of `general`: the ends every match of it has, checked before the automaton
+    /// runs (most values fail them, and they cost a comparison each).
+    ends: Vec<Ends>,
     case_insensitive: bool,
+}
+
+/// What every match of a wildcard pattern starts with (the text before its first wildcard)
+/// and ends with (the text after its last).
+#[derive(Debug)]
+struct Ends {
+    prefix: Box<[u8]>,
+    suffix: Box<[u8]>,
+}
+
+impl Ends {
+    fn of(p: &str) -> Ends {
+        let wild = ['*', '?'];
+        let first = p.find(wild).unwrap_or(p.len());
+        let last = p.rfind(wild).map_or(p.len(), |i| i + 1).max(first);
+        Ends {
+            prefix: p.as_bytes()[..first].into(),
+            suffix: p.as_bytes()[last..].into(),
+        }
+    }
+
+    /// Whether `s` starts and ends as a match must (ASCII letters folded when `ci`).
+    fn admit(&self, s: &[u8], ci: bool) -> bool {
+        let (p, x) = (&*self.prefix, &*self.suffix);
+        if s.len() < p.len() + x.len() {
+            return false;
+        }
+        let (head, tail) = (&s[..p.len()], &s[s.len() - x.len()..]);
+        if ci {
+            head.eq_ignore_ascii_case(p) && tail.eq_ignore_ascii_case(x)
+        } else {
+            head == p && tail == x
+        }
+    }
 }
 
 fn classify(p: &str) -> Option<Result<Shape, String>> {
@@ -172,6 +209,7 @@ impl RtWildcard {
         let mut shapes = Vec::new();
         let mut contains = Vec::new();
         let mut general = Vec::new();
+        let mut ends = Vec::new();
         for p in &set.patterns {
             match classify(p) {
                 Some(Ok(Shape::Exact(s))) => shapes.push(Shape::Exact(fold(s))),
@@ -179,7 +217,10 @@ impl RtWildcard {
                 Some(Ok(Shape::Suffix(s))) => shapes.push(Shape::Suffix(fold(s))),
                 Some(Ok(Shape::Any)) => shapes.push(Shape::Any),
                 Some(Err(body)) => contains.push(body),
-                None => general.push(wildcard_regex(p, ci)),
+                None => {
+                    general.push(wildcard_regex(p, ci));
+                    ends.push(Ends::of(p));
+                }
             }
         }
         let contains = if contains.is_empty() {
@@ -201,6 +242,7 @@ impl RtWildcard {
             shapes,
             contains,
             general,
+            ends,
             case_insensitive: ci,
         })
     }
@@ -233,7 +275,9 @@ impl RtWildcard {
                 return true;
             }
         }
-        self.general.as_ref().is_some_and(|re| re.is_match(s))
+        self.general
+            .as_ref()
+            .is_some_and(|re| self.ends.iter().any(|e| e.admit(bytes, ci)) && re.is_match(s))
     }
 }
 
@@ -345,6 +389,54 @@ mod tests {
         assert!(!w.matches("bash2"));
         let cs = wc(&["*/dev/tcp/*"], false);
         assert!(!cs.matches("/DEV/TCP/x"));
+    }
+
+    #[test]
+    fn general_patterns_agree_with_their_regex() {
+        let patterns = [
+            "a?c*d",
+            "*\\x\\*.exe",
+            "C:\\*\\run?.bat",
+            "ab*ab",
+            "?",
+            "a*",
+            "*?b",
+            "x*y*z",
+            "é*è?",
+        ];
+        let values = [
+            "",
+            "a",
+            "ab",
+            "abab",
+            "aXcd",
+            "abcYYd",
+            "AbCd",
+            "c:\\dir\\run1.bat",
+            "C:\\dir\\RUN1.BAT",
+            "C:\\run.bat",
+            "q\\X\\w.EXE",
+            "\\x\\.exe",
+            "xyz",
+            "XaYbZ",
+            "éaèb",
+            "ÉaÈb",
+            "é",
+            "b",
+            "ééb",
+        ];
+        for ci in [false, true] {
+            for p in patterns {
+                let w = wc(&[p], ci);
+                let re = match Regex::new(&wildcard_regex(p, ci)) {
+                    Ok(r) => r,
+                    Err(e) => panic!("{p}: {e}"),
+                };
+                for v in values {
+                    assert_eq!(w.matches(v), re.is_match(v), "{p:?} on {v:?}, ci {ci}");
+                }
+            }
+        }
     }
 
     #[test]
