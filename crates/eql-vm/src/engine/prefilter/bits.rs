@@ -30,9 +30,12 @@ pub(super) struct Bits {
     words: usize,
     /// Per group of stages: its filters, each a list of bits (while building).
     pending: Vec<Vec<Vec<u32>>>,
-    /// Per group: the range of its masks in `masks` (`words` words each).
+    /// Per group: the range of its filters in `filters`.
     ranges: Vec<(u32, u32)>,
-    masks: Vec<u64>,
+    /// Per filter: the range of its nonzero mask words in `parts`.
+    filters: Vec<(u32, u32)>,
+    /// (word index, mask) pairs: a filter holds when the event's bits meet one of its masks.
+    parts: Vec<(u32, u64)>,
     /// The current event's bits, once `ready`.
     cur: Vec<u64>,
     ready: bool,
@@ -137,13 +140,16 @@ impl Bits {
         self.words = self.nbits.div_ceil(64);
         self.cur = vec![0; self.words];
         for filters in std::mem::take(&mut self.pending) {
-            let start = (self.masks.len() / self.words.max(1)) as u32;
+            let start = self.filters.len() as u32;
             for f in &filters {
-                let base = self.masks.len();
-                self.masks.resize(base + self.words, 0);
+                let mut mask = vec![0u64; self.words];
                 for &b in f {
-                    self.masks[base + b as usize / 64] |= 1 << (b % 64);
+                    mask[b as usize / 64] |= 1 << (b % 64);
                 }
+                let from = self.parts.len() as u32;
+                let nonzero = mask.iter().enumerate().filter(|(_, m)| **m != 0);
+                self.parts.extend(nonzero.map(|(w, &m)| (w as u32, m)));
+                self.filters.push((from, self.parts.len() as u32));
             }
             self.ranges.push((start, filters.len() as u32));
         }
@@ -193,12 +199,13 @@ impl Bits {
         if !self.ready {
             self.read(buf);
         }
-        let w = self.words;
-        (start as usize..(start + n) as usize).all(|f| {
-            self.masks[f * w..(f + 1) * w]
+        let (cur, parts) = (&self.cur, &self.parts);
+        let filters = self.filters.get(start as usize..(start + n) as usize);
+        filters.unwrap_or_default().iter().all(|&(a, b)| {
+            let words = parts.get(a as usize..b as usize).unwrap_or_default();
+            words
                 .iter()
-                .zip(&self.cur)
-                .any(|(m, c)| m & c != 0)
+                .any(|&(w, m)| cur.get(w as usize).is_some_and(|c| c & m != 0))
         })
     }
 }
