@@ -121,12 +121,13 @@ pub struct RtWildcard {
     case_insensitive: bool,
 }
 
-/// What every match of a wildcard pattern starts with (the text before its first wildcard)
-/// and ends with (the text after its last).
+/// What every match of a wildcard pattern has: the text before its first wildcard at the
+/// start, the text after its last at the end, and between them its longest literal piece.
 #[derive(Debug)]
 struct Ends {
     prefix: Box<[u8]>,
     suffix: Box<[u8]>,
+    inner: Box<[u8]>,
 }
 
 impl Ends {
@@ -134,25 +135,50 @@ impl Ends {
         let wild = ['*', '?'];
         let first = p.find(wild).unwrap_or(p.len());
         let last = p.rfind(wild).map_or(p.len(), |i| i + 1).max(first);
+        let inner = p[first..last]
+            .split(wild)
+            .max_by_key(|piece| piece.len())
+            .unwrap_or_default();
         Ends {
             prefix: p.as_bytes()[..first].into(),
             suffix: p.as_bytes()[last..].into(),
+            inner: inner.as_bytes().into(),
         }
     }
 
-    /// Whether `s` starts and ends as a match must (ASCII letters folded when `ci`).
+    /// Whether `s` starts, ends and has in between what a match must (ASCII letters folded
+    /// when `ci`).
     fn admit(&self, s: &[u8], ci: bool) -> bool {
         let (p, x) = (&*self.prefix, &*self.suffix);
-        if s.len() < p.len() + x.len() {
+        if s.len() < p.len() + x.len() + self.inner.len() {
             return false;
         }
-        let (head, tail) = (&s[..p.len()], &s[s.len() - x.len()..]);
+        let (head, middle, tail) = (
+            &s[..p.len()],
+            &s[p.len()..s.len() - x.len()],
+            &s[s.len() - x.len()..],
+        );
         if ci {
-            head.eq_ignore_ascii_case(p) && tail.eq_ignore_ascii_case(x)
+            head.eq_ignore_ascii_case(p)
+                && tail.eq_ignore_ascii_case(x)
+                && occurs_folded(middle, &self.inner)
         } else {
-            head == p && tail == x
+            head == p && tail == x && memchr::memmem::find(middle, &self.inner).is_some()
         }
     }
+}
+
+/// Whether `needle` occurs in `hay` with ASCII letters compared case-insensitively.
+fn occurs_folded(hay: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lo, up, &hay[..=last_start])
+        .any(|i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 fn classify(p: &str) -> Option<Result<Shape, String>> {
@@ -395,6 +421,9 @@ mod tests {
     fn general_patterns_agree_with_their_regex() {
         let patterns = [
             "a?c*d",
+            "*mcp*start*",
+            "*%28*SeLeCt%20*",
+            "a*bc?d*e",
             "*\\x\\*.exe",
             "C:\\*\\run?.bat",
             "ab*ab",
@@ -420,6 +449,14 @@ mod tests {
             "xyz",
             "XaYbZ",
             "éaèb",
+            "npx MCP-START",
+            "mcpstart",
+            "startmcp",
+            "x%28 select%20",
+            "%28select%20",
+            "abcxde",
+            "abcde",
+            "aBCxdE",
             "ÉaÈb",
             "é",
             "b",
