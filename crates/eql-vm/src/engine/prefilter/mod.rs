@@ -204,7 +204,7 @@ impl Prefilter {
             // Clauses on categorical fields only are weak: their estimates are the least
             // reliable (a few values dominate), so another clause is indexed when there is one
             // that is not estimated to let through most events.
-            let mut ranked: Vec<(bool, f64, &Vec<Guard>)> = clauses
+            let (mut ranked, unranked): (Vec<_>, Vec<_>) = clauses
                 .iter()
                 .filter(|c| !c.is_empty())
                 .map(|c| {
@@ -212,13 +212,26 @@ impl Prefilter {
                     let weak_clause = c.iter().all(|g| weak(g.slot));
                     (weak_clause || est > STRONG_ENOUGH, est, c)
                 })
-                .filter(|(_, p, _)| *p <= USELESS)
-                .collect();
+                .partition(|(_, p, _)| *p <= USELESS);
             ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
             let mut chosen: Vec<&Vec<Guard>> = ranked.iter().take(1).map(|r| r.2).collect();
             if let (Some(first), Some(second)) = (ranked.first(), ranked.get(1)) {
                 if first.1 > SECOND_CLAUSE_ABOVE && second.1 < SECOND_CLAUSE_BELOW && !second.0 {
                     chosen.push(second.2);
+                }
+            }
+            // A stage guarded by categorical fields alone runs on a large share of events.
+            // Beside such a guard, a clause on another field estimated useless alone (a long
+            // list of short atoms) still holds only for events carrying that field: index it
+            // too, the least useless one.
+            let categorical = |c: &Vec<Guard>| c.iter().all(|g| weak(g.slot));
+            if chosen.len() == 1 && chosen.iter().all(|c| categorical(c)) {
+                let fallback = unranked
+                    .iter()
+                    .filter(|r| !categorical(r.2))
+                    .min_by(|a, b| a.1.total_cmp(&b.1));
+                if let Some(f) = fallback {
+                    chosen.push(f.2);
                 }
             }
             pf.needed[id] = chosen.len() as u8;
