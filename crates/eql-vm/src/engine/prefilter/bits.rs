@@ -6,6 +6,7 @@
 //! every one of its filters shares a bit with the event.
 
 use super::flow::{Guard, Test};
+use super::folded::FoldedMap;
 use crate::event::{EventBuf, Value};
 use ahash::AHashMap;
 
@@ -18,7 +19,7 @@ pub(super) const MAX_FILTERS: usize = 6;
 #[derive(Debug, Default)]
 struct SlotBits {
     slot: usize,
-    strings: AHashMap<Box<str>, u32>,
+    strings: FoldedMap<u32>,
     ints: AHashMap<i64, u32>,
 }
 
@@ -39,7 +40,6 @@ pub(super) struct Bits {
     /// The current event's bits, once `ready`.
     cur: Vec<u64>,
     ready: bool,
-    lower: String,
 }
 
 /// The integer a value stands for, the way the prefilter's integer index reads it.
@@ -78,18 +78,6 @@ fn bit_of<K: Eq + std::hash::Hash>(
     Some(b)
 }
 
-/// `text` with ASCII letters lowercased: `text` itself when it has no uppercase letter, else a
-/// copy made in `lower`.
-pub(super) fn ascii_folded<'a>(text: &'a str, lower: &'a mut String) -> &'a str {
-    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
-        return text;
-    }
-    lower.clear();
-    lower.push_str(text);
-    lower.make_ascii_lowercase();
-    lower
-}
-
 impl Bits {
     /// Adds `clause` as a filter of group `group` if it [`fits`]; returns whether it did.
     pub(super) fn add_filter(
@@ -118,11 +106,16 @@ impl Bits {
             };
             let slot = &mut self.slots[i];
             for s in &g.strings {
-                let key: Box<str> = s.to_ascii_lowercase().into();
-                match bit_of(&mut slot.strings, key, &mut self.nbits) {
-                    Some(b) => bits.push(b),
-                    None => return false,
+                let nbits = &mut self.nbits;
+                let b = *slot.strings.entry(s, || {
+                    let b = (*nbits < MAX_BITS).then_some(*nbits as u32);
+                    *nbits += usize::from(b.is_some());
+                    b.unwrap_or(u32::MAX)
+                });
+                if b == u32::MAX {
+                    return false;
                 }
+                bits.push(b);
             }
             for &n in &g.ints {
                 match bit_of(&mut slot.ints, n, &mut self.nbits) {
@@ -176,12 +169,15 @@ impl Bits {
                 let bit = if let Some(n) = int_of(v) {
                     s.ints.get(&n)
                 } else if let Value::Str(r) = v {
-                    s.strings.get(ascii_folded(buf.str(*r), &mut self.lower))
+                    s.strings.get(buf.bytes(*r))
                 } else {
                     None
                 };
                 if let Some(&b) = bit {
-                    self.cur[b as usize / 64] |= 1 << (b % 64);
+                    // A string past the bit budget maps to `u32::MAX`, beyond every word.
+                    if let Some(w) = self.cur.get_mut(b as usize / 64) {
+                        *w |= 1 << (b % 64);
+                    }
                 }
             }
         }

@@ -9,6 +9,7 @@
 
 mod bits;
 mod flow;
+mod folded;
 mod regex_lits;
 
 pub use flow::{atom, block_requirements, Guard, Test, MIN_ATOM};
@@ -20,14 +21,15 @@ use ahash::{AHashMap, AHashSet};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use bits::Bits;
 use eql_bytecode::Program;
+use folded::FoldedMap;
 
 /// The index of one field's literals: value → the clauses it satisfies.
 #[derive(Debug, Default)]
 struct SlotIndex {
     slot: usize,
-    /// String equalities, keyed by the literal ASCII-lowercased: one probe with the lowercased
-    /// value serves the case-insensitive literals and the case-sensitive ones alike.
-    strings: AHashMap<Box<str>, StrClauses>,
+    /// String equalities, keyed by the literal compared ASCII-case-insensitively: one probe
+    /// with the value serves the case-insensitive literals and the case-sensitive ones alike.
+    strings: FoldedMap<StrClauses>,
     /// Integers; probed with integer values and with floats that are integers.
     ints: AHashMap<i64, Vec<u32>>,
     /// Atoms (ASCII-lowercased) and the clauses each satisfies, found with `atoms_ac`.
@@ -84,7 +86,6 @@ pub struct Prefilter {
     /// Guarded stages whose every indexed clause holds for the current event.
     admitted: Vec<u32>,
     epoch: u32,
-    lower: String,
     /// Per dense stage: the clauses indexed for it (for profiles and listings).
     indexed: Vec<Vec<Vec<Guard>>>,
     /// Per dense stage: every clause read off its predicate (for profiles and listings).
@@ -335,16 +336,12 @@ impl Prefilter {
             match (g.test, g.case_insensitive) {
                 // Integer guards carry no strings.
                 (Test::EqualsInt, _) => {}
-                (Test::Equals, false) => add(index
-                    .strings
-                    .entry(s.to_ascii_lowercase().into())
-                    .or_default()
-                    .exact_mut(s)),
-                (Test::Equals, true) => add(&mut index
-                    .strings
-                    .entry(s.to_ascii_lowercase().into())
-                    .or_default()
-                    .folded),
+                (Test::Equals, false) => {
+                    add(index.strings.entry(s, StrClauses::default).exact_mut(s))
+                }
+                (Test::Equals, true) => {
+                    add(&mut index.strings.entry(s, StrClauses::default).folded)
+                }
                 (Test::Contains, _) => {
                     let key: Box<str> = s.to_ascii_lowercase().into();
                     let ids = &mut atom_ids[i];
@@ -419,7 +416,6 @@ impl Prefilter {
             group_stages: &self.group_stages,
             admitted: &mut self.admitted,
         };
-        let lower = &mut self.lower;
         for index in &self.slots {
             for v in buf.slot(index.slot) {
                 if let Some(n) = bits::int_of(v) {
@@ -433,7 +429,7 @@ impl Prefilter {
                 let Value::Str(r) = v else { continue };
                 let s = buf.str(*r);
                 if !index.strings.is_empty() {
-                    if let Some(e) = index.strings.get(bits::ascii_folded(s, lower)) {
+                    if let Some(e) = index.strings.get(s.as_bytes()) {
                         marks.all(&e.folded);
                         for (lit, ids) in &e.exact {
                             if **lit == *s {
