@@ -36,6 +36,8 @@ struct SlotIndex {
     atoms: Vec<Box<str>>,
     atom_clauses: Vec<Vec<u32>>,
     atoms_ac: Option<AhoCorasick>,
+    /// The length of the shortest atom: shorter values contain none and are not scanned.
+    shortest_atom: usize,
 }
 
 /// The clauses of the literals that share one ASCII-lowercased form.
@@ -279,6 +281,7 @@ impl Prefilter {
             if index.atoms.is_empty() {
                 continue;
             }
+            index.shortest_atom = index.atoms.iter().map(|a| a.len()).min().unwrap_or(0);
             // Atoms are lowercased and searched case-insensitively: a case-sensitive pattern
             // then lets through a little more than it must, which is sound.
             index.atoms_ac = AhoCorasick::builder()
@@ -438,7 +441,11 @@ impl Prefilter {
                         }
                     }
                 }
-                if let Some(ac) = &index.atoms_ac {
+                if let Some(ac) = index
+                    .atoms_ac
+                    .as_ref()
+                    .filter(|_| s.len() >= index.shortest_atom)
+                {
                     for m in ac.find_overlapping_iter(s) {
                         if let Some(ids) = index.atom_clauses.get(m.pattern().as_usize()) {
                             marks.all(ids);
