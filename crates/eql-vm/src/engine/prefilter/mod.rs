@@ -288,6 +288,7 @@ impl Prefilter {
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
                 .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(false)
                 .build(index.atoms.iter().map(|a| a.as_bytes()))
                 .or_else(|_| {
                     AhoCorasick::builder()
