@@ -59,7 +59,10 @@ impl<V> FoldedMap<V> {
             let e = self.table[i] as usize;
             match self.entries.get(e.wrapping_sub(1)) {
                 None => return i,
-                Some((eh, k, _)) if *eh == h && k.eq_ignore_ascii_case(s) => return i,
+                // Values mostly come lowercased already: a plain comparison settles them.
+                Some((eh, k, _)) if *eh == h && (**k == *s || k.eq_ignore_ascii_case(s)) => {
+                    return i
+                }
                 Some(_) => i = (i + 1) & mask,
             }
         }
