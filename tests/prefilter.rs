@@ -232,3 +232,29 @@ fn the_stage_profile_counts_runs_and_trues_per_stage() {
     engine.set_stage_profile(false);
     assert!(engine.stage_profile().is_empty());
 }
+
+#[test]
+fn a_stage_guarded_by_categorical_fields_alone_also_indexes_another_field() {
+    // Fifty short atoms are estimated to let nearly every value through, too weak to index
+    // alone; beside `host.os.type` (a field of few values) the stage is indexed on both.
+    let tlds: Vec<String> = (0..50).map(|i| format!("\"*.x{i:02}\"")).collect();
+    let q = format!(
+        "network where host.os.type == \"linux\" and dns.question.name : ({})",
+        tlds.join(", ")
+    );
+    let p = common::compile(&q);
+    let pf = eqlvm::vm::engine::prefilter::Prefilter::new(&p);
+    let fields: Vec<Vec<String>> = pf
+        .indexed(0)
+        .iter()
+        .map(|c| c.iter().map(|g| p.fields[g.slot].path.clone()).collect())
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            vec!["host.os.type".to_string()],
+            vec!["dns.question.name".to_string()]
+        ],
+        "{fields:?}"
+    );
+}

@@ -119,7 +119,70 @@ pub struct RtWildcard {
     /// The same needles as `contains`, for short strings, when they are few.
     few: Option<Needles>,
     general: Option<Regex>,
+    /// Per pattern of `general`: the ends every match of it has, checked before the automaton
+    /// runs (most values fail them, and they cost a comparison each).
+    ends: Vec<Ends>,
     case_insensitive: bool,
+}
+
+/// What every match of a wildcard pattern has: the text before its first wildcard at the
+/// start, the text after its last at the end, and between them its longest literal piece.
+#[derive(Debug)]
+struct Ends {
+    prefix: Box<[u8]>,
+    suffix: Box<[u8]>,
+    inner: Box<[u8]>,
+}
+
+impl Ends {
+    fn of(p: &str) -> Ends {
+        let wild = ['*', '?'];
+        let first = p.find(wild).unwrap_or(p.len());
+        let last = p.rfind(wild).map_or(p.len(), |i| i + 1).max(first);
+        let inner = p[first..last]
+            .split(wild)
+            .max_by_key(|piece| piece.len())
+            .unwrap_or_default();
+        Ends {
+            prefix: p.as_bytes()[..first].into(),
+            suffix: p.as_bytes()[last..].into(),
+            inner: inner.as_bytes().into(),
+        }
+    }
+
+    /// Whether `s` starts, ends and has in between what a match must (ASCII letters folded
+    /// when `ci`).
+    fn admit(&self, s: &[u8], ci: bool) -> bool {
+        let (p, x) = (&*self.prefix, &*self.suffix);
+        if s.len() < p.len() + x.len() + self.inner.len() {
+            return false;
+        }
+        let (head, middle, tail) = (
+            &s[..p.len()],
+            &s[p.len()..s.len() - x.len()],
+            &s[s.len() - x.len()..],
+        );
+        if ci {
+            head.eq_ignore_ascii_case(p)
+                && tail.eq_ignore_ascii_case(x)
+                && occurs_folded(middle, &self.inner)
+        } else {
+            head == p && tail == x && memchr::memmem::find(middle, &self.inner).is_some()
+        }
+    }
+}
+
+/// Whether `needle` occurs in `hay` with ASCII letters compared case-insensitively.
+fn occurs_folded(hay: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lo, up, &hay[..=last_start])
+        .any(|i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 fn classify(p: &str) -> Option<Result<Shape, String>> {
@@ -176,6 +239,7 @@ impl RtWildcard {
         let mut shapes = Vec::new();
         let mut contains = Vec::new();
         let mut general = Vec::new();
+        let mut ends = Vec::new();
         for p in &set.patterns {
             match classify(p) {
                 Some(Ok(Shape::Exact(s))) => shapes.push(Shape::Exact(fold(s))),
@@ -183,7 +247,10 @@ impl RtWildcard {
                 Some(Ok(Shape::Suffix(s))) => shapes.push(Shape::Suffix(fold(s))),
                 Some(Ok(Shape::Any)) => shapes.push(Shape::Any),
                 Some(Err(body)) => contains.push(body),
-                None => general.push(wildcard_regex(p, ci)),
+                None => {
+                    general.push(wildcard_regex(p, ci));
+                    ends.push(Ends::of(p));
+                }
             }
         }
         let few = if contains.is_empty() {
@@ -211,6 +278,7 @@ impl RtWildcard {
             contains,
             few,
             general,
+            ends,
             case_insensitive: ci,
         })
     }
@@ -247,7 +315,9 @@ impl RtWildcard {
                 return true;
             }
         }
-        self.general.as_ref().is_some_and(|re| re.is_match(s))
+        self.general
+            .as_ref()
+            .is_some_and(|re| self.ends.iter().any(|e| e.admit(bytes, ci)) && re.is_match(s))
     }
 }
 
@@ -363,6 +433,65 @@ mod tests {
         let long = format!("{}/DEV/TCP/1.2.3.4/80", "x".repeat(needles::SHORT));
         assert!(w.matches(&long) && !cs.matches(&long));
         assert!(cs.matches(&long.to_ascii_lowercase()));
+    }
+
+    #[test]
+    fn general_patterns_agree_with_their_regex() {
+        let patterns = [
+            "a?c*d",
+            "*mcp*start*",
+            "*%28*SeLeCt%20*",
+            "a*bc?d*e",
+            "*\\x\\*.exe",
+            "C:\\*\\run?.bat",
+            "ab*ab",
+            "?",
+            "a*",
+            "*?b",
+            "x*y*z",
+            "é*è?",
+        ];
+        let values = [
+            "",
+            "a",
+            "ab",
+            "abab",
+            "aXcd",
+            "abcYYd",
+            "AbCd",
+            "c:\\dir\\run1.bat",
+            "C:\\dir\\RUN1.BAT",
+            "C:\\run.bat",
+            "q\\X\\w.EXE",
+            "\\x\\.exe",
+            "xyz",
+            "XaYbZ",
+            "éaèb",
+            "npx MCP-START",
+            "mcpstart",
+            "startmcp",
+            "x%28 select%20",
+            "%28select%20",
+            "abcxde",
+            "abcde",
+            "aBCxdE",
+            "ÉaÈb",
+            "é",
+            "b",
+            "ééb",
+        ];
+        for ci in [false, true] {
+            for p in patterns {
+                let w = wc(&[p], ci);
+                let re = match Regex::new(&wildcard_regex(p, ci)) {
+                    Ok(r) => r,
+                    Err(e) => panic!("{p}: {e}"),
+                };
+                for v in values {
+                    assert_eq!(w.matches(v), re.is_match(v), "{p:?} on {v:?}, ci {ci}");
+                }
+            }
+        }
     }
 
     #[test]

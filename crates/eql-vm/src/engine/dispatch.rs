@@ -50,14 +50,15 @@ struct Table {
 struct Category {
     stages: Vec<Cand>,
     guarded: bool,
+    /// A number unique among the categories of all tables.
+    id: u32,
 }
 
-/// A guarded stage: its reference, its category field's table and its category (`None`: any).
+/// A guarded stage: its reference and the id of its category (`None`: any).
 #[derive(Debug)]
 struct Guarded {
     r: Cand,
-    slot: usize,
-    category: Option<Box<str>>,
+    category: Option<u32>,
 }
 
 /// See the module docs.
@@ -89,6 +90,8 @@ impl Dispatch {
     /// the queries it marks true are dispatched to (query indices stay those of `p`).
     pub(super) fn new(p: &Program, pf: Option<&Prefilter>, keep: Option<&[bool]>) -> Dispatch {
         let mut d = Dispatch::default();
+        // Guarded stages' categories by table, resolved to ids once every category exists.
+        let mut named: Vec<(usize, usize, Box<str>)> = Vec::new();
         for (qi, q) in p.queries.iter().enumerate() {
             if keep.is_some_and(|k| !k.get(qi).copied().unwrap_or(false)) {
                 continue;
@@ -133,9 +136,11 @@ impl Dispatch {
                         }
                         d.guarded[id] = Some(Guarded {
                             r: cand,
-                            slot,
-                            category: s.category.as_deref().map(Into::into),
+                            category: None,
                         });
+                        if let Some(c) = &s.category {
+                            named.push((id, t, c.as_str().into()));
+                        }
                         continue;
                     }
                 }
@@ -149,6 +154,21 @@ impl Dispatch {
                         .push(cand),
                     None => table.any.push(cand),
                 }
+            }
+        }
+        let mut next = 0u32;
+        for t in &mut d.tables {
+            for c in t.by_category.values_mut() {
+                c.id = next;
+                next += 1;
+            }
+        }
+        for (id, t, c) in named {
+            // Registering the stage gave its table this category; were it missing, an id no
+            // category has keeps the stage from running on any event rather than on all.
+            let cat = d.tables[t].by_category.get(&c).map_or(u32::MAX, |c| c.id);
+            if let Some(Some(g)) = d.guarded.get_mut(id) {
+                g.category = Some(cat);
             }
         }
         for t in &mut d.tables {
@@ -213,6 +233,8 @@ impl Dispatch {
     ) {
         out.clear();
         let mut guarded = false;
+        // The ids of the categories the event carries.
+        let mut cats: smallvec::SmallVec<[u32; 8]> = smallvec::SmallVec::new();
         for t in &self.tables {
             out.extend_from_slice(&t.any);
             guarded |= t.guarded_any;
@@ -226,6 +248,7 @@ impl Dispatch {
                         None => t.by_category.get(buf.str(*s)),
                     };
                     if let Some(c) = c {
+                        cats.push(c.id);
                         out.extend_from_slice(&c.stages);
                         guarded |= c.guarded;
                     }
@@ -239,12 +262,7 @@ impl Dispatch {
                 let Some(Some(g)) = self.guarded.get(id as usize) else {
                     continue;
                 };
-                let category_ok = g.category.as_deref().is_none_or(|c| {
-                    buf.slot(g.slot)
-                        .iter()
-                        .any(|v| matches!(v, Value::Str(s) if buf.str(*s) == c))
-                });
-                if category_ok {
+                if g.category.is_none_or(|c| cats.contains(&c)) {
                     out.push(g.r);
                 }
             }

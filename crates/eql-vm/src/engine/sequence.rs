@@ -68,6 +68,8 @@ enum Role {
 pub struct SequenceState {
     roles: Vec<Role>,
     positives: usize,
+    /// The written index of each positive stage, in order.
+    written: SmallVec<[usize; 4]>,
     maxspan: Option<i64>,
     keys: AHashMap<KeyTuple, KeyState>,
     delayed: DelayedQueue,
@@ -120,6 +122,12 @@ impl SequenceState {
         SequenceState {
             has_leading: roles.contains(&Role::Leading),
             has_trailing: roles.contains(&Role::Trailing),
+            written: roles
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| matches!(r, Role::Positive(_)))
+                .map(|(i, _)| i)
+                .collect(),
             roles,
             positives: seen,
             maxspan,
@@ -189,12 +197,7 @@ impl SequenceState {
 
     /// The written index of each positive stage, in order.
     pub fn positive_stages(&self) -> SmallVec<[usize; 4]> {
-        self.roles
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches!(r, Role::Positive(_)))
-            .map(|(i, _)| i)
-            .collect()
+        self.written.clone()
     }
 
     /// Applies one event for one join key. Completed sequences are appended to `out`.
@@ -258,8 +261,11 @@ impl SequenceState {
         if !self.keys.contains_key(key) {
             self.admit(key);
         }
-        let positive_written = self.positive_stages();
-        let state = self.keys.entry(key.clone()).or_default();
+        let positive_written = &self.written;
+        // `admit` gave the key its state if it had none; no copy of the key is made here.
+        let Some(state) = self.keys.get_mut(key) else {
+            return;
+        };
         if state.pending.len() < positives {
             state.pending.resize(positives, None);
         }

@@ -6,6 +6,7 @@
 //! every one of its filters shares a bit with the event.
 
 use super::flow::{Guard, Test};
+use super::folded::FoldedMap;
 use crate::event::{EventBuf, Value};
 use ahash::AHashMap;
 
@@ -18,7 +19,7 @@ pub(super) const MAX_FILTERS: usize = 6;
 #[derive(Debug, Default)]
 struct SlotBits {
     slot: usize,
-    strings: AHashMap<Box<str>, u32>,
+    strings: FoldedMap<u32>,
     ints: AHashMap<i64, u32>,
 }
 
@@ -30,13 +31,15 @@ pub(super) struct Bits {
     words: usize,
     /// Per group of stages: its filters, each a list of bits (while building).
     pending: Vec<Vec<Vec<u32>>>,
-    /// Per group: the range of its masks in `masks` (`words` words each).
+    /// Per group: the range of its filters in `filters`.
     ranges: Vec<(u32, u32)>,
-    masks: Vec<u64>,
+    /// Per filter: the range of its nonzero mask words in `parts`.
+    filters: Vec<(u32, u32)>,
+    /// (word index, mask) pairs: a filter holds when the event's bits meet one of its masks.
+    parts: Vec<(u32, u64)>,
     /// The current event's bits, once `ready`.
     cur: Vec<u64>,
     ready: bool,
-    lower: String,
 }
 
 /// The integer a value stands for, the way the prefilter's integer index reads it.
@@ -75,18 +78,6 @@ fn bit_of<K: Eq + std::hash::Hash>(
     Some(b)
 }
 
-/// `text` with ASCII letters lowercased: `text` itself when it has no uppercase letter, else a
-/// copy made in `lower`.
-pub(super) fn ascii_folded<'a>(text: &'a str, lower: &'a mut String) -> &'a str {
-    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
-        return text;
-    }
-    lower.clear();
-    lower.push_str(text);
-    lower.make_ascii_lowercase();
-    lower
-}
-
 impl Bits {
     /// Adds `clause` as a filter of group `group` if it [`fits`]; returns whether it did.
     pub(super) fn add_filter(
@@ -115,11 +106,16 @@ impl Bits {
             };
             let slot = &mut self.slots[i];
             for s in &g.strings {
-                let key: Box<str> = s.to_ascii_lowercase().into();
-                match bit_of(&mut slot.strings, key, &mut self.nbits) {
-                    Some(b) => bits.push(b),
-                    None => return false,
+                let nbits = &mut self.nbits;
+                let b = *slot.strings.entry(s, || {
+                    let b = (*nbits < MAX_BITS).then_some(*nbits as u32);
+                    *nbits += usize::from(b.is_some());
+                    b.unwrap_or(u32::MAX)
+                });
+                if b == u32::MAX {
+                    return false;
                 }
+                bits.push(b);
             }
             for &n in &g.ints {
                 match bit_of(&mut slot.ints, n, &mut self.nbits) {
@@ -137,13 +133,16 @@ impl Bits {
         self.words = self.nbits.div_ceil(64);
         self.cur = vec![0; self.words];
         for filters in std::mem::take(&mut self.pending) {
-            let start = (self.masks.len() / self.words.max(1)) as u32;
+            let start = self.filters.len() as u32;
             for f in &filters {
-                let base = self.masks.len();
-                self.masks.resize(base + self.words, 0);
+                let mut mask = vec![0u64; self.words];
                 for &b in f {
-                    self.masks[base + b as usize / 64] |= 1 << (b % 64);
+                    mask[b as usize / 64] |= 1 << (b % 64);
                 }
+                let from = self.parts.len() as u32;
+                let nonzero = mask.iter().enumerate().filter(|(_, m)| **m != 0);
+                self.parts.extend(nonzero.map(|(w, &m)| (w as u32, m)));
+                self.filters.push((from, self.parts.len() as u32));
             }
             self.ranges.push((start, filters.len() as u32));
         }
@@ -170,12 +169,15 @@ impl Bits {
                 let bit = if let Some(n) = int_of(v) {
                     s.ints.get(&n)
                 } else if let Value::Str(r) = v {
-                    s.strings.get(ascii_folded(buf.str(*r), &mut self.lower))
+                    s.strings.get(buf.bytes(*r))
                 } else {
                     None
                 };
                 if let Some(&b) = bit {
-                    self.cur[b as usize / 64] |= 1 << (b % 64);
+                    // A string past the bit budget maps to `u32::MAX`, beyond every word.
+                    if let Some(w) = self.cur.get_mut(b as usize / 64) {
+                        *w |= 1 << (b % 64);
+                    }
                 }
             }
         }
@@ -193,12 +195,13 @@ impl Bits {
         if !self.ready {
             self.read(buf);
         }
-        let w = self.words;
-        (start as usize..(start + n) as usize).all(|f| {
-            self.masks[f * w..(f + 1) * w]
+        let (cur, parts) = (&self.cur, &self.parts);
+        let filters = self.filters.get(start as usize..(start + n) as usize);
+        filters.unwrap_or_default().iter().all(|&(a, b)| {
+            let words = parts.get(a as usize..b as usize).unwrap_or_default();
+            words
                 .iter()
-                .zip(&self.cur)
-                .any(|(m, c)| m & c != 0)
+                .any(|&(w, m)| cur.get(w as usize).is_some_and(|c| c & m != 0))
         })
     }
 }

@@ -9,6 +9,7 @@
 
 mod bits;
 mod flow;
+mod folded;
 mod regex_lits;
 
 pub use flow::{atom, block_requirements, Guard, Test, MIN_ATOM};
@@ -20,20 +21,46 @@ use ahash::{AHashMap, AHashSet};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use bits::Bits;
 use eql_bytecode::Program;
+use folded::FoldedMap;
 
 /// The index of one field's literals: value → the clauses it satisfies.
 #[derive(Debug, Default)]
 struct SlotIndex {
     slot: usize,
-    exact: AHashMap<Box<str>, Vec<u32>>,
-    /// Keys ASCII-lowercased; probed with the lowercased value.
-    folded: AHashMap<Box<str>, Vec<u32>>,
+    /// String equalities, keyed by the literal compared ASCII-case-insensitively: one probe
+    /// with the value serves the case-insensitive literals and the case-sensitive ones alike.
+    strings: FoldedMap<StrClauses>,
     /// Integers; probed with integer values and with floats that are integers.
     ints: AHashMap<i64, Vec<u32>>,
     /// Atoms (ASCII-lowercased) and the clauses each satisfies, found with `atoms_ac`.
     atoms: Vec<Box<str>>,
     atom_clauses: Vec<Vec<u32>>,
     atoms_ac: Option<AhoCorasick>,
+    /// The length of the shortest atom: shorter values contain none and are not scanned.
+    shortest_atom: usize,
+}
+
+/// The clauses of the literals that share one ASCII-lowercased form.
+#[derive(Debug, Default)]
+struct StrClauses {
+    /// Case-insensitive equalities: any value of this lowercased form satisfies them.
+    folded: Vec<u32>,
+    /// Case-sensitive equalities: each literal as written, and the clauses only it satisfies.
+    exact: Vec<(Box<str>, Vec<u32>)>,
+}
+
+impl StrClauses {
+    /// The clauses of case-sensitive literal `lit` (a new list for a new literal).
+    fn exact_mut(&mut self, lit: &str) -> &mut Vec<u32> {
+        let i = match self.exact.iter().position(|(l, _)| &**l == lit) {
+            Some(i) => i,
+            None => {
+                self.exact.push((lit.into(), Vec::new()));
+                self.exact.len() - 1
+            }
+        };
+        &mut self.exact[i].1
+    }
 }
 
 /// Per-event admission of stages; see the module docs.
@@ -61,7 +88,6 @@ pub struct Prefilter {
     /// Guarded stages whose every indexed clause holds for the current event.
     admitted: Vec<u32>,
     epoch: u32,
-    lower: String,
     /// Per dense stage: the clauses indexed for it (for profiles and listings).
     indexed: Vec<Vec<Vec<Guard>>>,
     /// Per dense stage: every clause read off its predicate (for profiles and listings).
@@ -181,7 +207,7 @@ impl Prefilter {
             // Clauses on categorical fields only are weak: their estimates are the least
             // reliable (a few values dominate), so another clause is indexed when there is one
             // that is not estimated to let through most events.
-            let mut ranked: Vec<(bool, f64, &Vec<Guard>)> = clauses
+            let (mut ranked, unranked): (Vec<_>, Vec<_>) = clauses
                 .iter()
                 .filter(|c| !c.is_empty())
                 .map(|c| {
@@ -189,13 +215,26 @@ impl Prefilter {
                     let weak_clause = c.iter().all(|g| weak(g.slot));
                     (weak_clause || est > STRONG_ENOUGH, est, c)
                 })
-                .filter(|(_, p, _)| *p <= USELESS)
-                .collect();
+                .partition(|(_, p, _)| *p <= USELESS);
             ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
             let mut chosen: Vec<&Vec<Guard>> = ranked.iter().take(1).map(|r| r.2).collect();
             if let (Some(first), Some(second)) = (ranked.first(), ranked.get(1)) {
                 if first.1 > SECOND_CLAUSE_ABOVE && second.1 < SECOND_CLAUSE_BELOW && !second.0 {
                     chosen.push(second.2);
+                }
+            }
+            // A stage guarded by categorical fields alone runs on a large share of events.
+            // Beside such a guard, a clause on another field estimated useless alone (a long
+            // list of short atoms) still holds only for events carrying that field: index it
+            // too, the least useless one.
+            let categorical = |c: &Vec<Guard>| c.iter().all(|g| weak(g.slot));
+            if chosen.len() == 1 && chosen.iter().all(|c| categorical(c)) {
+                let fallback = unranked
+                    .iter()
+                    .filter(|r| !categorical(r.2))
+                    .min_by(|a, b| a.1.total_cmp(&b.1));
+                if let Some(f) = fallback {
+                    chosen.push(f.2);
                 }
             }
             pf.needed[id] = chosen.len() as u8;
@@ -242,12 +281,14 @@ impl Prefilter {
             if index.atoms.is_empty() {
                 continue;
             }
+            index.shortest_atom = index.atoms.iter().map(|a| a.len()).min().unwrap_or(0);
             // Atoms are lowercased and searched case-insensitively: a case-sensitive pattern
             // then lets through a little more than it must, which is sound.
             index.atoms_ac = AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
                 .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(false)
                 .build(index.atoms.iter().map(|a| a.as_bytes()))
                 .or_else(|_| {
                     AhoCorasick::builder()
@@ -299,11 +340,12 @@ impl Prefilter {
             match (g.test, g.case_insensitive) {
                 // Integer guards carry no strings.
                 (Test::EqualsInt, _) => {}
-                (Test::Equals, false) => add(index.exact.entry(s.as_str().into()).or_default()),
-                (Test::Equals, true) => add(index
-                    .folded
-                    .entry(s.to_ascii_lowercase().into())
-                    .or_default()),
+                (Test::Equals, false) => {
+                    add(index.strings.entry(s, StrClauses::default).exact_mut(s))
+                }
+                (Test::Equals, true) => {
+                    add(&mut index.strings.entry(s, StrClauses::default).folded)
+                }
                 (Test::Contains, _) => {
                     let key: Box<str> = s.to_ascii_lowercase().into();
                     let ids = &mut atom_ids[i];
@@ -378,26 +420,37 @@ impl Prefilter {
             group_stages: &self.group_stages,
             admitted: &mut self.admitted,
         };
-        let lower = &mut self.lower;
         for index in &self.slots {
             for v in buf.slot(index.slot) {
                 if let Some(n) = bits::int_of(v) {
                     if !index.ints.is_empty() {
-                        marks.all(index.ints.get(&n));
+                        if let Some(ids) = index.ints.get(&n) {
+                            marks.all(ids);
+                        }
                     }
                     continue;
                 }
                 let Value::Str(r) = v else { continue };
                 let s = buf.str(*r);
-                if !index.exact.is_empty() {
-                    marks.all(index.exact.get(s));
+                if !index.strings.is_empty() {
+                    if let Some(e) = index.strings.get(s.as_bytes()) {
+                        marks.all(&e.folded);
+                        for (lit, ids) in &e.exact {
+                            if **lit == *s {
+                                marks.all(ids);
+                            }
+                        }
+                    }
                 }
-                if !index.folded.is_empty() {
-                    marks.all(index.folded.get(bits::ascii_folded(s, lower)));
-                }
-                if let Some(ac) = &index.atoms_ac {
+                if let Some(ac) = index
+                    .atoms_ac
+                    .as_ref()
+                    .filter(|_| s.len() >= index.shortest_atom)
+                {
                     for m in ac.find_overlapping_iter(s) {
-                        marks.all(index.atom_clauses.get(m.pattern().as_usize()));
+                        if let Some(ids) = index.atom_clauses.get(m.pattern().as_usize()) {
+                            marks.all(ids);
+                        }
                     }
                 }
             }
@@ -429,8 +482,8 @@ struct Marks<'a> {
 impl Marks<'_> {
     /// Records that the clauses `ids` hold.
     #[inline]
-    fn all(&mut self, ids: Option<&Vec<u32>>) {
-        for &c in ids.into_iter().flatten() {
+    fn all(&mut self, ids: &[u32]) {
+        for &c in ids {
             let Some(m) = self.clause_mark.get_mut(c as usize) else {
                 continue;
             };

@@ -1,0 +1,141 @@
+//! A string-keyed hash table probed ASCII-case-insensitively: the probe's hash ignores the
+//! ASCII case bit as it reads the bytes, so an event value is looked up as it is, without
+//! being lowercased into a copy first. Keys are stored lowercased; a probe finds the key its
+//! ASCII-lowercased form equals. Built once per program, probed per event value.
+
+/// Multiplier of the hash (the 64-bit golden ratio).
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+/// Set in every byte: makes an ASCII uppercase letter and its lowercase hash alike (other
+/// bytes change too, consistently, which a hash may do).
+const CASE_BITS: u64 = 0x2020_2020_2020_2020;
+
+/// A hash of `s` equal for any two strings equal under ASCII case folding.
+fn folded_hash(s: &[u8]) -> u64 {
+    let mut h = (s.len() as u64).wrapping_mul(K);
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ (u64::from_le_bytes(w) | CASE_BITS)).wrapping_mul(K);
+        h = h.rotate_left(23);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h ^ (u64::from_le_bytes(w) | CASE_BITS)).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
+/// See the module docs.
+#[derive(Debug)]
+pub(super) struct FoldedMap<V> {
+    /// Open addressing, linear probing: an index into `entries` plus one (0: empty).
+    table: Vec<u32>,
+    entries: Vec<(u64, Box<[u8]>, V)>,
+}
+
+impl<V> Default for FoldedMap<V> {
+    fn default() -> Self {
+        FoldedMap {
+            table: vec![0; 8],
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<V> FoldedMap<V> {
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Where the probe for `s` (hashed `h`) ends: the slot of its entry, or the empty slot it
+    /// would take.
+    fn slot(&self, s: &[u8], h: u64) -> usize {
+        let mask = self.table.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let e = self.table[i] as usize;
+            match self.entries.get(e.wrapping_sub(1)) {
+                None => return i,
+                // Values mostly come lowercased already: a plain comparison settles them.
+                Some((eh, k, _)) if *eh == h && (**k == *s || k.eq_ignore_ascii_case(s)) => {
+                    return i
+                }
+                Some(_) => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// The value of the key `s` equals under ASCII case folding.
+    #[inline]
+    pub(super) fn get(&self, s: &[u8]) -> Option<&V> {
+        let e = self.table[self.slot(s, folded_hash(s))] as usize;
+        self.entries.get(e.wrapping_sub(1)).map(|(_, _, v)| v)
+    }
+
+    /// The value of `key` (compared case-insensitively), inserted with `make` when missing.
+    pub(super) fn entry(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
+        let k = key.as_bytes();
+        let h = folded_hash(k);
+        let mut i = self.slot(k, h);
+        if self.table[i] == 0 {
+            // At most half full, so that probes stay short and always end.
+            if 2 * (self.entries.len() + 1) > self.table.len() {
+                self.grow();
+                i = self.slot(k, h);
+            }
+            self.entries
+                .push((h, key.to_ascii_lowercase().into_bytes().into(), make()));
+            self.table[i] = self.entries.len() as u32;
+        }
+        let e = self.table[i] as usize - 1;
+        &mut self.entries[e].2
+    }
+
+    fn grow(&mut self) {
+        let size = self.table.len() * 2;
+        self.table = vec![0; size];
+        let mask = size - 1;
+        for (n, (h, _, _)) in self.entries.iter().enumerate() {
+            let mut i = *h as usize & mask;
+            while self.table[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.table[i] = n as u32 + 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_ignore_ascii_case_only() {
+        let mut m: FoldedMap<usize> = FoldedMap::default();
+        assert!(m.is_empty());
+        let keys: Vec<String> = (0..300).map(|i| format!("Key-{i}.EXE")).collect();
+        for (i, k) in keys.iter().enumerate() {
+            *m.entry(k, || 0) += i;
+        }
+        *m.entry("KEY-7.exe", || 0) += 1000;
+        for (i, k) in keys.iter().enumerate() {
+            let extra = if i == 7 { 1000 } else { 0 };
+            assert_eq!(m.get(k.as_bytes()), Some(&(i + extra)), "{k}");
+            assert_eq!(m.get(k.to_lowercase().as_bytes()), Some(&(i + extra)));
+        }
+        assert_eq!(m.get(b"key-300.exe"), None);
+        assert_eq!(m.get(b"key-1.ex"), None);
+        assert_eq!(m.get(b""), None);
+        // `@` and a backtick differ only in the case bit but are not letters.
+        *m.entry("a@b", || 0) += 1;
+        assert_eq!(m.get(b"A@B"), Some(&1));
+        assert_eq!(m.get(b"a`b"), None);
+        // Folding is ASCII only.
+        *m.entry("é", || 0) += 1;
+        assert_eq!(m.get("É".as_bytes()), None);
+        assert_eq!(m.get("é".as_bytes()), Some(&1));
+    }
+}
