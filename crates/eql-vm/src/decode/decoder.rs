@@ -287,7 +287,9 @@ impl<'t> Parser<'t, '_> {
         node: NodeId,
         key: std::ops::Range<usize>,
     ) -> Result<State, DecodeError> {
-        let target = self.proj.lookup(node, self.text.get(key).unwrap_or(""));
+        let target = self
+            .proj
+            .lookup(node, self.text.as_bytes().get(key).unwrap_or(b""));
         self.after_key(target)
     }
 
@@ -445,13 +447,13 @@ impl<'t> Parser<'t, '_> {
     fn lookup(&mut self, node: NodeId, escaped: bool) -> Result<Option<NodeId>, DecodeError> {
         let raw = self.str_inside();
         if !escaped {
-            return Ok(self.proj.lookup(node, raw));
+            return Ok(self.proj.lookup(node, raw.as_bytes()));
         }
         self.key.clear();
         let at = self.lex.span().start + 1;
         super::escape::unescape_into(raw, self.key)
             .map_err(|i| DecodeError::new(at + i, E::InvalidEscape))?;
-        Ok(self.proj.lookup(node, self.key))
+        Ok(self.proj.lookup(node, self.key.as_bytes()))
     }
 
     /// The text between the quotes of the string just lexed.
