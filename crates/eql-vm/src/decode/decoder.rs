@@ -11,6 +11,7 @@ use super::{DecodeError, DecodeErrorKind as E, MAX_DEPTH};
 use crate::event::{EventBuf, SlotRange, Value};
 
 mod block;
+mod fast;
 mod scalar;
 mod skip;
 
@@ -23,6 +24,9 @@ pub struct Decoder {
     frames: Vec<Frame>,
     /// The unescaped text of a key that had escapes.
     key: String,
+    /// Lines the optimistic pass decoded (for tests that must exercise it).
+    #[cfg(test)]
+    fast_taken: usize,
 }
 
 /// An open object or array on a projected path.
@@ -70,6 +74,16 @@ impl Decoder {
     /// their memory. On error the line stays in `buf.line`, the slots are all absent and no
     /// values remain.
     pub fn decode(&mut self, proj: &Projection, buf: &mut EventBuf) -> Result<(), DecodeError> {
+        self.decode_with(proj, buf, true)
+    }
+
+    /// [`Decoder::decode`] with (`fast`) or without the optimistic pass of `fast.rs`.
+    fn decode_with(
+        &mut self,
+        proj: &Projection,
+        buf: &mut EventBuf,
+        fast: bool,
+    ) -> Result<(), DecodeError> {
         self.pairs.clear();
         self.frames.clear();
         buf.values.clear();
@@ -77,7 +91,7 @@ impl Decoder {
         buf.scratch.clear();
         buf.slots.clear();
         buf.slots.resize(proj.len(), SlotRange::default());
-        match self.parse(proj, buf) {
+        match self.parse(proj, buf, fast) {
             Ok(()) => {
                 self.finish(proj, buf);
                 Ok(())
@@ -95,7 +109,12 @@ impl Decoder {
         }
     }
 
-    fn parse(&mut self, proj: &Projection, buf: &mut EventBuf) -> Result<(), DecodeError> {
+    fn parse(
+        &mut self,
+        proj: &Projection,
+        buf: &mut EventBuf,
+        fast: bool,
+    ) -> Result<(), DecodeError> {
         // Check the line's UTF-8 once, moving it into `text` (whose old memory becomes the
         // next line's buffer), so that string values need no further checks.
         let bytes = std::mem::take(&mut buf.line);
@@ -139,6 +158,13 @@ impl Decoder {
             frames: &mut self.frames,
             key: &mut self.key,
         };
+        if fast && parser.fast_document() {
+            #[cfg(test)]
+            {
+                self.fast_taken += 1;
+            }
+            return Ok(());
+        }
         parser.document()
     }
 
@@ -287,7 +313,9 @@ impl<'t> Parser<'t, '_> {
         node: NodeId,
         key: std::ops::Range<usize>,
     ) -> Result<State, DecodeError> {
-        let target = self.proj.lookup(node, self.text.get(key).unwrap_or(""));
+        let target = self
+            .proj
+            .lookup(node, self.text.as_bytes().get(key).unwrap_or(b""));
         self.after_key(target)
     }
 
@@ -445,13 +473,13 @@ impl<'t> Parser<'t, '_> {
     fn lookup(&mut self, node: NodeId, escaped: bool) -> Result<Option<NodeId>, DecodeError> {
         let raw = self.str_inside();
         if !escaped {
-            return Ok(self.proj.lookup(node, raw));
+            return Ok(self.proj.lookup(node, raw.as_bytes()));
         }
         self.key.clear();
         let at = self.lex.span().start + 1;
         super::escape::unescape_into(raw, self.key)
             .map_err(|i| DecodeError::new(at + i, E::InvalidEscape))?;
-        Ok(self.proj.lookup(node, self.key))
+        Ok(self.proj.lookup(node, self.key.as_bytes()))
     }
 
     /// The text between the quotes of the string just lexed.
@@ -502,5 +530,7 @@ impl<'t> Parser<'t, '_> {
     }
 }
 
+#[cfg(test)]
+mod fast_tests;
 #[cfg(test)]
 mod tests;

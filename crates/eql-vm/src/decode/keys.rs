@@ -1,12 +1,32 @@
-//! A small open-addressing table from JSON key text to trie node: a cheap word-at-a-time hash
-//! and one full comparison on a hash hit, cheaper per key than a general-purpose map.
+//! A small open-addressing table from JSON key text to trie node. A key is summed up by its
+//! length and two 8-byte words (its first and last bytes), which are read with two loads, hashed
+//! with one multiplication and compared without a call; only the middle of keys longer than 16
+//! bytes is compared byte by byte.
 
-/// One slot of a [`KeyTable`]; `key` is `None` when the slot is empty.
-#[derive(Debug, Clone, Default)]
+/// One slot of a [`KeyTable`]; `len` is [`EMPTY`] when the slot is empty.
+#[derive(Debug, Clone)]
 struct Entry {
-    hash: u64,
+    first: u64,
+    last: u64,
+    len: u32,
     node: u32,
-    key: Option<Box<str>>,
+    /// The whole key (compared only beyond 16 bytes, whose middle the words do not cover).
+    key: Box<[u8]>,
+}
+
+/// The `len` of an empty slot: no key is that long (lines are shorter than 4 GiB).
+const EMPTY: u32 = u32::MAX;
+
+impl Default for Entry {
+    fn default() -> Entry {
+        Entry {
+            first: 0,
+            last: 0,
+            len: EMPTY,
+            node: 0,
+            key: Box::default(),
+        }
+    }
 }
 
 /// The keys leading out of one trie node.
@@ -19,38 +39,41 @@ pub(crate) struct KeyTable {
 const K0: u64 = 0x9E37_79B9_7F4A_7C15;
 const K1: u64 = 0xD6E8_FEB8_6659_FD93;
 
+/// The key's length and two words that, with the length, determine a key of up to 16 bytes:
+/// the first and last 8 bytes (overlapping below 16), or for shorter keys the first and last 4
+/// bytes, or every byte.
 #[inline]
-fn fold(a: u64, b: u64) -> u64 {
-    let r = u128::from(a) * u128::from(b);
+fn words(k: &[u8]) -> (u64, u64) {
+    if let (Some(a), Some(b)) = (k.first_chunk::<8>(), k.last_chunk::<8>()) {
+        return (u64::from_le_bytes(*a), u64::from_le_bytes(*b));
+    }
+    let n = k.len();
+    let w = if let (Some(a), Some(b)) = (k.first_chunk::<4>(), k.last_chunk::<4>()) {
+        u64::from(u32::from_le_bytes(*a)) | u64::from(u32::from_le_bytes(*b)) << 32
+    } else if n > 0 {
+        u64::from(k[0]) | u64::from(k[n / 2]) << 8 | u64::from(k[n - 1]) << 16
+    } else {
+        0
+    };
+    (w, 0)
+}
+
+/// The hash of a key from its words and length: one 64x64->128-bit multiplication, folded.
+#[inline]
+fn hash(first: u64, last: u64, len: usize) -> u64 {
+    let r = u128::from(first ^ K0 ^ len as u64) * u128::from(last ^ K1);
     (r as u64) ^ ((r >> 64) as u64)
 }
 
-/// Up to 8 bytes folded into a word without a variable-length copy; with the length mixed in
-/// separately, different tails of the same length give different words.
-#[inline]
-fn tail(b: &[u8]) -> u64 {
-    let n = b.len();
-    if n >= 4 {
-        let lo = b.first_chunk::<4>().map_or(0, |c| u32::from_le_bytes(*c));
-        let hi = b.last_chunk::<4>().map_or(0, |c| u32::from_le_bytes(*c));
-        u64::from(lo) | u64::from(hi) << 32
-    } else if n > 0 {
-        u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16
-    } else {
-        0
+impl Entry {
+    /// Whether this (full) slot holds `k`, whose words are `first` and `last`.
+    #[inline]
+    fn holds(&self, first: u64, last: u64, k: &[u8]) -> bool {
+        self.first == first
+            && self.last == last
+            && self.len as usize == k.len()
+            && (k.len() <= 16 || *self.key == *k)
     }
-}
-
-/// The hash of a key's bytes.
-#[inline]
-pub(crate) fn hash_key(k: &[u8]) -> u64 {
-    let mut h = (k.len() as u64) ^ K0;
-    let mut chunks = k.chunks_exact(8);
-    for c in &mut chunks {
-        let w = <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
-        h = fold(h ^ w, K1);
-    }
-    fold(h ^ tail(chunks.remainder()), K0)
 }
 
 impl KeyTable {
@@ -59,19 +82,23 @@ impl KeyTable {
     }
 
     /// Adds or replaces `key`.
-    pub(crate) fn insert(&mut self, key: &str, node: u32) {
-        if (self.len + 1) * 2 > self.entries.len() {
+    pub(crate) fn insert(&mut self, key: &[u8], node: u32) {
+        // At most a quarter full, so that a key that is not there (most keys of an event) meets
+        // an empty slot after one or two probes.
+        if (self.len + 1) * 4 > self.entries.len() {
             self.grow();
         }
-        let hash = hash_key(key.as_bytes());
-        let i = self.find(hash, key);
+        let i = self.find(key);
         let e = &mut self.entries[i];
-        if e.key.is_none() {
+        if e.len == EMPTY {
             self.len += 1;
+            let (first, last) = words(key);
             *e = Entry {
-                hash,
+                first,
+                last,
+                len: key.len() as u32,
                 node,
-                key: Some(key.into()),
+                key: key.into(),
             };
         } else {
             e.node = node;
@@ -79,37 +106,48 @@ impl KeyTable {
     }
 
     /// The node of `key`, if present.
-    #[inline]
-    pub(crate) fn get(&self, key: &str) -> Option<u32> {
+    #[inline(always)]
+    pub(crate) fn get(&self, key: &[u8]) -> Option<u32> {
         if self.len == 0 {
             return None;
         }
-        let e = &self.entries[self.find(hash_key(key.as_bytes()), key)];
-        e.key.as_ref().map(|_| e.node)
+        let (first, last) = words(key);
+        let mask = self.entries.len() - 1;
+        let mut i = hash(first, last, key.len()) as usize & mask;
+        loop {
+            let e = self.entries.get(i)?;
+            if e.holds(first, last, key) {
+                return Some(e.node);
+            }
+            if e.len == EMPTY {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /// The slot holding `key`, or the empty slot where it would go. The table is never full.
     #[inline]
-    fn find(&self, hash: u64, key: &str) -> usize {
+    fn find(&self, key: &[u8]) -> usize {
+        let (first, last) = words(key);
         let mask = self.entries.len() - 1;
-        let mut i = hash as usize & mask;
+        let mut i = hash(first, last, key.len()) as usize & mask;
         loop {
             let e = &self.entries[i];
-            match &e.key {
-                None => return i,
-                Some(k) if e.hash == hash && **k == *key => return i,
-                Some(_) => i = (i + 1) & mask,
+            if e.len == EMPTY || e.holds(first, last, key) {
+                return i;
             }
+            i = (i + 1) & mask;
         }
     }
 
     fn grow(&mut self) {
-        let size = (self.entries.len() * 2).max(8);
+        let size = (self.entries.len() * 2).max(16);
         let old = std::mem::replace(&mut self.entries, vec![Entry::default(); size]);
         self.len = 0;
         for e in old {
-            if let Some(k) = e.key {
-                self.insert(&k, e.node);
+            if e.len != EMPTY {
+                self.insert(&e.key, e.node);
             }
         }
     }
@@ -123,33 +161,73 @@ mod tests {
     fn insert_get_replace_grow() {
         let mut t = KeyTable::default();
         assert!(t.is_empty());
-        assert_eq!(t.get("a"), None);
+        assert_eq!(t.get(b"a"), None);
         let keys: Vec<String> = (0..300)
             .map(|i| format!("k.{i}.{}", "x".repeat(i % 20)))
             .collect();
         for (i, k) in keys.iter().enumerate() {
-            t.insert(k, i as u32);
+            t.insert(k.as_bytes(), i as u32);
         }
-        t.insert("", 999);
-        t.insert(&keys[5], 555);
+        t.insert(b"", 999);
+        t.insert(keys[5].as_bytes(), 555);
         for (i, k) in keys.iter().enumerate() {
-            assert_eq!(t.get(k), Some(if i == 5 { 555 } else { i as u32 }), "{k}");
+            let want = if i == 5 { 555 } else { i as u32 };
+            assert_eq!(t.get(k.as_bytes()), Some(want), "{k}");
         }
-        assert_eq!(t.get(""), Some(999));
-        assert_eq!(t.get("k.1"), None);
-        assert_eq!(t.get("k.1.xx"), None);
+        assert_eq!(t.get(b""), Some(999));
+        assert_eq!(t.get(b"k.1"), None);
+        assert_eq!(t.get(b"k.1.xx"), None);
         assert_eq!(t.len, 301);
     }
 
     #[test]
-    fn hash_depends_on_every_byte_and_the_length() {
-        let base = b"process.parent.name".to_vec();
-        let h = hash_key(&base);
-        for i in 0..base.len() {
-            let mut k = base.clone();
-            k[i] ^= 1;
-            assert_ne!(hash_key(&k), h, "{i}");
+    fn every_byte_and_the_length_tell_keys_apart() {
+        // Keys of every length up to 40, and each of them with one byte changed: a changed key
+        // is never found, whichever of the words (or the middle) the byte falls in.
+        let base: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        let mut t = KeyTable::default();
+        for n in 0..=40 {
+            t.insert(&base[..n], n as u32);
         }
-        assert_ne!(hash_key(b"ab"), hash_key(b"ab\0"));
+        for n in 0..=40 {
+            assert_eq!(t.get(&base[..n]), Some(n as u32), "{n}");
+            for i in 0..n {
+                let mut k = base[..n].to_vec();
+                k[i] ^= 0x40;
+                assert_eq!(t.get(&k), None, "{n} {i}");
+            }
+            let mut longer = base[..n].to_vec();
+            longer.push(0);
+            if n < 40 {
+                assert_eq!(t.get(&longer), None, "{n}");
+            }
+        }
+        // Short keys that share their sampled bytes but differ in length.
+        let mut t = KeyTable::default();
+        t.insert(b"ab", 1);
+        assert_eq!(t.get(b"ab\0"), None);
+        assert_eq!(t.get(b"a"), None);
+        assert_eq!(t.get(b"ab"), Some(1));
+    }
+
+    #[test]
+    fn growing_keeps_every_key_of_every_length() {
+        let mut t = KeyTable::default();
+        let keys: Vec<Vec<u8>> = (0..200usize)
+            .map(|i| {
+                (0..i % 37)
+                    .map(|j| b'0' + ((i * 7 + j) % 64) as u8)
+                    .collect()
+            })
+            .collect();
+        let mut want = std::collections::HashMap::new();
+        for (i, k) in keys.iter().enumerate() {
+            t.insert(k, i as u32);
+            want.insert(k.clone(), i as u32);
+        }
+        for (k, &v) in &want {
+            assert_eq!(t.get(k), Some(v), "{k:?}");
+        }
+        assert_eq!(t.len, want.len());
     }
 }

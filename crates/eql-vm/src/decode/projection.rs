@@ -65,7 +65,9 @@ impl Projection {
             for from in 0..segs.len() {
                 for to in from + 1..=segs.len() {
                     let key = segs[from..to].join(".");
-                    nodes[ids[from] as usize].children.insert(&key, ids[to]);
+                    nodes[ids[from] as usize]
+                        .children
+                        .insert(key.as_bytes(), ids[to]);
                 }
             }
             let leaf = &mut nodes[ids[segs.len()] as usize];
@@ -112,7 +114,7 @@ impl Projection {
 
     /// The node reached from `node` by the JSON key `key`.
     #[inline]
-    pub(crate) fn lookup(&self, node: NodeId, key: &str) -> Option<NodeId> {
+    pub(crate) fn lookup(&self, node: NodeId, key: &[u8]) -> Option<NodeId> {
         self.nodes.get(node as usize)?.children.get(key)
     }
 
@@ -142,7 +144,7 @@ mod tests {
     fn walk(p: &Projection, keys: &[&str]) -> Option<u32> {
         let mut n = ROOT;
         for k in keys {
-            n = p.lookup(n, k)?;
+            n = p.lookup(n, k.as_bytes())?;
         }
         p.node(n).slot.map(|(s, _)| s)
     }
@@ -170,7 +172,7 @@ mod tests {
         assert_eq!(walk(&p, &["process", "args"]), Some(1));
         assert_eq!(walk(&p, &["process.args", "x"]), Some(0));
         assert!(p
-            .node(p.lookup(ROOT, "process.args").unwrap())
+            .node(p.lookup(ROOT, b"process.args").unwrap())
             .has_children());
         assert_eq!(p.len(), 2);
         assert_eq!(p.slot_of("process.args"), Some(1));

@@ -154,15 +154,29 @@ fn parse_time(b: &[u8], at: usize) -> Option<(u32, u32, u32, i64, usize)> {
             if matches!(b.get(i), Some(b'.' | b',')) {
                 i += 1;
                 let start = i;
-                let mut scale = NANOS_PER_SEC / 10;
+                // The first 9 digits, read as an integer and then scaled to nanoseconds; digits
+                // past nanoseconds add 0.
                 while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
-                    n += i64::from(c - b'0') * scale; // digits past nanoseconds add 0
-                    scale /= 10;
+                    if i - start < 9 {
+                        n = n * 10 + i64::from(c - b'0');
+                    }
                     i += 1;
                 }
                 if i == start {
                     return None;
                 }
+                const SCALE: [i64; 9] = [
+                    100_000_000,
+                    10_000_000,
+                    1_000_000,
+                    100_000,
+                    10_000,
+                    1_000,
+                    100,
+                    10,
+                    1,
+                ];
+                n *= SCALE[(i - start).min(9) - 1];
             }
         }
     }

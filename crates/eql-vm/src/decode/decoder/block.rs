@@ -1,9 +1,10 @@
 //! Skipping an unprojected object or array 64 bytes at a time: per block, bit masks of quotes,
 //! backslashes and brackets (`simd.rs`), the bytes inside strings
 //! found with a prefix XOR of the unescaped quotes, and only the brackets outside strings looked
-//! at one by one. Anything unusual is left to the exact byte scanner of `skip.rs`.
+//! at one by one. Anything unusual is left to the exact byte scanner of `skip.rs`. On CPUs with
+//! AVX2 the same loop runs compiled for it (32-byte compares, a carry-less prefix XOR).
 
-use super::super::simd::masks;
+use super::super::simd::{masks, Masks};
 use super::MAX_DEPTH;
 
 /// The bytes escaped by a backslash: each backslash that is not itself escaped escapes the byte
@@ -45,6 +46,41 @@ fn prefix_xor(mut x: u64) -> u64 {
 /// end before the end of `b`, or a backslash outside a string (which that scanner ignores and
 /// this one would take as an escape).
 pub(super) fn skip_blocks(b: &[u8], start: usize, array: bool, limit: usize) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if super::super::simd::has_avx2() {
+        // SAFETY: the CPU has AVX2 and PCLMULQDQ (checked just above).
+        return unsafe { skip_blocks_avx2(b, start, array, limit) };
+    }
+    skip_blocks_with(b, start, array, limit, masks, prefix_xor)
+}
+
+/// [`skip_blocks`] compiled for AVX2 and PCLMULQDQ, which the caller checked the CPU has.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,pclmulqdq")]
+unsafe fn skip_blocks_avx2(b: &[u8], start: usize, array: bool, limit: usize) -> Option<usize> {
+    use super::super::simd::{masks_avx2, prefix_xor_clmul};
+    // SAFETY (both closures): this function runs only where AVX2 and PCLMULQDQ are present.
+    skip_blocks_with(
+        b,
+        start,
+        array,
+        limit,
+        |block| unsafe { masks_avx2(block) },
+        |x| unsafe { prefix_xor_clmul(x) },
+    )
+}
+
+/// The loop of [`skip_blocks`], with the block masks and the prefix XOR given (always inlined,
+/// so that each caller gets a copy compiled for its own target features).
+#[inline(always)]
+fn skip_blocks_with(
+    b: &[u8],
+    start: usize,
+    array: bool,
+    limit: usize,
+    masks: impl Fn(&[u8; 64]) -> Masks,
+    prefix_xor: impl Fn(u64) -> u64,
+) -> Option<usize> {
     // Container kinds, one bit per level (set: array), as in `Parser::skip`.
     let mut kinds = [0u64; MAX_DEPTH / 64];
     kinds[0] = u64::from(array);
@@ -180,7 +216,11 @@ mod tests {
 
     fn agrees(b: &[u8], start: usize, array: bool, limit: usize) -> bool {
         let exact = super::super::skip::scan_container(b, start, array, limit);
-        match skip_blocks(b, start, array, limit) {
+        // The baseline instance (SSE2 or bytes) and the dispatched one (AVX2 where present)
+        // take and decline the same inputs.
+        let baseline = skip_blocks_with(b, start, array, limit, masks, prefix_xor);
+        assert_eq!(baseline, skip_blocks(b, start, array, limit));
+        match baseline {
             Some(end) => {
                 assert_eq!(exact, Ok(end), "{:?}", String::from_utf8_lossy(b));
                 true
@@ -245,5 +285,23 @@ mod tests {
         assert_eq!(prefix_xor(0b1001), 0b0111);
         assert_eq!(prefix_xor(1 << 63), 1 << 63);
         assert_eq!(prefix_xor(1), u64::MAX);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn carry_less_prefix_xor_agrees() {
+        if !super::super::super::simd::has_avx2() {
+            return;
+        }
+        let mut x = 0x2545_F491_4F6C_DD1D_u64;
+        for i in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = if i % 3 == 0 { x & x >> 5 } else { x };
+            // SAFETY: the CPU has PCLMULQDQ (checked above).
+            let clmul = unsafe { super::super::super::simd::prefix_xor_clmul(v) };
+            assert_eq!(clmul, prefix_xor(v), "{v:#x}");
+        }
     }
 }

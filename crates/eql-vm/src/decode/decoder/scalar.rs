@@ -45,9 +45,21 @@ impl Parser<'_, '_> {
             let start = self.lex.span().start + 1;
             return Ok(self.plain_string(start..start + raw.len(), kind));
         }
-        let from = self.scratch.len();
         let at = self.lex.span().start + 1;
-        unescape_into(raw, self.scratch).map_err(|i| DecodeError::new(at + i, E::InvalidEscape))?;
+        self.escaped_string(at..at + raw.len(), kind)
+            .map_err(|i| DecodeError::new(at + i, E::InvalidEscape))
+    }
+
+    /// A string with escapes whose text (between the quotes) is `text[raw]`, unescaped into
+    /// scratch; an invalid escape gives the offset of its backslash within the text.
+    pub(super) fn escaped_string(
+        &mut self,
+        raw: std::ops::Range<usize>,
+        kind: SlotKind,
+    ) -> Result<Value, usize> {
+        let raw = self.text.get(raw).unwrap_or("");
+        let from = self.scratch.len();
+        unescape_into(raw, self.scratch)?;
         if let Some(v) = self.scratch.get(from..).and_then(|s| convert(s, kind)) {
             self.scratch.truncate(from);
             return Ok(v);
@@ -111,7 +123,7 @@ fn convert(s: &str, kind: SlotKind) -> Option<Value> {
 
 /// An integer in a slot of `kind`.
 #[inline]
-fn int_value(i: i64, kind: SlotKind) -> Value {
+pub(super) fn int_value(i: i64, kind: SlotKind) -> Value {
     match kind {
         SlotKind::Date => millis_to_nanos(i).map_or(Value::Int(i), Value::Date),
         _ => Value::Int(i),
@@ -152,7 +164,7 @@ pub(super) fn scalar_len(b: &[u8], at: usize) -> Option<usize> {
 
 /// A JSON integer's value, `None` beyond `i64`.
 #[inline]
-fn parse_int(b: &[u8]) -> Option<i64> {
+pub(super) fn parse_int(b: &[u8]) -> Option<i64> {
     let (neg, digits) = match b.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, b),

@@ -71,7 +71,7 @@ impl Parser<'_, '_> {
 }
 
 /// The index just past the string whose opening quote is at `b[open]`.
-fn string_end(b: &[u8], open: usize) -> Result<usize, DecodeError> {
+pub(super) fn string_end(b: &[u8], open: usize) -> Result<usize, DecodeError> {
     let mut i = open + 1;
     loop {
         match find_quote_or_backslash(b, i) {

@@ -1,0 +1,273 @@
+//! The optimistic pass: a cursor over the line's bytes that reads the usual shapes (keys
+//! without escapes, strings, integers, floats, literals, whitespace between tokens) without the
+//! tokenizer or the state machine, and gives up on anything else. It never reports an error:
+//! when it declines, its partial output is dropped and the exact parser decodes the line from
+//! the start, so errors (and their offsets) come only from there. When it accepts a line, it
+//! has kept the same values in the same order as the exact parser would.
+
+use super::scalar::{int_value, parse_int, scalar_len};
+use super::skip::string_end;
+use super::{Parser, MAX_DEPTH};
+use crate::decode::lexer::find_quote_or_backslash;
+use crate::decode::projection::{NodeId, ROOT};
+use crate::event::{SlotKind, SlotRange, Value};
+
+/// Nesting of projected containers beyond which the optimistic pass declines (it recurses
+/// once per level; unprojected subtrees are skipped without recursion at any depth).
+const MAX_FAST_DEPTH: usize = 64;
+
+/// Past JSON whitespace at `at`.
+#[inline(always)]
+fn ws(b: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\r' | b'\n') = b.get(at) {
+        at += 1;
+    }
+    at
+}
+
+/// The length of the number at `b[at]` as the tokenizer would take it, and whether it is a
+/// float (has a fraction or an exponent). `None` where a fraction or exponent is malformed or
+/// the bytes start no number (the exact parser then decides).
+#[inline]
+fn number_len(b: &[u8], at: usize) -> Option<(usize, bool)> {
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let mut i = at + usize::from(b.get(at) == Some(&b'-'));
+    match b.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => {
+            i += 1;
+            while digit(i) {
+                i += 1;
+            }
+        }
+        _ => return None,
+    }
+    let mut float = false;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if !digit(i) {
+            return None;
+        }
+        while digit(i) {
+            i += 1;
+        }
+        float = true;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        if !digit(i) {
+            return None;
+        }
+        while digit(i) {
+            i += 1;
+        }
+        float = true;
+    }
+    Some((i - at, float))
+}
+
+impl Parser<'_, '_> {
+    /// Decodes the whole line optimistically. `false`: declined, with the output cleared (the
+    /// pairs, the slots and the scratch text) for the exact parser.
+    pub(super) fn fast_document(&mut self) -> bool {
+        let b = self.text.as_bytes();
+        let at = ws(b, 0);
+        let done = match b.get(at) {
+            Some(b'{') => self
+                .fast_object(at + 1, ROOT, 1)
+                .is_some_and(|end| ws(b, end) == b.len()),
+            _ => false,
+        };
+        if !done {
+            self.pairs.clear();
+            self.scratch.clear();
+            self.slots.fill(SlotRange::default());
+        }
+        done
+    }
+
+    /// The members of the object of `node` whose `{` ends right before `b[at]`, with `depth`
+    /// containers open counting this one; the index past its `}`.
+    fn fast_object(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
+        let b = self.text.as_bytes();
+        let mut at = ws(b, at);
+        if b.get(at) == Some(&b'}') {
+            return Some(at + 1);
+        }
+        loop {
+            if b.get(at) != Some(&b'"') {
+                return None;
+            }
+            let close = find_quote_or_backslash(b, at + 1)?;
+            if b[close] != b'"' {
+                return None;
+            }
+            let target = self.proj.lookup(node, b.get(at + 1..close)?);
+            at = ws(b, close + 1);
+            if b.get(at) != Some(&b':') {
+                return None;
+            }
+            let value = ws(b, at + 1);
+            at = match target {
+                None => self.fast_skip(value, depth, value > at + 1)?,
+                Some(n) => {
+                    if let Some((slot, _)) = self.proj.node(n).slot {
+                        self.slots.get_mut(slot as usize)?.present = true;
+                    }
+                    self.fast_value(value, n, depth)?
+                }
+            };
+            at = ws(b, at);
+            match b.get(at)? {
+                b',' => at = ws(b, at + 1),
+                b'}' => return Some(at + 1),
+                _ => return None,
+            }
+        }
+    }
+
+    /// The elements of the array found at `node` whose `[` ends right before `b[at]`; the index
+    /// past its `]`.
+    fn fast_array(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
+        let b = self.text.as_bytes();
+        let mut at = ws(b, at);
+        if b.get(at) == Some(&b']') {
+            return Some(at + 1);
+        }
+        loop {
+            at = ws(b, self.fast_value(at, node, depth)?);
+            match b.get(at)? {
+                b',' => at = ws(b, at + 1),
+                b']' => return Some(at + 1),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Skips the value of an unprojected member at `b[at]`, as the exact parser does: strings
+    /// and containers by the byte scanners, other scalars only when they are well-formed. After
+    /// whitespace (`spaced`) that parser tokenizes strings, which checks their escapes: then
+    /// only strings without escapes are taken.
+    #[inline]
+    fn fast_skip(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
+        let b = self.text.as_bytes();
+        match *b.get(at)? {
+            b'"' if spaced => {
+                let close = find_quote_or_backslash(b, at + 1)?;
+                (b[close] == b'"').then_some(close + 1)
+            }
+            b'"' => string_end(b, at).ok(),
+            open @ (b'{' | b'[') => {
+                let limit = MAX_DEPTH.checked_sub(depth).filter(|&l| l > 0)?;
+                super::block::skip_blocks(b, at + 1, open == b'[', limit)
+            }
+            _ => match scalar_len(b, at) {
+                Some(n) => Some(at + n),
+                None => number_len(b, at).map(|(n, _)| at + n),
+            },
+        }
+    }
+
+    /// The value at `b[at]`, found at the projected `node` (a member's value or an element of
+    /// an array found there): kept when the node has a slot, entered when it is a container.
+    fn fast_value(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
+        let b = self.text.as_bytes();
+        let n = self.proj.node(node);
+        let slot = n.slot;
+        let (value, end) = match *b.get(at)? {
+            b'"' => {
+                let close = find_quote_or_backslash(b, at + 1)?;
+                let Some((slot, kind)) = slot else {
+                    // Unkept strings are still checked by the exact parser's tokenizer.
+                    return (b[close] == b'"').then_some(close + 1);
+                };
+                if b[close] == b'"' {
+                    (
+                        Some((slot, self.plain_string(at + 1..close, kind))),
+                        close + 1,
+                    )
+                } else {
+                    let end = string_end(b, at).ok()?;
+                    let v = self.escaped_string(at + 1..end - 1, kind).ok()?;
+                    (Some((slot, v)), end)
+                }
+            }
+            b'{' => {
+                if depth + 2 > MAX_DEPTH || depth >= MAX_FAST_DEPTH {
+                    return None;
+                }
+                if let Some((slot, _)) = slot {
+                    self.keep(slot, Value::Object)?;
+                }
+                return if n.has_children() {
+                    self.fast_object(at + 1, node, depth + 1)
+                } else {
+                    self.fast_skip(at, depth, false)
+                };
+            }
+            b'[' => {
+                if depth + 2 > MAX_DEPTH || depth >= MAX_FAST_DEPTH {
+                    return None;
+                }
+                return self.fast_array(at + 1, node, depth + 1);
+            }
+            c => {
+                let (v, len) = match c {
+                    b't' | b'f' | b'n' => {
+                        let len = scalar_len(b, at)?;
+                        let v = match c {
+                            b't' => Value::Bool(true),
+                            b'f' => Value::Bool(false),
+                            _ => Value::Null,
+                        };
+                        (v, len)
+                    }
+                    _ => {
+                        let (len, float) = number_len(b, at)?;
+                        let Some((_, kind)) = slot else {
+                            return Some(at + len);
+                        };
+                        let text = self.text.get(at..at + len)?;
+                        let int = if float {
+                            None
+                        } else {
+                            parse_int(text.as_bytes())
+                        };
+                        let v = match int {
+                            Some(i) => int_value(i, kind),
+                            None => float_value(text.parse().ok()?, kind),
+                        };
+                        (v, len)
+                    }
+                };
+                (slot.map(|(s, _)| (s, v)), at + len)
+            }
+        };
+        if let Some((slot, v)) = value {
+            self.keep(slot, v)?;
+        }
+        Some(end)
+    }
+
+    /// Appends a kept value of `slot`.
+    #[inline]
+    fn keep(&mut self, slot: u32, v: Value) -> Option<()> {
+        self.slots.get_mut(slot as usize)?.len += 1;
+        self.pairs.push((slot, v));
+        Some(())
+    }
+}
+
+/// A float (or an integer beyond `i64`) in a slot of `kind`, as the exact parser converts it.
+#[inline]
+fn float_value(f: f64, kind: SlotKind) -> Value {
+    match kind {
+        SlotKind::Date => {
+            crate::decode::timestamp::float_millis_to_nanos(f).map_or(Value::Float(f), Value::Date)
+        }
+        _ => Value::Float(f),
+    }
+}
