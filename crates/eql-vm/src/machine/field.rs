@@ -9,7 +9,7 @@ use crate::value::{compare, Scalar};
 use eql_bytecode::{ConstSet, ConstVal};
 
 /// Most members a set may have to be tested by [`StrList`].
-const LIST_MAX: usize = 8;
+const LIST_MAX: usize = 16;
 
 /// A small set of strings tested against event strings directly: a mask of the members'
 /// lengths rejects most strings before any byte is compared. Only for sets of strings alone
