@@ -18,9 +18,12 @@ const ONES: u64 = u64::MAX / 0xff;
 /// that is not a string goes to the set's [`crate::matchers::RtSet`]).
 #[derive(Debug)]
 pub(crate) struct StrList {
-    /// Members of at most [`SHORT`] bytes, as their length and words (of the lower-cased
-    /// member when case-insensitive).
-    short: Vec<Key>,
+    /// The first member of at most [`SHORT`] bytes, as its length and words (of the
+    /// lower-cased member when case-insensitive), kept inline so that a one-string test reads
+    /// no other memory; [`NO_KEY`] when there is none.
+    first: Key,
+    /// The other members of at most [`SHORT`] bytes, in the same form.
+    rest: Vec<Key>,
     /// Longer members (lower-cased when case-insensitive).
     long: Vec<Box<[u8]>>,
     /// Bit `n` (`n` < 63) is set when some member is `n` bytes long; bit 63 for longer ones.
@@ -35,6 +38,13 @@ struct Key {
     head: u64,
     tail: u64,
 }
+
+/// A key no string matches (its length is above [`SHORT`]).
+const NO_KEY: Key = Key {
+    len: usize::MAX,
+    head: 0,
+    tail: 0,
+};
 
 fn len_bit(n: usize) -> u64 {
     1 << n.min(63)
@@ -102,7 +112,8 @@ impl StrList {
 
     fn of(members: &[&[u8]], case_insensitive: bool) -> StrList {
         let mut list = StrList {
-            short: Vec::new(),
+            first: NO_KEY,
+            rest: Vec::new(),
             long: Vec::new(),
             lens: 0,
             case_insensitive,
@@ -116,11 +127,16 @@ impl StrList {
             list.lens |= len_bit(m.len());
             if m.len() <= SHORT {
                 let (head, tail) = words(&m);
-                list.short.push(Key {
+                let key = Key {
                     len: m.len(),
                     head,
                     tail,
-                });
+                };
+                if list.first == NO_KEY {
+                    list.first = key;
+                } else {
+                    list.rest.push(key);
+                }
             } else {
                 list.long.push(m);
             }
@@ -144,7 +160,11 @@ impl StrList {
             head = fold(head);
             tail = fold(tail);
         }
-        for k in &self.short {
+        let k = &self.first;
+        if k.len == n && k.head == head && k.tail == tail {
+            return true;
+        }
+        for k in &self.rest {
             if k.len == n && k.head == head && k.tail == tail {
                 return true;
             }
