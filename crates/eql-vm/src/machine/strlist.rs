@@ -155,11 +155,17 @@ impl StrList {
         if n > SHORT {
             return self.contains_long(s);
         }
-        let (mut head, mut tail) = words(s);
+        let (head, tail) = words(s);
         if self.case_insensitive {
-            head = fold(head);
-            tail = fold(tail);
+            self.has_key(n, fold(head), fold(tail))
+        } else {
+            self.has_key(n, head, tail)
         }
+    }
+
+    /// Whether some short member has length `n` and words `head` and `tail`.
+    #[inline(always)]
+    fn has_key(&self, n: usize, head: u64, tail: u64) -> bool {
         let k = &self.first;
         if k.len == n && k.head == head && k.tail == tail {
             return true;
