@@ -17,7 +17,7 @@ pub mod subset;
 use crate::decode::{DecodeError, Decoder, Projection};
 use crate::event::{EventBuf, Value};
 use crate::machine::{value_scalar, LineageView, LoadError, Loaded, Machine, RunCtx};
-use dispatch::{Cand, Dispatch, UNTIL};
+use dispatch::{Cand, Dispatch, StageRef, UNTIL};
 use eql_bytecode::{Program, QueryKind, StageDef};
 use keys::{key_tuples, KeyTuple, KeyVal, Ordinal, StoredEvent};
 use pipes::PipeChain;
@@ -309,26 +309,41 @@ impl Engine {
         match self.dispatch.direct(buf) {
             Some(cands) => runner.run(cands, buf, &mut hits),
             None => {
-                self.dispatch
-                    .candidates(buf, self.prefilter.as_mut(), &mut self.refs);
+                merged(&self.dispatch, buf, self.prefilter.as_mut(), &mut self.refs);
                 runner.run(&self.refs, buf, &mut hits);
             }
         }
         if !hits.is_empty() {
-            // Query by query, as the hits are sorted: a query's results and state changes
-            // never bear on another query's predicates, so running them all first is the same.
-            let mut line: Option<Arc<str>> = None;
-            let mut i = 0;
-            while let Some(first) = hits.get(i) {
-                let q = first.query;
-                let mut stages: smallvec::SmallVec<[u32; 4]> = smallvec::SmallVec::new();
-                while let Some(r) = hits.get(i).filter(|r| r.query == q) {
-                    stages.push(r.stage);
-                    i += 1;
-                }
-                self.on_hits(q, &stages, seq, buf, &mut line, out);
-            }
+            self.after_hits(&hits, seq, buf, out);
         }
+        if !self.clocked.is_empty() {
+            self.move_clocks(seq, buf, out);
+        }
+    }
+
+    /// The work after the predicates when some stage was true: each query's hits, in query
+    /// order. (Out of line, as are the clocks, so that `evaluate` stays small for the events
+    /// that need neither.)
+    #[inline(never)]
+    fn after_hits(&mut self, hits: &[StageRef], seq: u64, buf: &EventBuf, out: &mut Vec<Match>) {
+        // Query by query, as the hits are sorted: a query's results and state changes never
+        // bear on another query's predicates, so running them all first is the same.
+        let mut line: Option<Arc<str>> = None;
+        let mut i = 0;
+        while let Some(first) = hits.get(i) {
+            let q = first.query;
+            let mut stages: smallvec::SmallVec<[u32; 4]> = smallvec::SmallVec::new();
+            while let Some(r) = hits.get(i).filter(|r| r.query == q) {
+                stages.push(r.stage);
+                i += 1;
+            }
+            self.on_hits(q, &stages, seq, buf, &mut line, out);
+        }
+    }
+
+    /// Moves the clocks of the sequences with a trailing missing stage.
+    #[inline(never)]
+    fn move_clocks(&mut self, seq: u64, buf: &EventBuf, out: &mut Vec<Match>) {
         for i in 0..self.clocked.len() {
             let qi = self.clocked[i];
             if let Some(ord) = self.ordinal(qi, seq, buf) {
@@ -601,6 +616,13 @@ impl Engine {
             self.stats.matches += (out.len() - before) as u64;
         }
     }
+}
+
+/// [`Dispatch::candidates`], out of line: `evaluate` stays small for programs that take the
+/// direct dispatch.
+#[inline(never)]
+fn merged(d: &Dispatch, buf: &EventBuf, pf: Option<&mut Prefilter>, out: &mut Vec<Cand>) {
+    d.candidates(buf, pf, out);
 }
 
 /// What checking a join condition needs from the engine.

@@ -3,79 +3,11 @@
 
 use super::fused::Test;
 use super::general::cidr_test;
+pub(super) use super::strlist::StrList;
 use super::{const_rval, scalar_of, value_scalar, Loaded, Machine};
 use crate::event::{EventBuf, Value};
 use crate::value::{compare, Scalar};
-use eql_bytecode::{ConstSet, ConstVal};
-
-/// Most members a set may have to be tested by [`StrList`].
-const LIST_MAX: usize = 8;
-
-/// A small set of strings tested against event strings directly: a mask of the members'
-/// lengths rejects most strings before any byte is compared. Only for sets of strings alone
-/// (a value that is not a string goes to the set's [`crate::matchers::RtSet`]).
-#[derive(Debug)]
-pub(super) struct StrList {
-    members: Vec<Box<[u8]>>,
-    /// Bit `n` (`n` < 63) is set when some member is `n` bytes long; bit 63 for longer ones.
-    lens: u64,
-    case_insensitive: bool,
-}
-
-fn len_bit(n: usize) -> u64 {
-    1 << n.min(63)
-}
-
-impl StrList {
-    /// The list for `set`, when it holds only strings, and few of them.
-    pub(super) fn new(set: &ConstSet) -> Option<StrList> {
-        if set.items.len() > LIST_MAX {
-            return None;
-        }
-        let members = set
-            .items
-            .iter()
-            .map(|v| match v {
-                ConstVal::Str(s) => Some(s.as_bytes().into()),
-                _ => None,
-            })
-            .collect::<Option<Vec<Box<[u8]>>>>()?;
-        Some(StrList::of(members, set.case_insensitive))
-    }
-
-    /// The list holding string constant `k` alone (the empty string when `k` is not a
-    /// string, as the field tests read it).
-    pub(super) fn one(
-        consts: &[ConstVal],
-        k: eql_bytecode::Const,
-        case_insensitive: bool,
-    ) -> StrList {
-        StrList::of(vec![str_const(consts, k).into()], case_insensitive)
-    }
-
-    fn of(members: Vec<Box<[u8]>>, case_insensitive: bool) -> StrList {
-        let lens = members.iter().fold(0, |m, s| m | len_bit(s.len()));
-        StrList {
-            members,
-            lens,
-            case_insensitive,
-        }
-    }
-
-    /// Whether `s` is a member (ASCII case folded when the set is case-insensitive, as
-    /// [`crate::matchers::RtSet`] compares).
-    #[inline(always)]
-    pub(super) fn contains(&self, s: &[u8]) -> bool {
-        if self.lens & len_bit(s.len()) == 0 {
-            return false;
-        }
-        if self.case_insensitive {
-            self.members.iter().any(|m| m.eq_ignore_ascii_case(s))
-        } else {
-            self.members.iter().any(|m| bytes_eq(m, s))
-        }
-    }
-}
+use eql_bytecode::ConstVal;
 
 /// `a == b`, without a call to `memcmp` for the short strings field values mostly are: two
 /// overlapping words cover any length from 8 to 16, two overlapping half-words 4 to 7.
@@ -103,7 +35,7 @@ pub fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// The bytes of string constant `k` (empty when it is not a string).
 #[inline(always)]
-fn str_const(consts: &[ConstVal], k: eql_bytecode::Const) -> &[u8] {
+pub(super) fn str_const(consts: &[ConstVal], k: eql_bytecode::Const) -> &[u8] {
     match consts.get(k.index()) {
         Some(ConstVal::Str(s)) => s.as_bytes(),
         _ => b"",

@@ -9,7 +9,7 @@
 //! can read a register it has not written in the same run (`regflow.rs`); compiled programs
 //! never do.
 
-use super::field::StrList;
+use super::field::{str_const, StrList};
 use super::fused::Test;
 use super::regflow::{writes_before_reads, Operands};
 use eql_bytecode::{ConstVal, Inst, Program, SetId, Slot};
@@ -54,8 +54,8 @@ impl Check {
     fn new(test: Test, p: &Program) -> Check {
         let consts = &p.pools.consts;
         let (slot, list, set) = match test {
-            Test::EqStr(slot, k) => (slot, StrList::one(consts, k, false), None),
-            Test::EqStrCi(slot, k) => (slot, StrList::one(consts, k, true), None),
+            Test::EqStr(slot, k) => (slot, StrList::one(str_const(consts, k), false), None),
+            Test::EqStrCi(slot, k) => (slot, StrList::one(str_const(consts, k), true), None),
             Test::InSet(slot, set) => match p.pools.sets.get(set.index()).and_then(StrList::new) {
                 Some(list) => (slot, list, Some(set)),
                 None => return Check::Test(test),

@@ -9,6 +9,7 @@ mod fused;
 mod general;
 mod graph;
 mod regflow;
+mod strlist;
 
 use crate::event::{EventBuf, Value};
 use crate::matchers::{RtCidr, RtRegex, RtSet, RtWildcard};

@@ -1,0 +1,260 @@
+//! Small sets of strings tested against event strings without hashing: a mask of the members'
+//! lengths rejects most strings at once, and a string of at most 16 bytes is then read as two
+//! words (case folded in the words for a case-insensitive set) and compared with each member's
+//! precomputed words, a few instructions a member.
+
+use eql_bytecode::{ConstSet, ConstVal};
+
+/// Most members a set may have to be tested by [`StrList`].
+const LIST_MAX: usize = 16;
+
+/// Longest member compared by its words; longer ones are compared byte by byte.
+const SHORT: usize = 16;
+
+/// Every byte of a word set to 1.
+const ONES: u64 = u64::MAX / 0xff;
+
+/// A small set of strings (see the module docs). Only for sets of strings alone (a value
+/// that is not a string goes to the set's [`crate::matchers::RtSet`]).
+#[derive(Debug)]
+pub(crate) struct StrList {
+    /// The first member of at most [`SHORT`] bytes, as its length and words (of the
+    /// lower-cased member when case-insensitive), kept inline so that a one-string test reads
+    /// no other memory; [`NO_KEY`] when there is none.
+    first: Key,
+    /// The other members of at most [`SHORT`] bytes, in the same form.
+    rest: Vec<Key>,
+    /// Longer members (lower-cased when case-insensitive).
+    long: Vec<Box<[u8]>>,
+    /// Bit `n` (`n` < 63) is set when some member is `n` bytes long; bit 63 for longer ones.
+    lens: u64,
+    case_insensitive: bool,
+}
+
+/// A short string's length and words: with equal lengths, equal words mean equal bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+/// A key no string matches (its length is above [`SHORT`]).
+const NO_KEY: Key = Key {
+    len: usize::MAX,
+    head: 0,
+    tail: 0,
+};
+
+fn len_bit(n: usize) -> u64 {
+    1 << n.min(63)
+}
+
+/// Two words that, for strings of one length up to [`SHORT`], differ exactly when the strings
+/// do: the first and last 8 bytes (overlapping below 16), the first and last 4 below 8, the
+/// first, middle and last byte below 4. (Longer strings get words of their first 16 bytes;
+/// they are never compared by them.)
+#[inline(always)]
+fn words(s: &[u8]) -> (u64, u64) {
+    let n = s.len();
+    let w8 = |at: usize| {
+        s.get(at..at + 8)
+            .map_or(0, |w| u64::from_le_bytes(w.try_into().unwrap_or([0; 8])))
+    };
+    let w4 = |at: usize| {
+        s.get(at..at + 4).map_or(0, |w| {
+            u64::from(u32::from_le_bytes(w.try_into().unwrap_or([0; 4])))
+        })
+    };
+    let b = |at: usize| u64::from(s.get(at).copied().unwrap_or(0));
+    match n {
+        0 => (0, 0),
+        1..=3 => (b(0) | b(n / 2) << 8 | b(n - 1) << 16, 0),
+        4..=7 => (w4(0), w4(n - 4)),
+        _ => (w8(0), w8(n.min(SHORT) - 8)),
+    }
+}
+
+/// `w` with its ASCII upper-case bytes lower-cased (as [`u8::to_ascii_lowercase`] does to
+/// each byte). Per byte, without carries across bytes: `h` (the low 7 bits) plus 0x3f
+/// reaches 0x80 when `h` >= 'A', plus 0x25 when `h` > 'Z'; the bytes where exactly one
+/// reaches it and whose top bit is clear are the upper-case letters, which gain 0x20.
+#[inline(always)]
+fn fold(w: u64) -> u64 {
+    let h = w & (0x7f * ONES);
+    let from_a = h + (0x80 - u64::from(b'A')) * ONES;
+    let past_z = h + (0x80 - u64::from(b'Z') - 1) * ONES;
+    let upper = (from_a ^ past_z) & !w & (0x80 * ONES);
+    w | (upper >> 2)
+}
+
+impl StrList {
+    /// The list for `set`, when it holds only strings, and few of them.
+    pub(crate) fn new(set: &ConstSet) -> Option<StrList> {
+        if set.items.len() > LIST_MAX {
+            return None;
+        }
+        let members = set
+            .items
+            .iter()
+            .map(|v| match v {
+                ConstVal::Str(s) => Some(s.as_bytes()),
+                _ => None,
+            })
+            .collect::<Option<Vec<&[u8]>>>()?;
+        Some(StrList::of(&members, set.case_insensitive))
+    }
+
+    /// The list holding `s` alone.
+    pub(crate) fn one(s: &[u8], case_insensitive: bool) -> StrList {
+        StrList::of(&[s], case_insensitive)
+    }
+
+    fn of(members: &[&[u8]], case_insensitive: bool) -> StrList {
+        let mut list = StrList {
+            first: NO_KEY,
+            rest: Vec::new(),
+            long: Vec::new(),
+            lens: 0,
+            case_insensitive,
+        };
+        for m in members {
+            let m: Box<[u8]> = if case_insensitive {
+                m.to_ascii_lowercase().into()
+            } else {
+                (*m).into()
+            };
+            list.lens |= len_bit(m.len());
+            if m.len() <= SHORT {
+                let (head, tail) = words(&m);
+                let key = Key {
+                    len: m.len(),
+                    head,
+                    tail,
+                };
+                if list.first == NO_KEY {
+                    list.first = key;
+                } else {
+                    list.rest.push(key);
+                }
+            } else {
+                list.long.push(m);
+            }
+        }
+        list
+    }
+
+    /// Whether `s` is a member (ASCII case folded when the set is case-insensitive, as
+    /// [`crate::matchers::RtSet`] compares).
+    #[inline(always)]
+    pub(crate) fn contains(&self, s: &[u8]) -> bool {
+        let n = s.len();
+        if self.lens & len_bit(n) == 0 {
+            return false;
+        }
+        if n > SHORT {
+            return self.contains_long(s);
+        }
+        let (head, tail) = words(s);
+        if self.case_insensitive {
+            self.has_key(n, fold(head), fold(tail))
+        } else {
+            self.has_key(n, head, tail)
+        }
+    }
+
+    /// Whether some short member has length `n` and words `head` and `tail`.
+    #[inline(always)]
+    fn has_key(&self, n: usize, head: u64, tail: u64) -> bool {
+        let k = &self.first;
+        if k.len == n && k.head == head && k.tail == tail {
+            return true;
+        }
+        for k in &self.rest {
+            if k.len == n && k.head == head && k.tail == tail {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// [`StrList::contains`] for a string longer than [`SHORT`].
+    #[cold]
+    fn contains_long(&self, s: &[u8]) -> bool {
+        if self.case_insensitive {
+            self.long.iter().any(|m| m.eq_ignore_ascii_case(s))
+        } else {
+            self.long.iter().any(|m| **m == *s)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes around the edges of the folding: the letters' bounds, their neighbours, and the
+    /// same with the top bit set.
+    const ALPHABET: &[u8] = b"@AZ[`az{a0\x00\x7f\xc1\xda\xe1\xfa\x80\xff";
+
+    fn strings(seed: &mut u64, count: usize) -> Vec<Vec<u8>> {
+        let mut next = || {
+            *seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (*seed >> 33) as usize
+        };
+        (0..count)
+            .map(|_| {
+                let n = next() % 20;
+                (0..n).map(|_| ALPHABET[next() % ALPHABET.len()]).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fold_lower_cases_ascii_letters_alone() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let w = u64::from(b) << (8 * at) | 0x4061_7a5b_0041_5a60 & !(0xff << (8 * at));
+                let want = u64::from_le_bytes(w.to_le_bytes().map(|x| x.to_ascii_lowercase()));
+                assert_eq!(fold(w), want, "byte {b:#x} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn contains_agrees_with_comparing_bytes() {
+        let mut seed = 7;
+        for round in 0..400 {
+            let members = strings(&mut seed, 1 + round % LIST_MAX);
+            let probes = strings(&mut seed, 60);
+            for ci in [false, true] {
+                let refs: Vec<&[u8]> = members.iter().map(|m| m.as_slice()).collect();
+                let list = StrList::of(&refs, ci);
+                for s in probes.iter().chain(&members) {
+                    let mut variants = vec![s.clone(), s.to_ascii_uppercase()];
+                    variants.push(s.to_ascii_lowercase());
+                    // One byte changed, at each end and in the middle.
+                    for at in [0, s.len() / 2, s.len().saturating_sub(1)] {
+                        let mut m = s.clone();
+                        if let Some(b) = m.get_mut(at) {
+                            *b = ALPHABET[(round + at) % ALPHABET.len()];
+                        }
+                        variants.push(m);
+                    }
+                    for v in &variants {
+                        let want = members.iter().any(|m| {
+                            if ci {
+                                m.eq_ignore_ascii_case(v)
+                            } else {
+                                m == v
+                            }
+                        });
+                        assert_eq!(list.contains(v), want, "{members:?} {v:?} ci={ci}");
+                    }
+                }
+            }
+        }
+    }
+}
