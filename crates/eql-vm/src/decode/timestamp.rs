@@ -48,6 +48,9 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 /// (`1504126051000`, `1504126051000.123456`). `None` when unparsable or out of `i64` range.
 pub fn parse_date(s: &str) -> Option<i64> {
     let b = s.as_bytes();
+    if let Some(ns) = parse_utc_seconds(b) {
+        return Some(ns);
+    }
     if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
         parse_iso(b)
     } else {
@@ -112,6 +115,82 @@ fn fixed(b: &[u8], at: usize, n: usize) -> Option<u32> {
     d.iter().try_fold(0u32, |acc, &c| {
         c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
     })
+}
+
+/// The common shape `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.fZ` with 1 to 9 fraction
+/// digits, read at fixed offsets. `None` for any other shape or an invalid field; the caller
+/// then asks [`parse_iso`], which gives the same value for every string this one takes.
+#[inline]
+fn parse_utc_seconds(b: &[u8]) -> Option<i64> {
+    let head: &[u8; 19] = b.first_chunk()?;
+    let (&zone, frac) = b[19..].split_last()?;
+    if zone != b'Z' || head[4] != b'-' || head[7] != b'-' || head[10] != b'T' {
+        return None;
+    }
+    if head[13] != b':' || head[16] != b':' {
+        return None;
+    }
+    // Digit values; a byte that is not a digit gives 10 or more, and then `v + 6` has a bit
+    // set among 0x1f0 (the values are below 256, so the sum is below 262).
+    let d = |i: usize| u32::from(head[i].wrapping_sub(b'0'));
+    let not_digits = (d(0) + 6)
+        | (d(1) + 6)
+        | (d(2) + 6)
+        | (d(3) + 6)
+        | (d(5) + 6)
+        | (d(6) + 6)
+        | (d(8) + 6)
+        | (d(9) + 6)
+        | (d(11) + 6)
+        | (d(12) + 6)
+        | (d(14) + 6)
+        | (d(15) + 6)
+        | (d(17) + 6)
+        | (d(18) + 6);
+    if not_digits & 0x1f0 != 0 {
+        return None;
+    }
+    let year = i64::from(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3));
+    let month = d(5) * 10 + d(6);
+    let day = d(8) * 10 + d(9);
+    let (h, m, s) = (d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18));
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    if h >= 24 || m >= 60 || s >= 60 {
+        return None;
+    }
+    let mut nanos = 0i64;
+    if let Some((&dot, digits)) = frac.split_first() {
+        if dot != b'.' || digits.is_empty() || digits.len() > 9 {
+            return None;
+        }
+        for &c in digits {
+            let v = c.wrapping_sub(b'0');
+            if v > 9 {
+                return None;
+            }
+            nanos = nanos * 10 + i64::from(v);
+        }
+        const SCALE: [i64; 9] = [
+            100_000_000,
+            10_000_000,
+            1_000_000,
+            100_000,
+            10_000,
+            1_000,
+            100,
+            10,
+            1,
+        ];
+        nanos *= SCALE[digits.len() - 1];
+    }
+    let secs = i64::from(h * 3600 + m * 60 + s);
+    days_from_civil(year, month, day)
+        .checked_mul(86_400)?
+        .checked_add(secs)?
+        .checked_mul(NANOS_PER_SEC)?
+        .checked_add(nanos)
 }
 
 fn parse_iso(b: &[u8]) -> Option<i64> {

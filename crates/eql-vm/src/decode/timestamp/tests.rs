@@ -171,3 +171,84 @@ fn civil_round_trip() {
         prev = (y, m, day);
     }
 }
+
+/// `parse_date` as it was before the fixed-shape path: the general parsers only.
+fn general(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        parse_iso(b)
+    } else {
+        parse_epoch_millis(b)
+    }
+}
+
+#[test]
+fn fixed_shape_agrees_with_the_general_parser() {
+    let templates = [
+        "2024-05-21T10:00:00Z",
+        "2024-02-29T23:59:59.9Z",
+        "1900-02-28T00:00:00.123Z",
+        "0000-12-31T12:34:56.123456Z",
+        "9999-12-31T23:59:59.123456789Z",
+        "2024-05-21T10:00:00.1234567891Z",
+        "2023-02-29T10:00:00Z",
+        "2024-05-21T10:00:00.Z",
+        "2024-05-21T10:00:00+02:00",
+        "2024-05-21t10:00:00z",
+    ];
+    let alphabet: &[char] = &[
+        '0', '1', '2', '3', '4', '5', '6', '9', '-', ':', 'T', 't', 'Z', 'z', '.', ',', ' ', '+',
+        'x', '/', 'é',
+    ];
+    let mut x = 0x2545_F491_4F6C_DD1D_u64;
+    let mut next = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    let (mut taken, mut checked) = (0, 0);
+    for t in templates {
+        let check = |s: &str, taken: &mut usize| {
+            let fast = parse_utc_seconds(s.as_bytes());
+            let want = general(s);
+            if fast.is_some() {
+                *taken += 1;
+                assert_eq!(fast, want, "{s}");
+            }
+            assert_eq!(parse_date(s), want, "{s}");
+        };
+        check(t, &mut taken);
+        let chars: Vec<char> = t.chars().collect();
+        // Every position replaced by every alphabet character, then random multi-edits,
+        // truncations and extensions.
+        for i in 0..chars.len() {
+            for &c in alphabet {
+                let mut v = chars.clone();
+                v[i] = c;
+                check(&v.iter().collect::<String>(), &mut taken);
+                checked += 1;
+            }
+        }
+        for _ in 0..20_000 {
+            let mut v = chars.clone();
+            for _ in 0..1 + next(3) {
+                let i = next(v.len());
+                match next(4) {
+                    0 => v[i] = alphabet[next(alphabet.len())],
+                    1 => v.insert(i, alphabet[next(alphabet.len())]),
+                    2 if v.len() > 1 => {
+                        v.remove(i);
+                    }
+                    _ => v[i] = char::from(b'0' + next(10) as u8),
+                }
+            }
+            check(&v.iter().collect::<String>(), &mut taken);
+            checked += 1;
+        }
+        for n in 0..=chars.len() {
+            check(&chars[..n].iter().collect::<String>(), &mut taken);
+        }
+    }
+    assert!(taken > 5_000 && checked > 100_000, "{taken} {checked}");
+}
