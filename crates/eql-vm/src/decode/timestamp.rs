@@ -117,6 +117,19 @@ fn fixed(b: &[u8], at: usize, n: usize) -> Option<u32> {
     })
 }
 
+/// What a fraction of a second with n digits (1 to 9) is multiplied by to give nanoseconds.
+const FRACTION_SCALE: [i64; 9] = [
+    100_000_000,
+    10_000_000,
+    1_000_000,
+    100_000,
+    10_000,
+    1_000,
+    100,
+    10,
+    1,
+];
+
 /// The common shape `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.fZ` with 1 to 9 fraction
 /// digits, read at fixed offsets. `None` for any other shape or an invalid field; the caller
 /// then asks [`parse_iso`], which gives the same value for every string this one takes.
@@ -172,18 +185,7 @@ fn parse_utc_seconds(b: &[u8]) -> Option<i64> {
             }
             nanos = nanos * 10 + i64::from(v);
         }
-        const SCALE: [i64; 9] = [
-            100_000_000,
-            10_000_000,
-            1_000_000,
-            100_000,
-            10_000,
-            1_000,
-            100,
-            10,
-            1,
-        ];
-        nanos *= SCALE[digits.len() - 1];
+        nanos *= FRACTION_SCALE[digits.len() - 1];
     }
     let secs = i64::from(h * 3600 + m * 60 + s);
     days_from_civil(year, month, day)
@@ -244,18 +246,7 @@ fn parse_time(b: &[u8], at: usize) -> Option<(u32, u32, u32, i64, usize)> {
                 if i == start {
                     return None;
                 }
-                const SCALE: [i64; 9] = [
-                    100_000_000,
-                    10_000_000,
-                    1_000_000,
-                    100_000,
-                    10_000,
-                    1_000,
-                    100,
-                    10,
-                    1,
-                ];
-                n *= SCALE[(i - start).min(9) - 1];
+                n *= FRACTION_SCALE[(i - start).min(9) - 1];
             }
         }
     }

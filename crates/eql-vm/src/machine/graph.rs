@@ -190,12 +190,7 @@ impl<'a> Builder<'a> {
             }
             let op = Operands::of(inst);
             let mut out = 0u64;
-            let next = op.falls_through.then_some(pc + 1);
-            let jumps = op
-                .labels
-                .iter()
-                .map(|&l| (l as usize).wrapping_sub(base as usize));
-            for to in next.into_iter().chain(jumps) {
+            for to in op.successors(pc, base) {
                 if to <= pc {
                     return None;
                 }

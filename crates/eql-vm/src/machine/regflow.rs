@@ -49,6 +49,18 @@ impl Operands {
         o.falls_through = !matches!(inst, Inst::Jump { .. } | Inst::Return { .. });
         o
     }
+
+    /// Where control can go after the instruction at `pc` of a block whose first instruction
+    /// is at absolute index `base`, as indices within the block (a jump out of the block gives
+    /// an index past its end or, wrapped, a huge one).
+    pub(super) fn successors(&self, pc: usize, base: u32) -> impl Iterator<Item = usize> + '_ {
+        let next = self.falls_through.then_some(pc + 1);
+        let jumps = self
+            .labels
+            .iter()
+            .map(move |&l| (l as usize).wrapping_sub(base as usize));
+        next.into_iter().chain(jumps)
+    }
 }
 
 /// A set of registers as a bit set.
@@ -95,12 +107,7 @@ pub(super) fn writes_before_reads(code: &[Inst], base: u32, nregs: u32) -> bool 
         for &w in &op.writes {
             after.add(w);
         }
-        let next = op.falls_through.then_some(pc + 1);
-        let jumps = op
-            .labels
-            .iter()
-            .map(|&l| (l as usize).wrapping_sub(base as usize));
-        for to in next.into_iter().chain(jumps) {
+        for to in op.successors(pc, base) {
             let Some(slot) = written.get_mut(to) else {
                 return false;
             };

@@ -46,15 +46,19 @@ fn number_len(b: &[u8], at: usize) -> Option<(usize, bool)> {
         }
         _ => return None,
     }
-    let mut float = false;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
+    // One or more digits from `i`: where they end.
+    let some_digits = |mut i: usize| {
         if !digit(i) {
             return None;
         }
         while digit(i) {
             i += 1;
         }
+        Some(i)
+    };
+    let mut float = false;
+    if b.get(i) == Some(&b'.') {
+        i = some_digits(i + 1)?;
         float = true;
     }
     if let Some(b'e' | b'E') = b.get(i) {
@@ -62,12 +66,7 @@ fn number_len(b: &[u8], at: usize) -> Option<(usize, bool)> {
         if let Some(b'+' | b'-') = b.get(i) {
             i += 1;
         }
-        if !digit(i) {
-            return None;
-        }
-        while digit(i) {
-            i += 1;
-        }
+        i = some_digits(i)?;
         float = true;
     }
     Some((i - at, float))
