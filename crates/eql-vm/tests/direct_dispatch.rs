@@ -3,9 +3,12 @@
 //! same queries run twice: alone (direct) and with an any-category query added last (which
 //! sends every event through the merging path); their results must agree, event by event.
 
+mod common;
+
+use common::{seen, Seen};
 use eql_emit::{Emitter, QueryOptions};
 use eql_planner::{plan_text, PlanOptions, Schema};
-use eql_vm::engine::{Engine, EngineOptions, Match};
+use eql_vm::engine::{Engine, EngineOptions};
 
 const QUERIES: &[&str] = &[
     "sequence by host.id with maxspan=2s [network where process.name == \"bash\"] by process.entity_id [process where process.args == \"-i\"] by process.parent.entity_id",
@@ -65,18 +68,6 @@ fn events() -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// What a match is, for comparing.
-type Seen = (u32, Vec<Option<String>>, String);
-
-fn seen(m: &Match) -> Seen {
-    let events = m
-        .events
-        .iter()
-        .map(|e| e.as_ref().map(|e| e.line.to_string()))
-        .collect();
-    (m.query, events, format!("{:?}", m.keys))
 }
 
 /// The results of each event, then those of the end of input.

@@ -1,9 +1,12 @@
 //! Engines restricted to some queries (`Engine::retain_queries`) and engines whose caller moves
 //! the clock (`Engine::defer_clock`, `Engine::tick`) find exactly what the whole engine finds.
 
+mod common;
+
+use common::{seen, Seen};
 use eql_emit::{Emitter, QueryOptions};
 use eql_planner::{plan_text, PlanOptions, Schema};
-use eql_vm::engine::{Engine, EngineOptions, Match};
+use eql_vm::engine::{Engine, EngineOptions};
 
 const QUERIES: &[&str] = &[
     "process where process.name == \"bash\"",
@@ -40,18 +43,6 @@ fn events() -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// What a match is, for comparing.
-type Seen = (u32, Vec<Option<String>>, String);
-
-fn seen(m: &Match) -> Seen {
-    let events = m
-        .events
-        .iter()
-        .map(|e| e.as_ref().map(|e| e.line.to_string()))
-        .collect();
-    (m.query, events, format!("{:?}", m.keys))
 }
 
 /// Runs `e` over the events; per event the results of its stages, then of the clock (empty
