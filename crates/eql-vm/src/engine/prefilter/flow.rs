@@ -259,6 +259,19 @@ fn loops(code: &[Inst], start: usize) -> Option<AHashMap<usize, Vec<usize>>> {
     Some(out)
 }
 
+/// The kind of field test a literal is read from, part of the key under which the literals
+/// of identical tests are shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum TestKind {
+    EqStr,
+    EqStrCi,
+    InSet,
+    Wildcard,
+    Regex,
+    Cmp(CmpOp, CmpMode),
+    Other,
+}
+
 /// What block `block` returning `true` requires: clauses of literal guards, each of which
 /// must hold (a clause holds when one of its guards does). Anything not understood gives no
 /// requirement, which is always sound.
@@ -280,7 +293,7 @@ pub fn block_requirements(p: &Program, block: usize) -> Vec<Vec<Guard>> {
     let mut result = Req::Never;
     // Guards by (instruction kind, slot, constant or pool index) → index into `table`.
     let mut table: Vec<Guard> = Vec::new();
-    let mut ids: AHashMap<(u8, usize, usize), u32> = AHashMap::new();
+    let mut ids: AHashMap<(TestKind, usize, usize), u32> = AHashMap::new();
     let merge = |slot: &mut Option<Vec<Req>>, st: Vec<Req>| {
         *slot = Some(match slot.take() {
             None => st,
@@ -322,20 +335,24 @@ pub fn block_requirements(p: &Program, block: usize) -> Vec<Vec<Guard>> {
             | Inst::FieldRegex { dst, .. }
             | Inst::FieldCmp { dst, .. } => {
                 let key = match *inst {
-                    Inst::FieldEqStr { slot, k, .. } => (0, slot.index(), k.index()),
-                    Inst::FieldEqStrCi { slot, k, .. } => (1, slot.index(), k.index()),
-                    Inst::FieldInSet { slot, set, .. } => (2, slot.index(), set.index()),
-                    Inst::FieldWildcard { slot, wc, .. } => (3, slot.index(), wc.index()),
-                    // Above every `FieldCmp` kind (4 + op * 4 + mode).
-                    Inst::FieldRegex { slot, re, .. } => (250, slot.index(), re.index()),
+                    Inst::FieldEqStr { slot, k, .. } => (TestKind::EqStr, slot.index(), k.index()),
+                    Inst::FieldEqStrCi { slot, k, .. } => {
+                        (TestKind::EqStrCi, slot.index(), k.index())
+                    }
+                    Inst::FieldInSet { slot, set, .. } => {
+                        (TestKind::InSet, slot.index(), set.index())
+                    }
+                    Inst::FieldWildcard { slot, wc, .. } => {
+                        (TestKind::Wildcard, slot.index(), wc.index())
+                    }
+                    Inst::FieldRegex { slot, re, .. } => {
+                        (TestKind::Regex, slot.index(), re.index())
+                    }
+                    // Distinct per operator and mode: only `==` by value is a guard.
                     Inst::FieldCmp {
                         slot, k, op, mode, ..
-                    } => {
-                        // Distinct per operator and mode: only `==` by value is a guard.
-                        let kind = 4 + (op as u8) * 4 + mode as u8;
-                        (kind, slot.index(), k.index())
-                    }
-                    _ => (255, 0, 0),
+                    } => (TestKind::Cmp(op, mode), slot.index(), k.index()),
+                    _ => (TestKind::Other, 0, 0),
                 };
                 let id = match ids.get(&key) {
                     Some(&id) => Some(id),
