@@ -317,7 +317,7 @@ impl Engine {
             self.after_hits(&hits, seq, buf, out);
         }
         if !self.clocked.is_empty() {
-            self.move_clocks(seq, buf, out);
+            self.move_clocks(buf, out);
         }
     }
 
@@ -343,25 +343,31 @@ impl Engine {
 
     /// Moves the clocks of the sequences with a trailing missing stage.
     #[inline(never)]
-    fn move_clocks(&mut self, seq: u64, buf: &EventBuf, out: &mut Vec<Match>) {
+    fn move_clocks(&mut self, buf: &EventBuf, out: &mut Vec<Match>) {
         for i in 0..self.clocked.len() {
             let qi = self.clocked[i];
-            if let Some(ord) = self.ordinal(qi, seq, buf) {
-                self.advance(qi, ord.ts, out);
+            if let Some(ts) = self.timestamp(qi, buf) {
+                self.advance(qi, ts, out);
             }
         }
     }
 
-    /// The event's position for query `q`, or `None` when it has no timestamp.
-    fn ordinal(&self, q: u32, seq: u64, buf: &EventBuf) -> Option<Ordinal> {
+    /// The event's timestamp for query `q` (epoch nanoseconds), or `None` when it has none.
+    fn timestamp(&self, q: u32, buf: &EventBuf) -> Option<i64> {
         let def = self.loaded.program.queries.get(q as usize)?;
-        let ts = def.timestamp.iter().find_map(|s| {
+        def.timestamp.iter().find_map(|s| {
             buf.slot(s.index()).iter().find_map(|v| match v {
                 Value::Date(ns) => Some(*ns),
                 Value::Int(ms) => ms.checked_mul(1_000_000),
                 _ => None,
             })
-        })?;
+        })
+    }
+
+    /// The event's position for query `q`, or `None` when it has no timestamp.
+    fn ordinal(&self, q: u32, seq: u64, buf: &EventBuf) -> Option<Ordinal> {
+        let def = self.loaded.program.queries.get(q as usize)?;
+        let ts = self.timestamp(q, buf)?;
         let tiebreak = match def
             .tiebreaker
             .and_then(|t| buf.slot(t.index()).first().copied())
@@ -376,9 +382,9 @@ impl Engine {
 
     /// An event whose stage hits change no state of sequence `q`: only its clock moves (or the
     /// event is counted as having no timestamp).
-    fn clock_only(&mut self, q: u32, seq: u64, buf: &EventBuf, out: &mut Vec<Match>) {
-        match self.ordinal(q, seq, buf) {
-            Some(ord) => self.advance(q, ord.ts, out),
+    fn clock_only(&mut self, q: u32, buf: &EventBuf, out: &mut Vec<Match>) {
+        match self.timestamp(q, buf) {
+            Some(ts) => self.advance(q, ts, out),
             None => self.stats.no_timestamp += 1,
         }
     }
@@ -442,7 +448,7 @@ impl Engine {
         if let State::Sequence(s) = &self.queries[q as usize].state {
             let may = |&st: &u32| s.may_want((st != UNTIL).then_some(st as usize));
             if !true_stages.iter().any(may) {
-                self.clock_only(q, seq, buf, out);
+                self.clock_only(q, buf, out);
                 return;
             }
         }
@@ -477,7 +483,7 @@ impl Engine {
         }
         if let State::Sequence(s) = &self.queries[q as usize].state {
             if !hits.iter().any(|(k, h)| s.wants(k, h)) {
-                self.clock_only(q, seq, buf, out);
+                self.clock_only(q, buf, out);
                 return;
             }
         }

@@ -103,12 +103,11 @@ impl DelayedQueue {
     /// closed by `watermark`. A sequence whose window is still open keeps later-completed ones
     /// waiting, so results leave in last-event order.
     pub fn release(&mut self, watermark: i64, out: &mut Vec<SeqMatch>) {
+        if !self.due(watermark) {
+            return;
+        }
         let mut batch = Vec::new();
-        while self
-            .held
-            .first_key_value()
-            .is_some_and(|(_, d)| d.deadline < watermark)
-        {
+        while self.due(watermark) {
             match self.pop_oldest() {
                 Some(d) => batch.push(d),
                 None => break,
@@ -116,6 +115,13 @@ impl DelayedQueue {
         }
         sort_delayed(&mut batch);
         out.extend(batch.into_iter().map(|d| d.m));
+    }
+
+    /// Whether the oldest held sequence's window has closed by `watermark`.
+    fn due(&self, watermark: i64) -> bool {
+        self.held
+            .first_key_value()
+            .is_some_and(|(_, d)| d.deadline < watermark)
     }
 
     /// End of input: releases everything, in result order.
