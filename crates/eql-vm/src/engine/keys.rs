@@ -171,7 +171,7 @@ pub fn key_tuples(
 ) {
     out.clear();
     out.push(KeyTuple::new());
-    let mut values: Vec<KeyVal> = Vec::new();
+    let mut values: SmallVec<[KeyVal; 2]> = SmallVec::new();
     for k in keys {
         values.clear();
         match k.source {
@@ -202,8 +202,15 @@ pub fn key_tuples(
             values.push(KeyVal::Null);
         }
         if values.len() == 1 {
-            for t in out.iter_mut() {
-                t.push(values[0].clone());
+            if out.len() == 1 {
+                // The common case, one tuple so far and one value: the value moves, uncopied.
+                if let (Some(t), Some(v)) = (out.first_mut(), values.pop()) {
+                    t.push(v);
+                }
+            } else {
+                for t in out.iter_mut() {
+                    t.push(values[0].clone());
+                }
             }
         } else {
             let prev = std::mem::take(out);
