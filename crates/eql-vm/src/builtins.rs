@@ -80,8 +80,19 @@ fn byte_index(s: &str, c: usize) -> usize {
     s.char_indices().nth(c).map_or(s.len(), |(b, _)| b)
 }
 
+/// Whether `s` and `p` are both ASCII: then Java's lower-casing is ASCII's, one byte for one,
+/// and the `~` comparisons need no folded copies.
+fn both_ascii(s: &str, p: &str) -> bool {
+    s.is_ascii() && p.is_ascii()
+}
+
 pub fn starts_with(src: Scalar<'_>, sub: Scalar<'_>, ci: bool) -> Ret {
     match (str_arg(src), str_arg(sub)) {
+        (Some(s), Some(p)) if ci && both_ascii(s, p) => Ret::Bool(
+            s.as_bytes()
+                .get(..p.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes())),
+        ),
         (Some(s), Some(p)) if ci => Ret::Bool(fold(s).0.starts_with(&fold(p).0)),
         (Some(s), Some(p)) => Ret::Bool(s.starts_with(p)),
         _ => Ret::Null,
@@ -90,6 +101,12 @@ pub fn starts_with(src: Scalar<'_>, sub: Scalar<'_>, ci: bool) -> Ret {
 
 pub fn ends_with(src: Scalar<'_>, sub: Scalar<'_>, ci: bool) -> Ret {
     match (str_arg(src), str_arg(sub)) {
+        (Some(s), Some(p)) if ci && both_ascii(s, p) => Ret::Bool(
+            s.len()
+                .checked_sub(p.len())
+                .and_then(|at| s.as_bytes().get(at..))
+                .is_some_and(|t| t.eq_ignore_ascii_case(p.as_bytes())),
+        ),
         (Some(s), Some(p)) if ci => Ret::Bool(fold(s).0.ends_with(&fold(p).0)),
         (Some(s), Some(p)) => Ret::Bool(s.ends_with(p)),
         _ => Ret::Null,
@@ -278,6 +295,49 @@ mod tests {
             Ret::Str => Some(out),
             _ => None,
         }
+    }
+
+    /// Every string of up to three characters from `alphabet`.
+    fn strings(alphabet: &[char]) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..3 {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn ascii_case_insensitive_prefixes_and_suffixes_agree_with_folding() {
+        let all = strings(&['a', 'A', 'b', 'Z', 'z', '.', '\\']);
+        for s in &all {
+            for p in &all {
+                let (fs, fp) = (fold(s).0, fold(p).0);
+                let want = (fs.starts_with(&fp), fs.ends_with(&fp));
+                let got = (
+                    starts_with(Str(s), Str(p), true),
+                    ends_with(Str(s), Str(p), true),
+                );
+                assert_eq!(got, (Ret::Bool(want.0), Ret::Bool(want.1)), "{s:?} {p:?}");
+            }
+        }
+        // Not ASCII: the folding path, where one character may lower-case to another length.
+        assert_eq!(
+            starts_with(Str("\u{212A}ey"), Str("k"), true),
+            Ret::Bool(true)
+        );
+        assert_eq!(
+            ends_with(Str("ab\u{130}"), Str("B\u{130}"), true),
+            Ret::Bool(true)
+        );
+        assert_eq!(
+            starts_with(Str("Kelvin"), Str("\u{212A}"), true),
+            Ret::Bool(true)
+        );
     }
 
     #[test]
