@@ -453,7 +453,7 @@ impl Engine {
             }
         }
         // Gather (key, hits) for sequences and samples.
-        let mut hits: Vec<(KeyTuple, Hits)> = Vec::new();
+        let mut hits: smallvec::SmallVec<[(KeyTuple, Hits); 2]> = smallvec::SmallVec::new();
         for &stage in true_stages.iter().filter(|_| !is_event) {
             let Some(st) = stage_def(stage) else {
                 continue;
