@@ -153,15 +153,26 @@ impl Parser<'_, '_> {
     /// Skips the value of an unprojected member at `b[at]`, as the exact parser does: strings
     /// and containers by the byte scanners, other scalars only when they are well-formed. After
     /// whitespace (`spaced`) that parser tokenizes strings, which checks their escapes: then
-    /// only strings without escapes are taken.
-    #[inline]
+    /// only strings without escapes are taken. Strings without escapes, the usual case, are
+    /// passed over here in the caller; the rest goes to [`Parser::fast_skip_other`].
+    #[inline(always)]
     fn fast_skip(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
         let b = self.text.as_bytes();
-        match *b.get(at)? {
-            b'"' if spaced => {
-                let close = find_quote_or_backslash(b, at + 1)?;
-                (b[close] == b'"').then_some(close + 1)
+        if b.get(at) == Some(&b'"') {
+            let close = find_quote_or_backslash(b, at + 1)?;
+            if b.get(close) == Some(&b'"') {
+                return Some(close + 1);
             }
+        }
+        self.fast_skip_other(at, depth, spaced)
+    }
+
+    /// [`Parser::fast_skip`] for what it does not pass over itself.
+    #[inline(never)]
+    fn fast_skip_other(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
+        let b = self.text.as_bytes();
+        match *b.get(at)? {
+            b'"' if spaced => None,
             b'"' => string_end(b, at).ok(),
             open @ (b'{' | b'[') => {
                 let limit = MAX_DEPTH.checked_sub(depth).filter(|&l| l > 0)?;
