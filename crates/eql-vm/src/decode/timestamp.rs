@@ -15,6 +15,20 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// [`days_from_civil`] for the years a four-digit field holds (0 to 9999), in unsigned
+/// arithmetic without a call: the fixed-shape parser's hot path.
+#[inline(always)]
+fn days_from_civil_4digit(year: u32, month: u32, day: u32) -> i64 {
+    // Counted from 400 years (one era, 146_097 days) earlier, so that January and February of
+    // year 0 (which belong to year -1 here) stay positive.
+    let y = year + 400 - u32::from(month <= 2);
+    let (era, yoe) = (y / 400, y % 400);
+    let mp = if month > 2 { month - 3 } else { month + 9 }; // March = 0
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    i64::from(era * 146_097 + doe) - 719_468 - 146_097
+}
+
 /// The proleptic Gregorian `(year, month, day)` of a day count since 1970-01-01.
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -163,11 +177,11 @@ fn parse_utc_seconds(b: &[u8]) -> Option<i64> {
     if not_digits & 0x1f0 != 0 {
         return None;
     }
-    let year = i64::from(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3));
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
     let month = d(5) * 10 + d(6);
     let day = d(8) * 10 + d(9);
     let (h, m, s) = (d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18));
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(i64::from(year), month) {
         return None;
     }
     if h >= 24 || m >= 60 || s >= 60 {
@@ -187,12 +201,10 @@ fn parse_utc_seconds(b: &[u8]) -> Option<i64> {
         }
         nanos *= FRACTION_SCALE[digits.len() - 1];
     }
-    let secs = i64::from(h * 3600 + m * 60 + s);
-    days_from_civil(year, month, day)
-        .checked_mul(86_400)?
-        .checked_add(secs)?
-        .checked_mul(NANOS_PER_SEC)?
-        .checked_add(nanos)
+    // Within ±3.7 million days of 1970, so the seconds fit easily; the nanoseconds may not.
+    let days = days_from_civil_4digit(year, month, day);
+    let secs = days * 86_400 + i64::from(h * 3600 + m * 60 + s);
+    secs.checked_mul(NANOS_PER_SEC)?.checked_add(nanos)
 }
 
 fn parse_iso(b: &[u8]) -> Option<i64> {

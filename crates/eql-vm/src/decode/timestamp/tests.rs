@@ -172,6 +172,21 @@ fn civil_round_trip() {
     }
 }
 
+#[test]
+fn four_digit_years_count_days_as_the_general_conversion() {
+    for year in 0..=9999u32 {
+        for month in 1..=12 {
+            for day in 1..=days_in_month(i64::from(year), month) {
+                assert_eq!(
+                    days_from_civil_4digit(year, month, day),
+                    days_from_civil(i64::from(year), month, day),
+                    "{year}-{month}-{day}"
+                );
+            }
+        }
+    }
+}
+
 /// `parse_date` as it was before the fixed-shape path: the general parsers only.
 fn general(s: &str) -> Option<i64> {
     let b = s.as_bytes();
