@@ -95,10 +95,10 @@ impl Parser<'_, '_> {
     }
 
     /// The value of a string without escapes whose text is `text[inside]`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn plain_string(&self, inside: std::ops::Range<usize>, kind: SlotKind) -> Value {
         if kind != SlotKind::Plain {
-            if let Some(v) = self.text.get(inside.clone()).and_then(|s| convert(s, kind)) {
+            if let Some(v) = self.converted(inside.clone(), kind) {
                 return v;
             }
         }
@@ -108,6 +108,15 @@ impl Parser<'_, '_> {
             len: inside.len() as u32,
             scratch: false,
         })
+    }
+}
+
+impl Parser<'_, '_> {
+    /// The IP or date `text[inside]` stands for in a slot of `kind` (out of line: most slots
+    /// are plain).
+    #[inline(never)]
+    fn converted(&self, inside: std::ops::Range<usize>, kind: SlotKind) -> Option<Value> {
+        self.text.get(inside).and_then(|s| convert(s, kind))
     }
 }
 
