@@ -37,7 +37,6 @@ pub(crate) struct KeyTable {
 }
 
 const K0: u64 = 0x9E37_79B9_7F4A_7C15;
-const K1: u64 = 0xD6E8_FEB8_6659_FD93;
 
 /// The key's length and two words that, with the length, determine a key of up to 16 bytes:
 /// the first and last 8 bytes (overlapping below 16), or for shorter keys the first and last 4
@@ -58,11 +57,12 @@ fn words(k: &[u8]) -> (u64, u64) {
     (w, 0)
 }
 
-/// The hash of a key from its words and length: one 64x64->128-bit multiplication, folded.
+/// The hash of a key from its words and length: the words and the length folded into one word
+/// and multiplied by an odd constant, of which the upper half (mixed from every input bit) is
+/// kept.
 #[inline]
 fn hash(first: u64, last: u64, len: usize) -> u64 {
-    let r = u128::from(first ^ K0 ^ len as u64) * u128::from(last ^ K1);
-    (r as u64) ^ ((r >> 64) as u64)
+    (first ^ last.rotate_left(29) ^ len as u64).wrapping_mul(K0) >> 32
 }
 
 impl Entry {

@@ -44,6 +44,21 @@ pub(crate) fn quote_or_backslash(block: &[u8; 16]) -> u16 {
     quote_or_backslash_portable(block)
 }
 
+/// The backslashes of a 16-byte block.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn backslashes(block: &[u8; 16]) -> u16 {
+    // SAFETY: as in `masks`: SSE2 only, memory read only through `block`.
+    unsafe { eq_bits(load(block), b'\\') }
+}
+
+/// The backslashes of a 16-byte block.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+pub(crate) fn backslashes(block: &[u8; 16]) -> u16 {
+    backslashes_portable(block)
+}
+
 #[cfg(target_arch = "x86_64")]
 #[inline]
 #[target_feature(enable = "sse2")]
@@ -191,6 +206,17 @@ fn masks_portable(block: &[u8; 64]) -> Masks {
     m
 }
 
+/// [`backslashes`] a byte at a time.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn backslashes_portable(block: &[u8; 16]) -> u16 {
+    let m = block
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c == b'\\')
+        .fold(0u32, |m, (k, _)| m | 1 << k);
+    m as u16
+}
+
 /// [`quote_or_backslash`] a byte at a time.
 #[cfg(any(test, not(target_arch = "x86_64")))]
 fn quote_or_backslash_portable(block: &[u8; 16]) -> u16 {
@@ -239,6 +265,7 @@ mod tests {
             for c in block.chunks_exact(16) {
                 let c: &[u8; 16] = c.try_into().unwrap();
                 assert_eq!(quote_or_backslash(c), quote_or_backslash_portable(c));
+                assert_eq!(backslashes(c), backslashes_portable(c));
             }
         }
         let m = masks(&blocks[0]);

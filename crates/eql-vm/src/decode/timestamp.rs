@@ -15,6 +15,20 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// [`days_from_civil`] for the years a four-digit field holds (0 to 9999), in unsigned
+/// arithmetic without a call: the fixed-shape parser's hot path.
+#[inline(always)]
+fn days_from_civil_4digit(year: u32, month: u32, day: u32) -> i64 {
+    // Counted from 400 years (one era, 146_097 days) earlier, so that January and February of
+    // year 0 (which belong to year -1 here) stay positive.
+    let y = year + 400 - u32::from(month <= 2);
+    let (era, yoe) = (y / 400, y % 400);
+    let mp = if month > 2 { month - 3 } else { month + 9 }; // March = 0
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    i64::from(era * 146_097 + doe) - 719_468 - 146_097
+}
+
 /// The proleptic Gregorian `(year, month, day)` of a day count since 1970-01-01.
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -137,37 +151,42 @@ const FRACTION_SCALE: [i64; 9] = [
 fn parse_utc_seconds(b: &[u8]) -> Option<i64> {
     let head: &[u8; 19] = b.first_chunk()?;
     let (&zone, frac) = b[19..].split_last()?;
-    if zone != b'Z' || head[4] != b'-' || head[7] != b'-' || head[10] != b'T' {
+    if zone != b'Z' {
         return None;
     }
-    if head[13] != b':' || head[16] != b':' {
+    // Three little-endian words over `YYYY-MM-`, `DDTHH:MM` and `M:SS`, each XORed with the
+    // expected shape: a digit becomes its value (0 to 9) and a right separator becomes 0.
+    let word = |at: usize, shape: &[u8; 8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&head[at..at + 8]);
+        u64::from_le_bytes(w) ^ u64::from_le_bytes(*shape)
+    };
+    let w0 = word(0, b"0000-00-");
+    let w1 = word(8, b"00T00:00");
+    // Bytes 15 to 18, and four zero bytes that pass every check.
+    let w2 = u64::from(u32::from_le_bytes([head[15], head[16], head[17], head[18]]))
+        ^ u64::from(u32::from_le_bytes(*b"0:00"));
+    // Every byte at most 9: adding 0x76 to each sets its top bit exactly when it is 10 to
+    // 0x7f, and a byte of 0x80 or more has that bit already (a carry out of such a byte only
+    // reaches bytes of a word that fails anyway).
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    const ADD: u64 = 0x7676_7676_7676_7676;
+    let over_9 = |w: u64| (w.wrapping_add(ADD) | w) & TOP;
+    // The separators: bytes 4 and 7 of the first word, 2 and 5 of the second, 1 of the third.
+    let separators = (w0 & 0xff00_00ff_0000_0000) | (w1 & 0x0000_ff00_00ff_0000) | (w2 & 0xff00);
+    if over_9(w0) | over_9(w1) | over_9(w2) | separators != 0 {
         return None;
     }
-    // Digit values; a byte that is not a digit gives 10 or more, and then `v + 6` has a bit
-    // set among 0x1f0 (the values are below 256, so the sum is below 262).
-    let d = |i: usize| u32::from(head[i].wrapping_sub(b'0'));
-    let not_digits = (d(0) + 6)
-        | (d(1) + 6)
-        | (d(2) + 6)
-        | (d(3) + 6)
-        | (d(5) + 6)
-        | (d(6) + 6)
-        | (d(8) + 6)
-        | (d(9) + 6)
-        | (d(11) + 6)
-        | (d(12) + 6)
-        | (d(14) + 6)
-        | (d(15) + 6)
-        | (d(17) + 6)
-        | (d(18) + 6);
-    if not_digits & 0x1f0 != 0 {
-        return None;
-    }
-    let year = i64::from(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3));
-    let month = d(5) * 10 + d(6);
-    let day = d(8) * 10 + d(9);
-    let (h, m, s) = (d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18));
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    let d = |w: u64, k: u32| (w >> (8 * k)) as u32 & 0xff;
+    let year = d(w0, 0) * 1000 + d(w0, 1) * 100 + d(w0, 2) * 10 + d(w0, 3);
+    let month = d(w0, 5) * 10 + d(w0, 6);
+    let day = d(w1, 0) * 10 + d(w1, 1);
+    let (h, m, s) = (
+        d(w1, 3) * 10 + d(w1, 4),
+        d(w1, 6) * 10 + d(w1, 7),
+        d(w2, 2) * 10 + d(w2, 3),
+    );
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(i64::from(year), month) {
         return None;
     }
     if h >= 24 || m >= 60 || s >= 60 {
@@ -187,12 +206,10 @@ fn parse_utc_seconds(b: &[u8]) -> Option<i64> {
         }
         nanos *= FRACTION_SCALE[digits.len() - 1];
     }
-    let secs = i64::from(h * 3600 + m * 60 + s);
-    days_from_civil(year, month, day)
-        .checked_mul(86_400)?
-        .checked_add(secs)?
-        .checked_mul(NANOS_PER_SEC)?
-        .checked_add(nanos)
+    // Within ±3.7 million days of 1970, so the seconds fit easily; the nanoseconds may not.
+    let days = days_from_civil_4digit(year, month, day);
+    let secs = days * 86_400 + i64::from(h * 3600 + m * 60 + s);
+    secs.checked_mul(NANOS_PER_SEC)?.checked_add(nanos)
 }
 
 fn parse_iso(b: &[u8]) -> Option<i64> {

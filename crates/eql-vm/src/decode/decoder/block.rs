@@ -45,7 +45,7 @@ fn prefix_xor(mut x: u64) -> u64 {
 /// brackets that do not pair, nesting of `limit` levels or more (counting this container), no
 /// end before the end of `b`, or a backslash outside a string (which that scanner ignores and
 /// this one would take as an escape).
-#[inline]
+#[inline(always)]
 pub(super) fn skip_blocks(b: &[u8], start: usize, array: bool, limit: usize) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     if super::super::simd::has_avx2() {

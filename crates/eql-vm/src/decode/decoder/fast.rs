@@ -116,12 +116,7 @@ impl Parser<'_, '_> {
             let value = ws(b, at + 1);
             at = match target {
                 None => self.fast_skip(value, depth, value > at + 1)?,
-                Some(n) => {
-                    if let Some((slot, _)) = self.proj.node(n).slot {
-                        self.slots.get_mut(slot as usize)?.present = true;
-                    }
-                    self.fast_value(value, n, depth)?
-                }
+                Some(n) => self.fast_member(value, n, depth)?,
             };
             at = ws(b, at);
             match b.get(at)? {
@@ -130,6 +125,27 @@ impl Parser<'_, '_> {
                 _ => return None,
             }
         }
+    }
+
+    /// The value at `b[at]` of a member that leads to the projected `node`: marks its slot
+    /// present, and keeps a string without escapes (the usual case) right here; the rest goes to
+    /// [`Parser::fast_value`].
+    #[inline(always)]
+    fn fast_member(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
+        let b = self.text.as_bytes();
+        let Some((slot, kind)) = self.proj.node(node).slot else {
+            return self.fast_value(at, node, depth);
+        };
+        self.slots.get_mut(slot as usize)?.present = true;
+        if b.get(at) == Some(&b'"') {
+            let close = find_quote_or_backslash(b, at + 1)?;
+            if b.get(close) == Some(&b'"') {
+                let v = self.plain_string(at + 1..close, kind);
+                self.keep(slot, v)?;
+                return Some(close + 1);
+            }
+        }
+        self.fast_value(at, node, depth)
     }
 
     /// The elements of the array found at `node` whose `[` ends right before `b[at]`; the index
@@ -153,15 +169,26 @@ impl Parser<'_, '_> {
     /// Skips the value of an unprojected member at `b[at]`, as the exact parser does: strings
     /// and containers by the byte scanners, other scalars only when they are well-formed. After
     /// whitespace (`spaced`) that parser tokenizes strings, which checks their escapes: then
-    /// only strings without escapes are taken.
-    #[inline]
+    /// only strings without escapes are taken. Strings without escapes, the usual case, are
+    /// passed over here in the caller; the rest goes to [`Parser::fast_skip_other`].
+    #[inline(always)]
     fn fast_skip(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
         let b = self.text.as_bytes();
-        match *b.get(at)? {
-            b'"' if spaced => {
-                let close = find_quote_or_backslash(b, at + 1)?;
-                (b[close] == b'"').then_some(close + 1)
+        if b.get(at) == Some(&b'"') {
+            let close = find_quote_or_backslash(b, at + 1)?;
+            if b.get(close) == Some(&b'"') {
+                return Some(close + 1);
             }
+        }
+        self.fast_skip_other(at, depth, spaced)
+    }
+
+    /// [`Parser::fast_skip`] for what it does not pass over itself.
+    #[inline(never)]
+    fn fast_skip_other(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
+        let b = self.text.as_bytes();
+        match *b.get(at)? {
+            b'"' if spaced => None,
             b'"' => string_end(b, at).ok(),
             open @ (b'{' | b'[') => {
                 let limit = MAX_DEPTH.checked_sub(depth).filter(|&l| l > 0)?;

@@ -1,8 +1,7 @@
 //! Conversion of a projected scalar token to a [`Value`], according to its slot's kind.
 
-use std::net::IpAddr;
-
 use super::super::escape::unescape_into;
+use super::super::ip::parse_ip;
 use super::super::timestamp::{float_millis_to_nanos, millis_to_nanos, parse_date};
 use super::{DecodeError, Parser, Token, E};
 use crate::event::{SlotKind, StrRef, Value};
@@ -95,10 +94,10 @@ impl Parser<'_, '_> {
     }
 
     /// The value of a string without escapes whose text is `text[inside]`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn plain_string(&self, inside: std::ops::Range<usize>, kind: SlotKind) -> Value {
         if kind != SlotKind::Plain {
-            if let Some(v) = self.text.get(inside.clone()).and_then(|s| convert(s, kind)) {
+            if let Some(v) = self.converted(inside.clone(), kind) {
                 return v;
             }
         }
@@ -111,12 +110,21 @@ impl Parser<'_, '_> {
     }
 }
 
+impl Parser<'_, '_> {
+    /// The IP or date `text[inside]` stands for in a slot of `kind` (out of line: most slots
+    /// are plain).
+    #[inline(never)]
+    fn converted(&self, inside: std::ops::Range<usize>, kind: SlotKind) -> Option<Value> {
+        self.text.get(inside).and_then(|s| convert(s, kind))
+    }
+}
+
 /// The IP or date a string stands for in a slot of `kind`, if it parses as one.
 #[inline]
 fn convert(s: &str, kind: SlotKind) -> Option<Value> {
     match kind {
         SlotKind::Plain => None,
-        SlotKind::Ip => s.parse::<IpAddr>().ok().map(Value::Ip),
+        SlotKind::Ip => parse_ip(s).map(Value::Ip),
         SlotKind::Date => parse_date(s).map(Value::Date),
     }
 }

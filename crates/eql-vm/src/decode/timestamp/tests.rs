@@ -172,6 +172,49 @@ fn civil_round_trip() {
     }
 }
 
+#[test]
+fn four_digit_years_count_days_as_the_general_conversion() {
+    for year in 0..=9999u32 {
+        for month in 1..=12 {
+            for day in 1..=days_in_month(i64::from(year), month) {
+                assert_eq!(
+                    days_from_civil_4digit(year, month, day),
+                    days_from_civil(i64::from(year), month, day),
+                    "{year}-{month}-{day}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fixed_shape_checks_every_byte_value_at_every_position() {
+    let t = *b"2024-05-21T10:09:08.123Z";
+    let mut taken = 0;
+    for i in 0..19 {
+        for c in 0..=255u8 {
+            let mut v = t;
+            v[i] = c;
+            let fast = parse_utc_seconds(&v);
+            let separator = matches!(i, 4 | 7 | 10 | 13 | 16);
+            let fits = if separator {
+                c == t[i]
+            } else {
+                c.is_ascii_digit()
+            };
+            if fits {
+                // The shape holds: the same answer as the general parser (which refuses
+                // month 13, hour 24 and so on as well).
+                assert_eq!(fast, parse_iso(&v), "{i} {c}");
+                taken += usize::from(fast.is_some());
+            } else {
+                assert_eq!(fast, None, "{i} {c}");
+            }
+        }
+    }
+    assert!(taken > 90, "{taken}");
+}
+
 /// `parse_date` as it was before the fixed-shape path: the general parsers only.
 fn general(s: &str) -> Option<i64> {
     let b = s.as_bytes();
