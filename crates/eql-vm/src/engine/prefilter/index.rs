@@ -8,7 +8,8 @@ use super::flow::{Guard, Test};
 use super::folded::FoldedMap;
 use crate::event::{EventBuf, Value};
 use ahash::AHashMap;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
 
 /// The index of one field's literals: value → the clauses it satisfies.
 #[derive(Debug, Default)]
@@ -24,9 +25,77 @@ struct SlotIndex {
     atom_clauses: Vec<Vec<u32>>,
     /// Each atom's position in `atoms`, while building.
     atom_ids: AHashMap<Box<str>, u32>,
-    atoms_ac: Option<AhoCorasick>,
+    atoms_ac: Option<Atoms>,
     /// The length of the shortest atom: shorter values contain none and are not scanned.
     shortest_atom: usize,
+}
+
+/// The automaton of one field's atoms: a DFA, or, when that would be too large, an NFA.
+#[derive(Debug)]
+enum Atoms {
+    Dfa(dfa::DFA),
+    Nfa(contiguous::NFA),
+}
+
+impl Atoms {
+    fn build(atoms: &[Box<str>]) -> Option<Atoms> {
+        let patterns = || atoms.iter().map(|a| a.as_bytes());
+        // Atoms are lowercased and searched case-insensitively: a case-sensitive pattern then
+        // lets through a little more than it must, which is sound.
+        let dfa = dfa::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(patterns());
+        match dfa {
+            Ok(d) => Some(Atoms::Dfa(d)),
+            Err(_) => contiguous::Builder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(patterns())
+                .ok()
+                .map(Atoms::Nfa),
+        }
+    }
+
+    /// Calls `found` with the index of every atom `hay` contains (once per occurrence).
+    #[inline]
+    fn scan(&self, hay: &[u8], found: impl FnMut(usize)) {
+        match self {
+            Atoms::Dfa(a) => scan(a, hay, found),
+            Atoms::Nfa(a) => scan(a, hay, found),
+        }
+    }
+}
+
+/// An overlapping search of `hay` with `a`, one transition per byte: the automaton's own
+/// iterator sets up a search state for every match it returns, which costs more than the
+/// scan itself on the short values of events.
+#[inline]
+fn scan<A: Automaton>(a: &A, hay: &[u8], mut found: impl FnMut(usize)) {
+    let Ok(mut sid) = a.start_state(Anchored::No) else {
+        return;
+    };
+    let mut report = |sid| {
+        for i in 0..a.match_len(sid) {
+            found(a.match_pattern(sid, i).as_usize());
+        }
+    };
+    if a.is_match(sid) {
+        report(sid);
+    }
+    for &b in hay {
+        sid = a.next_state(Anchored::No, sid, b);
+        if a.is_special(sid) {
+            if a.is_dead(sid) {
+                return;
+            }
+            if a.is_match(sid) {
+                report(sid);
+            }
+        }
+    }
 }
 
 /// The clauses of the literals that share one ASCII-lowercased form.
@@ -115,20 +184,7 @@ impl Index {
                 continue;
             }
             index.shortest_atom = index.atoms.iter().map(|a| a.len()).min().unwrap_or(0);
-            // Atoms are lowercased and searched case-insensitively: a case-sensitive pattern
-            // then lets through a little more than it must, which is sound.
-            index.atoms_ac = AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .prefilter(false)
-                .build(index.atoms.iter().map(|a| a.as_bytes()))
-                .or_else(|_| {
-                    AhoCorasick::builder()
-                        .ascii_case_insensitive(true)
-                        .build(index.atoms.iter().map(|a| a.as_bytes()))
-                })
-                .ok();
+            index.atoms_ac = Atoms::build(&index.atoms);
             if index.atoms_ac.is_none() {
                 lost.extend(index.atom_clauses.iter().flatten().copied());
             }
@@ -166,12 +222,65 @@ impl Index {
                     .as_ref()
                     .filter(|_| s.len() >= index.shortest_atom)
                 {
-                    for m in ac.find_overlapping_iter(s) {
-                        if let Some(ids) = index.atom_clauses.get(m.pattern().as_usize()) {
+                    ac.scan(s.as_bytes(), |a| {
+                        if let Some(ids) = index.atom_clauses.get(a) {
                             mark(ids);
                         }
-                    }
+                    });
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aho_corasick::AhoCorasick;
+
+    /// Both automata report what the crate's overlapping iterator reports, occurrence by
+    /// occurrence, ignoring ASCII case.
+    #[test]
+    fn scans_find_every_overlapping_atom() {
+        let atoms: Vec<Box<str>> = ["abc", "bcd", "cd", "\\system32\\", "abcabc", "é-x"]
+            .iter()
+            .map(|a| Box::from(*a))
+            .collect();
+        let reference = match AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(atoms.iter().map(|a| a.as_bytes()))
+        {
+            Ok(ac) => ac,
+            Err(e) => panic!("{e}"),
+        };
+        let nfa = contiguous::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(atoms.iter().map(|a| a.as_bytes()))
+            .map(Atoms::Nfa);
+        let dfa = Atoms::build(&atoms);
+        assert!(matches!(dfa, Some(Atoms::Dfa(_))));
+        let hays = [
+            "xxABCabcd",
+            "C:\\Windows\\SYSTEM32\\cmd.exe",
+            "",
+            "cd",
+            "É-X é-x",
+            "abcabcabc",
+        ];
+        for hay in hays {
+            let mut want: Vec<usize> = reference
+                .find_overlapping_iter(hay)
+                .map(|m| m.pattern().as_usize())
+                .collect();
+            want.sort_unstable();
+            assert_eq!(want.is_empty(), hay.is_empty(), "{hay}");
+            for a in [dfa.as_ref(), nfa.as_ref().ok()] {
+                let Some(a) = a else { panic!("no automaton") };
+                let mut got = Vec::new();
+                a.scan(hay.as_bytes(), |i| got.push(i));
+                got.sort_unstable();
+                assert_eq!(got, want, "{hay}");
             }
         }
     }
