@@ -214,11 +214,10 @@ impl Dispatch {
         out.clear();
         // The prefilter's partitions of the guarded stages that can take the event.
         let mut parts: smallvec::SmallVec<[u32; 8]> = smallvec::SmallVec::new();
+        let mut guarded_any = false;
         for t in &self.tables {
             out.extend_from_slice(&t.any);
-            if t.guarded_any && !parts.contains(&ANY_PART) {
-                parts.push(ANY_PART);
-            }
+            guarded_any |= t.guarded_any;
             for v in buf.slot(t.slot) {
                 if let Value::Str(s) = v {
                     let c = match &t.few {
@@ -237,6 +236,11 @@ impl Dispatch {
                     }
                 }
             }
+        }
+        // Each category's partition holds the stages of any category too; the partition of
+        // those alone serves events of no category with guarded stages.
+        if parts.is_empty() && guarded_any {
+            parts.push(ANY_PART);
         }
         // The prefilter only when some guarded stage takes the event's category, and then only
         // for those stages: it admits none of another category.

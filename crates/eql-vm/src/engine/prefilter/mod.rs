@@ -40,7 +40,8 @@ pub struct Prefilter {
     /// Per clause: the group it guards.
     clause_group: Vec<u32>,
     /// The index of the clauses of each partition's stages: [`ANY_PART`] for stages of any
-    /// category, then one per category (a category field and a value of it).
+    /// category, then one per category (a category field and a value of it), which holds the
+    /// clauses of the stages of any category too.
     parts: Vec<Index>,
     /// The partition of each category that has guarded stages.
     part_ids: AHashMap<(usize, Box<str>), u32>,
@@ -60,7 +61,10 @@ pub struct Prefilter {
     bits: Bits,
 }
 
-/// The partition of the stages of any category.
+/// The partition of the stages of any category. Every category's partition holds their
+/// clauses too, so that an event of a category with guarded stages probes that category's
+/// partition alone (its values are hashed and scanned once), and only an event of no such
+/// category probes this one.
 pub const ANY_PART: u32 = 0;
 
 /// Indexed clauses per stage: the best, and a second one when the best lets through more than
@@ -165,6 +169,7 @@ impl Prefilter {
             }
         }
         pf.parts.push(Index::default());
+        let mut any_clauses: Vec<(u32, Guard)> = Vec::new();
         let sel = Selectivity::new(p, per_stage.iter().flatten().flatten().cloned());
         pf.needed = vec![0; per_stage.len()];
         pf.indexed = vec![Vec::new(); per_stage.len()];
@@ -244,6 +249,9 @@ impl Prefilter {
                         pf.clause_group.push(g);
                         for guard in clause.iter() {
                             pf.parts[part as usize].add(c, guard);
+                            if part == ANY_PART {
+                                any_clauses.push((c, guard.clone()));
+                            }
                         }
                     }
                     for f in filters {
@@ -261,6 +269,11 @@ impl Prefilter {
         pf.group_hits = vec![0; pf.group_needed.len()];
         pf.known = per_stage;
         pf.clause_mark = vec![0; pf.clause_group.len()];
+        for index in pf.parts.iter_mut().skip(1) {
+            for (c, guard) in &any_clauses {
+                index.add(*c, guard);
+            }
+        }
         for index in &mut pf.parts {
             // Without an automaton the atoms' clauses could never hold: unguard them.
             for c in index.finish() {
@@ -324,7 +337,8 @@ impl Prefilter {
 
     /// Finds the guarded stages of partitions `parts` (see [`Prefilter::part`] and
     /// [`ANY_PART`]) the event in `buf` lets through; see [`Prefilter::admitted`]. Stages of
-    /// other partitions are not admitted.
+    /// other partitions are not admitted, except those of any category, which every
+    /// partition holds.
     pub fn begin(&mut self, buf: &EventBuf, parts: &[u32]) {
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
