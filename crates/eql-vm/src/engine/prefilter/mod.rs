@@ -39,6 +39,8 @@ pub struct Prefilter {
     stage_group: Vec<u32>,
     /// Per clause: the group it guards.
     clause_group: Vec<u32>,
+    /// Per clause: what marking it takes, read in one place.
+    clause_info: Vec<ClauseInfo>,
     /// The index of the clauses of each partition's stages: [`ANY_PART`] for stages of any
     /// category, then one per category (a category field and a value of it), which holds the
     /// clauses of the stages of any category too.
@@ -269,6 +271,15 @@ impl Prefilter {
         pf.group_hits = vec![0; pf.group_needed.len()];
         pf.known = per_stage;
         pf.clause_mark = vec![0; pf.clause_group.len()];
+        pf.clause_info = pf
+            .clause_group
+            .iter()
+            .map(|&g| ClauseInfo {
+                group: g,
+                needed: pf.group_needed[g as usize],
+                filtered: pf.bits.filters_of(g as usize) > 0,
+            })
+            .collect();
         for index in pf.parts.iter_mut().skip(1) {
             for (c, guard) in &any_clauses {
                 index.add(*c, guard);
@@ -353,10 +364,9 @@ impl Prefilter {
             buf,
             epoch: self.epoch,
             clause_mark: &mut self.clause_mark,
-            clause_group: &self.clause_group,
+            clause_info: &self.clause_info,
             group_mark: &mut self.group_mark,
             group_hits: &mut self.group_hits,
-            group_needed: &self.group_needed,
             group_stages: &self.group_stages,
             admitted: &mut self.admitted,
         };
@@ -375,14 +385,22 @@ impl Prefilter {
     }
 }
 
+/// What marking a clause takes: its group, how many clauses that group needs, and whether
+/// it has filters.
+#[derive(Debug, Clone, Copy)]
+struct ClauseInfo {
+    group: u32,
+    needed: u8,
+    filtered: bool,
+}
+
 /// The marking state of one [`Prefilter::begin`].
 struct Marks<'a> {
     epoch: u32,
     clause_mark: &'a mut [u32],
-    clause_group: &'a [u32],
+    clause_info: &'a [ClauseInfo],
     group_mark: &'a mut [u32],
     group_hits: &'a mut [u8],
-    group_needed: &'a [u8],
     group_stages: &'a [Vec<u32>],
     admitted: &'a mut Vec<u32>,
     bits: &'a mut Bits,
@@ -401,14 +419,38 @@ impl Marks<'_> {
                 continue;
             }
             *m = self.epoch;
-            let g = self.clause_group[c as usize] as usize;
-            if self.group_mark[g] != self.epoch {
-                self.group_mark[g] = self.epoch;
-                self.group_hits[g] = 0;
+            let Some(&ClauseInfo {
+                group,
+                needed,
+                filtered,
+            }) = self.clause_info.get(c as usize)
+            else {
+                continue;
+            };
+            let g = group as usize;
+            // A group of one clause holds once that clause does (and marks it only once).
+            if needed > 1 {
+                let (Some(mark), Some(hits)) =
+                    (self.group_mark.get_mut(g), self.group_hits.get_mut(g))
+                else {
+                    continue;
+                };
+                if *mark != self.epoch {
+                    *mark = self.epoch;
+                    *hits = 0;
+                }
+                *hits += 1;
+                if *hits != needed {
+                    continue;
+                }
             }
-            self.group_hits[g] += 1;
-            if self.group_hits[g] == self.group_needed[g] && self.bits.pass(g, self.buf) {
-                self.admitted.extend_from_slice(&self.group_stages[g]);
+            if filtered && !self.bits.pass(g, self.buf) {
+                continue;
+            }
+            match self.group_stages.get(g).map(Vec::as_slice) {
+                Some(&[s]) => self.admitted.push(s),
+                Some(stages) => self.admitted.extend_from_slice(stages),
+                None => {}
             }
         }
     }
