@@ -206,12 +206,12 @@ impl Index {
                     continue;
                 }
                 let Value::Str(r) = v else { continue };
-                let s = buf.str(*r);
+                let s = buf.bytes(*r);
                 if !index.strings.is_empty() {
-                    if let Some(e) = index.strings.get(s.as_bytes()) {
+                    if let Some(e) = index.strings.get(s) {
                         mark(&e.folded);
                         for (lit, ids) in &e.exact {
-                            if **lit == *s {
+                            if lit.as_bytes() == s {
                                 mark(ids);
                             }
                         }
@@ -222,7 +222,7 @@ impl Index {
                     .as_ref()
                     .filter(|_| s.len() >= index.shortest_atom)
                 {
-                    ac.scan(s.as_bytes(), |a| {
+                    ac.scan(s, |a| {
                         if let Some(ids) = index.atom_clauses.get(a) {
                             mark(ids);
                         }
