@@ -1,9 +1,9 @@
 //! Which stages an event meets. Unguarded stages are listed per category value of their
 //! query's category field (a hash lookup per value); guarded stages are not listed at all: the
-//! prefilter names the few whose literals the event carries, and only their category is
-//! checked. The result is sorted by query, then stage.
+//! prefilter, probing only the index partitions of the event's categories, names the few
+//! whose literals the event carries. The result is sorted by query, then stage.
 
-use super::prefilter::Prefilter;
+use super::prefilter::{Prefilter, ANY_PART};
 use crate::event::{EventBuf, Value};
 use crate::machine::bytes_eq;
 use ahash::AHashMap;
@@ -45,20 +45,11 @@ struct Table {
     guarded_any: bool,
 }
 
-/// The unguarded stages of one category, and whether it has guarded ones.
+/// The unguarded stages of one category, and the prefilter's partition of its guarded ones.
 #[derive(Debug, Default)]
 struct Category {
     stages: Vec<Cand>,
-    guarded: bool,
-    /// A number unique among the categories of all tables.
-    id: u32,
-}
-
-/// A guarded stage: its reference and the id of its category (`None`: any).
-#[derive(Debug)]
-struct Guarded {
-    r: Cand,
-    category: Option<u32>,
+    guarded: Option<u32>,
 }
 
 /// See the module docs.
@@ -66,7 +57,7 @@ struct Guarded {
 pub(super) struct Dispatch {
     tables: Vec<Table>,
     /// By the prefilter's dense stage id; `None` for unguarded stages.
-    guarded: Vec<Option<Guarded>>,
+    guarded: Vec<Option<Cand>>,
     /// True when there is one table, without any-category or guarded stages: then an event
     /// with at most one category value meets exactly that category's list (see `direct`).
     simple: bool,
@@ -90,8 +81,6 @@ impl Dispatch {
     /// the queries it marks true are dispatched to (query indices stay those of `p`).
     pub(super) fn new(p: &Program, pf: Option<&Prefilter>, keep: Option<&[bool]>) -> Dispatch {
         let mut d = Dispatch::default();
-        // Guarded stages' categories by table, resolved to ids once every category exists.
-        let mut named: Vec<(usize, usize, Box<str>)> = Vec::new();
         for (qi, q) in p.queries.iter().enumerate() {
             if keep.is_some_and(|k| !k.get(qi).copied().unwrap_or(false)) {
                 continue;
@@ -123,24 +112,30 @@ impl Dispatch {
                         let table = &mut d.tables[t];
                         match &s.category {
                             Some(c) => {
+                                // The prefilter gives each category's guarded stages a
+                                // partition; were it missing, the stage would never run,
+                                // so it is left unguarded instead.
+                                let Some(part) = pf.part(slot, c) else {
+                                    table
+                                        .by_category
+                                        .entry(c.as_str().into())
+                                        .or_default()
+                                        .stages
+                                        .push(cand);
+                                    continue;
+                                };
                                 table
                                     .by_category
                                     .entry(c.as_str().into())
                                     .or_default()
-                                    .guarded = true;
+                                    .guarded = Some(part);
                             }
                             None => table.guarded_any = true,
                         }
                         if d.guarded.len() <= id {
                             d.guarded.resize_with(id + 1, || None);
                         }
-                        d.guarded[id] = Some(Guarded {
-                            r: cand,
-                            category: None,
-                        });
-                        if let Some(c) = &s.category {
-                            named.push((id, t, c.as_str().into()));
-                        }
+                        d.guarded[id] = Some(cand);
                         continue;
                     }
                 }
@@ -154,21 +149,6 @@ impl Dispatch {
                         .push(cand),
                     None => table.any.push(cand),
                 }
-            }
-        }
-        let mut next = 0u32;
-        for t in &mut d.tables {
-            for c in t.by_category.values_mut() {
-                c.id = next;
-                next += 1;
-            }
-        }
-        for (id, t, c) in named {
-            // Registering the stage gave its table this category; were it missing, an id no
-            // category has keeps the stage from running on any event rather than on all.
-            let cat = d.tables[t].by_category.get(&c).map_or(u32::MAX, |c| c.id);
-            if let Some(Some(g)) = d.guarded.get_mut(id) {
-                g.category = Some(cat);
             }
         }
         for t in &mut d.tables {
@@ -189,8 +169,8 @@ impl Dispatch {
         d.simple = match d.tables.as_slice() {
             [t] => {
                 let guarded = match &t.few {
-                    Some(few) => few.iter().any(|(_, c)| c.guarded),
-                    None => t.by_category.values().any(|c| c.guarded),
+                    Some(few) => few.iter().any(|(_, c)| c.guarded.is_some()),
+                    None => t.by_category.values().any(|c| c.guarded.is_some()),
                 };
                 t.any.is_empty() && !t.guarded_any && !guarded
             }
@@ -232,12 +212,12 @@ impl Dispatch {
         out: &mut Vec<Cand>,
     ) {
         out.clear();
-        let mut guarded = false;
-        // The ids of the categories the event carries.
-        let mut cats: smallvec::SmallVec<[u32; 8]> = smallvec::SmallVec::new();
+        // The prefilter's partitions of the guarded stages that can take the event.
+        let mut parts: smallvec::SmallVec<[u32; 8]> = smallvec::SmallVec::new();
+        let mut guarded_any = false;
         for t in &self.tables {
             out.extend_from_slice(&t.any);
-            guarded |= t.guarded_any;
+            guarded_any |= t.guarded_any;
             for v in buf.slot(t.slot) {
                 if let Value::Str(s) = v {
                     let c = match &t.few {
@@ -248,22 +228,27 @@ impl Dispatch {
                         None => t.by_category.get(buf.str(*s)),
                     };
                     if let Some(c) = c {
-                        cats.push(c.id);
                         out.extend_from_slice(&c.stages);
-                        guarded |= c.guarded;
+                        // A repeated value adds nothing.
+                        if let Some(p) = c.guarded.filter(|p| !parts.contains(p)) {
+                            parts.push(p);
+                        }
                     }
                 }
             }
         }
-        // The prefilter only when some guarded stage takes the event's category.
-        if let Some(pf) = pf.filter(|_| guarded) {
-            pf.begin(buf);
+        // Each category's partition holds the stages of any category too; the partition of
+        // those alone serves events of no category with guarded stages.
+        if parts.is_empty() && guarded_any {
+            parts.push(ANY_PART);
+        }
+        // The prefilter only when some guarded stage takes the event's category, and then only
+        // for those stages: it admits none of another category.
+        if let Some(pf) = pf.filter(|_| !parts.is_empty()) {
+            pf.begin(buf, &parts);
             for &id in pf.admitted() {
-                let Some(Some(g)) = self.guarded.get(id as usize) else {
-                    continue;
-                };
-                if g.category.is_none_or(|c| cats.contains(&c)) {
-                    out.push(g.r);
+                if let Some(Some(c)) = self.guarded.get(id as usize) {
+                    out.push(*c);
                 }
             }
         }

@@ -3,7 +3,8 @@
 //! index key, but it is cheap to check once another clause has admitted a stage. Each value
 //! the rule set tests such a field with gets a bit; per event one hash probe per value of each
 //! such field sets the bits of the values it carries, and an admitted stage is kept only when
-//! every one of its filters shares a bit with the event.
+//! every one of its filters shares a bit with the event. A field's values are read only when a
+//! filter on it is first checked: most events admit few stages, whose filters name few fields.
 
 use super::flow::{Guard, Test};
 use super::folded::FoldedMap;
@@ -35,11 +36,22 @@ pub(super) struct Bits {
     ranges: Vec<(u32, u32)>,
     /// Per filter: the range of its nonzero mask words in `parts`.
     filters: Vec<(u32, u32)>,
+    /// Per filter: the fields it reads, a bit per position in `slots` (the last bit standing
+    /// for that position and every later one).
+    filter_slots: Vec<u64>,
+    /// Per group while building: the fields of each of its filters.
+    pending_slots: Vec<Vec<u64>>,
     /// (word index, mask) pairs: a filter holds when the event's bits meet one of its masks.
     parts: Vec<(u32, u64)>,
-    /// The current event's bits, once `ready`.
+    /// The current event's bits, of the fields in `ready`.
     cur: Vec<u64>,
-    ready: bool,
+    /// The fields whose values are read into `cur` (as in `filter_slots`).
+    ready: u64,
+}
+
+/// The bit of the field at position `i` of `Bits::slots` in a set of fields.
+fn slot_bit(i: usize) -> u64 {
+    1 << i.min(63)
 }
 
 /// The integer a value stands for, the way the prefilter's integer index reads it.
@@ -88,11 +100,13 @@ impl Bits {
     ) -> bool {
         if self.pending.len() <= group {
             self.pending.resize(group + 1, Vec::new());
+            self.pending_slots.resize(group + 1, Vec::new());
         }
         if !fits(clause, weak) || self.pending[group].len() >= MAX_FILTERS {
             return false;
         }
         let mut bits = Vec::new();
+        let mut fields = 0u64;
         for g in clause {
             let i = match self.slots.iter().position(|s| s.slot == g.slot) {
                 Some(i) => i,
@@ -104,6 +118,7 @@ impl Bits {
                     self.slots.len() - 1
                 }
             };
+            fields |= slot_bit(i);
             let slot = &mut self.slots[i];
             for s in &g.strings {
                 let nbits = &mut self.nbits;
@@ -125,6 +140,7 @@ impl Bits {
             }
         }
         self.pending[group].push(bits);
+        self.pending_slots[group].push(fields);
         true
     }
 
@@ -146,8 +162,9 @@ impl Bits {
             }
             self.ranges.push((start, filters.len() as u32));
         }
-        self.slots
-            .retain(|s| !s.strings.is_empty() || !s.ints.is_empty());
+        for fields in std::mem::take(&mut self.pending_slots) {
+            self.filter_slots.extend(fields);
+        }
     }
 
     /// How many filters group `group` has.
@@ -155,16 +172,24 @@ impl Bits {
         self.ranges.get(group).map_or(0, |r| r.1 as usize)
     }
 
-    /// Starts a new event (its bits are read on the first filter check).
+    /// Starts a new event (its fields are read as filters on them are checked).
     pub(super) fn begin(&mut self) {
-        self.ready = false;
+        if self.ready != 0 {
+            self.ready = 0;
+            self.cur.fill(0);
+        }
     }
 
-    /// Sets the bits of the values the event in `buf` carries.
-    fn read(&mut self, buf: &EventBuf) {
-        self.ready = true;
-        self.cur.fill(0);
-        for s in &self.slots {
+    /// Sets the bits of the values the event in `buf` carries in the fields `fields` (as in
+    /// `filter_slots`) not read yet.
+    #[inline(never)]
+    fn read(&mut self, buf: &EventBuf, fields: u64) {
+        let todo = fields & !self.ready;
+        self.ready |= todo;
+        for (i, s) in self.slots.iter().enumerate() {
+            if todo & slot_bit(i) == 0 {
+                continue;
+            }
             for v in buf.slot(s.slot) {
                 let bit = if let Some(n) = int_of(v) {
                     s.ints.get(&n)
@@ -192,11 +217,14 @@ impl Bits {
         if n == 0 {
             return true;
         }
-        if !self.ready {
-            self.read(buf);
+        let range = start as usize..(start + n) as usize;
+        let fields = self.filter_slots.get(range.clone()).unwrap_or_default();
+        let needed = fields.iter().fold(0, |a, f| a | f);
+        if needed & !self.ready != 0 {
+            self.read(buf, needed);
         }
         let (cur, parts) = (&self.cur, &self.parts);
-        let filters = self.filters.get(start as usize..(start + n) as usize);
+        let filters = self.filters.get(range);
         filters.unwrap_or_default().iter().all(|&(a, b)| {
             let words = parts.get(a as usize..b as usize).unwrap_or_default();
             words
@@ -205,3 +233,7 @@ impl Bits {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "bits_tests.rs"]
+mod tests;

@@ -10,58 +10,18 @@
 mod bits;
 mod flow;
 mod folded;
+mod index;
 mod regex_lits;
 
 pub use flow::{atom, block_requirements, Guard, Test, MIN_ATOM};
 pub use regex_lits::regex_atoms;
 
 use super::dispatch::stages_of;
-use crate::event::{EventBuf, Value};
+use crate::event::EventBuf;
 use ahash::{AHashMap, AHashSet};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use bits::Bits;
 use eql_bytecode::Program;
-use folded::FoldedMap;
-
-/// The index of one field's literals: value → the clauses it satisfies.
-#[derive(Debug, Default)]
-struct SlotIndex {
-    slot: usize,
-    /// String equalities, keyed by the literal compared ASCII-case-insensitively: one probe
-    /// with the value serves the case-insensitive literals and the case-sensitive ones alike.
-    strings: FoldedMap<StrClauses>,
-    /// Integers; probed with integer values and with floats that are integers.
-    ints: AHashMap<i64, Vec<u32>>,
-    /// Atoms (ASCII-lowercased) and the clauses each satisfies, found with `atoms_ac`.
-    atoms: Vec<Box<str>>,
-    atom_clauses: Vec<Vec<u32>>,
-    atoms_ac: Option<AhoCorasick>,
-    /// The length of the shortest atom: shorter values contain none and are not scanned.
-    shortest_atom: usize,
-}
-
-/// The clauses of the literals that share one ASCII-lowercased form.
-#[derive(Debug, Default)]
-struct StrClauses {
-    /// Case-insensitive equalities: any value of this lowercased form satisfies them.
-    folded: Vec<u32>,
-    /// Case-sensitive equalities: each literal as written, and the clauses only it satisfies.
-    exact: Vec<(Box<str>, Vec<u32>)>,
-}
-
-impl StrClauses {
-    /// The clauses of case-sensitive literal `lit` (a new list for a new literal).
-    fn exact_mut(&mut self, lit: &str) -> &mut Vec<u32> {
-        let i = match self.exact.iter().position(|(l, _)| &**l == lit) {
-            Some(i) => i,
-            None => {
-                self.exact.push((lit.into(), Vec::new()));
-                self.exact.len() - 1
-            }
-        };
-        &mut self.exact[i].1
-    }
-}
+use index::Index;
 
 /// Per-event admission of stages; see the module docs.
 #[derive(Debug, Default)]
@@ -79,7 +39,14 @@ pub struct Prefilter {
     stage_group: Vec<u32>,
     /// Per clause: the group it guards.
     clause_group: Vec<u32>,
-    slots: Vec<SlotIndex>,
+    /// Per clause: what marking it takes, read in one place.
+    clause_info: Vec<ClauseInfo>,
+    /// The index of the clauses of each partition's stages: [`ANY_PART`] for stages of any
+    /// category, then one per category (a category field and a value of it), which holds the
+    /// clauses of the stages of any category too.
+    parts: Vec<Index>,
+    /// The partition of each category that has guarded stages.
+    part_ids: AHashMap<(usize, Box<str>), u32>,
     /// `clause_mark[c] == epoch`: clause `c` holds for the current event.
     clause_mark: Vec<u32>,
     /// `group_mark[g] == epoch`: `group_hits[g]` counts the current event's clauses.
@@ -95,6 +62,12 @@ pub struct Prefilter {
     /// Checks of categorical requirements on the stages the index admits.
     bits: Bits,
 }
+
+/// The partition of the stages of any category. Every category's partition holds their
+/// clauses too, so that an event of a category with guarded stages probes that category's
+/// partition alone (its values are hashed and scanned once), and only an event of no such
+/// category probes this one.
+pub const ANY_PART: u32 = 0;
 
 /// Indexed clauses per stage: the best, and a second one when the best lets through more than
 /// this share of events and the second does not let through most of them.
@@ -183,6 +156,9 @@ impl Prefilter {
     pub fn new(p: &Program) -> Prefilter {
         let mut pf = Prefilter::default();
         let mut per_stage: Vec<Vec<Vec<Guard>>> = Vec::new();
+        // Per dense stage: its category (the query's category field and the stage's value of
+        // it), `None` for a stage of any category.
+        let mut categories: Vec<Option<(usize, Box<str>)>> = Vec::new();
         for q in &p.queries {
             pf.offsets.push(per_stage.len() as u32);
             let st = stages_of(&q.kind);
@@ -190,12 +166,15 @@ impl Prefilter {
                 .push(st.iter().filter(|(i, _)| *i != u32::MAX).count() as u32);
             for (_, s) in st {
                 per_stage.push(block_requirements(p, s.predicate.index()));
+                let c = s.category.as_ref();
+                categories.push(c.map(|c| (q.category.index(), c.as_str().into())));
             }
         }
+        pf.parts.push(Index::default());
+        let mut any_clauses: Vec<(u32, Guard)> = Vec::new();
         let sel = Selectivity::new(p, per_stage.iter().flatten().flatten().cloned());
         pf.needed = vec![0; per_stage.len()];
         pf.indexed = vec![Vec::new(); per_stage.len()];
-        let mut atom_ids: Vec<AHashMap<Box<str>, u32>> = Vec::new();
         let mut groups: AHashMap<String, u32> = AHashMap::new();
         pf.stage_group = vec![u32::MAX; per_stage.len()];
         let weak = |slot: usize| {
@@ -248,7 +227,19 @@ impl Prefilter {
                 .filter(|c| !chosen.contains(c) && bits::fits(c, weak))
                 .take(bits::MAX_FILTERS)
                 .collect();
-            let signature = format!("{chosen:?}{filters:?}");
+            // A group's stages share a category, so that its clauses are in one partition.
+            let part = match categories.get(id).cloned().flatten() {
+                Some(key) => {
+                    let next = pf.parts.len() as u32;
+                    let part = *pf.part_ids.entry(key).or_insert(next);
+                    if part == next {
+                        pf.parts.push(Index::default());
+                    }
+                    part
+                }
+                None => ANY_PART,
+            };
+            let signature = format!("{part}{chosen:?}{filters:?}");
             let group = match groups.get(&signature) {
                 Some(&g) => g,
                 None => {
@@ -259,7 +250,10 @@ impl Prefilter {
                         let c = pf.clause_group.len() as u32;
                         pf.clause_group.push(g);
                         for guard in clause.iter() {
-                            pf.index(c, guard, &mut atom_ids);
+                            pf.parts[part as usize].add(c, guard);
+                            if part == ANY_PART {
+                                any_clauses.push((c, guard.clone()));
+                            }
                         }
                     }
                     for f in filters {
@@ -277,87 +271,35 @@ impl Prefilter {
         pf.group_hits = vec![0; pf.group_needed.len()];
         pf.known = per_stage;
         pf.clause_mark = vec![0; pf.clause_group.len()];
-        for index in &mut pf.slots {
-            if index.atoms.is_empty() {
-                continue;
+        pf.clause_info = pf
+            .clause_group
+            .iter()
+            .map(|&g| ClauseInfo {
+                group: g,
+                needed: pf.group_needed[g as usize],
+                filtered: pf.bits.filters_of(g as usize) > 0,
+            })
+            .collect();
+        for index in pf.parts.iter_mut().skip(1) {
+            for (c, guard) in &any_clauses {
+                index.add(*c, guard);
             }
-            index.shortest_atom = index.atoms.iter().map(|a| a.len()).min().unwrap_or(0);
-            // Atoms are lowercased and searched case-insensitively: a case-sensitive pattern
-            // then lets through a little more than it must, which is sound.
-            index.atoms_ac = AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .prefilter(false)
-                .build(index.atoms.iter().map(|a| a.as_bytes()))
-                .or_else(|_| {
-                    AhoCorasick::builder()
-                        .ascii_case_insensitive(true)
-                        .build(index.atoms.iter().map(|a| a.as_bytes()))
-                })
-                .ok();
-            if index.atoms_ac.is_none() {
-                // Without an automaton the atoms' clauses could never hold: unguard them.
-                for &c in index.atom_clauses.iter().flatten() {
-                    let g = pf.clause_group[c as usize] as usize;
-                    for &s in pf.group_stages.get(g).into_iter().flatten() {
-                        if let Some(n) = pf.needed.get_mut(s as usize) {
-                            *n = 0;
-                        }
-                        if let Some(x) = pf.indexed.get_mut(s as usize) {
-                            x.clear();
-                        }
+        }
+        for index in &mut pf.parts {
+            // Without an automaton the atoms' clauses could never hold: unguard them.
+            for c in index.finish() {
+                let g = pf.clause_group[c as usize] as usize;
+                for &s in pf.group_stages.get(g).into_iter().flatten() {
+                    if let Some(n) = pf.needed.get_mut(s as usize) {
+                        *n = 0;
+                    }
+                    if let Some(x) = pf.indexed.get_mut(s as usize) {
+                        x.clear();
                     }
                 }
             }
         }
         pf
-    }
-
-    /// Lets clause `c` hold when slot `g.slot` satisfies `g`.
-    fn index(&mut self, c: u32, g: &Guard, atom_ids: &mut Vec<AHashMap<Box<str>, u32>>) {
-        let i = match self.slots.iter().position(|s| s.slot == g.slot) {
-            Some(i) => i,
-            None => {
-                self.slots.push(SlotIndex {
-                    slot: g.slot,
-                    ..SlotIndex::default()
-                });
-                atom_ids.push(AHashMap::new());
-                self.slots.len() - 1
-            }
-        };
-        let index = &mut self.slots[i];
-        let add = |ids: &mut Vec<u32>| {
-            if ids.last() != Some(&c) {
-                ids.push(c);
-            }
-        };
-        for &n in &g.ints {
-            add(index.ints.entry(n).or_default());
-        }
-        for s in &g.strings {
-            match (g.test, g.case_insensitive) {
-                // Integer guards carry no strings.
-                (Test::EqualsInt, _) => {}
-                (Test::Equals, false) => {
-                    add(index.strings.entry(s, StrClauses::default).exact_mut(s))
-                }
-                (Test::Equals, true) => {
-                    add(&mut index.strings.entry(s, StrClauses::default).folded)
-                }
-                (Test::Contains, _) => {
-                    let key: Box<str> = s.to_ascii_lowercase().into();
-                    let ids = &mut atom_ids[i];
-                    let a = *ids.entry(key.clone()).or_insert_with(|| {
-                        index.atoms.push(key);
-                        index.atom_clauses.push(Vec::new());
-                        index.atoms.len() as u32 - 1
-                    });
-                    add(&mut index.atom_clauses[a as usize]);
-                }
-            }
-        }
     }
 
     /// The dense id of stage `stage` of query `query` (`u32::MAX`: its until stage).
@@ -398,8 +340,17 @@ impl Prefilter {
         self.guarded_stages() == 0
     }
 
-    /// Finds the guarded stages the event in `buf` lets through; see [`Prefilter::admitted`].
-    pub fn begin(&mut self, buf: &EventBuf) {
+    /// The partition of the guarded stages of category `name` of the category field in slot
+    /// `slot` (`None`: no such stage).
+    pub fn part(&self, slot: usize, name: &str) -> Option<u32> {
+        self.part_ids.get(&(slot, name.into())).copied()
+    }
+
+    /// Finds the guarded stages of partitions `parts` (see [`Prefilter::part`] and
+    /// [`ANY_PART`]) the event in `buf` lets through; see [`Prefilter::admitted`]. Stages of
+    /// other partitions are not admitted, except those of any category, which every
+    /// partition holds.
+    pub fn begin(&mut self, buf: &EventBuf, parts: &[u32]) {
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
             self.clause_mark.fill(0);
@@ -413,46 +364,15 @@ impl Prefilter {
             buf,
             epoch: self.epoch,
             clause_mark: &mut self.clause_mark,
-            clause_group: &self.clause_group,
+            clause_info: &self.clause_info,
             group_mark: &mut self.group_mark,
             group_hits: &mut self.group_hits,
-            group_needed: &self.group_needed,
             group_stages: &self.group_stages,
             admitted: &mut self.admitted,
         };
-        for index in &self.slots {
-            for v in buf.slot(index.slot) {
-                if let Some(n) = bits::int_of(v) {
-                    if !index.ints.is_empty() {
-                        if let Some(ids) = index.ints.get(&n) {
-                            marks.all(ids);
-                        }
-                    }
-                    continue;
-                }
-                let Value::Str(r) = v else { continue };
-                let s = buf.str(*r);
-                if !index.strings.is_empty() {
-                    if let Some(e) = index.strings.get(s.as_bytes()) {
-                        marks.all(&e.folded);
-                        for (lit, ids) in &e.exact {
-                            if **lit == *s {
-                                marks.all(ids);
-                            }
-                        }
-                    }
-                }
-                if let Some(ac) = index
-                    .atoms_ac
-                    .as_ref()
-                    .filter(|_| s.len() >= index.shortest_atom)
-                {
-                    for m in ac.find_overlapping_iter(s) {
-                        if let Some(ids) = index.atom_clauses.get(m.pattern().as_usize()) {
-                            marks.all(ids);
-                        }
-                    }
-                }
+        for &p in parts {
+            if let Some(index) = self.parts.get(p as usize) {
+                index.probe(buf, |ids| marks.all(ids));
             }
         }
         self.admitted.sort_unstable();
@@ -465,14 +385,22 @@ impl Prefilter {
     }
 }
 
+/// What marking a clause takes: its group, how many clauses that group needs, and whether
+/// it has filters.
+#[derive(Debug, Clone, Copy)]
+struct ClauseInfo {
+    group: u32,
+    needed: u8,
+    filtered: bool,
+}
+
 /// The marking state of one [`Prefilter::begin`].
 struct Marks<'a> {
     epoch: u32,
     clause_mark: &'a mut [u32],
-    clause_group: &'a [u32],
+    clause_info: &'a [ClauseInfo],
     group_mark: &'a mut [u32],
     group_hits: &'a mut [u8],
-    group_needed: &'a [u8],
     group_stages: &'a [Vec<u32>],
     admitted: &'a mut Vec<u32>,
     bits: &'a mut Bits,
@@ -491,14 +419,38 @@ impl Marks<'_> {
                 continue;
             }
             *m = self.epoch;
-            let g = self.clause_group[c as usize] as usize;
-            if self.group_mark[g] != self.epoch {
-                self.group_mark[g] = self.epoch;
-                self.group_hits[g] = 0;
+            let Some(&ClauseInfo {
+                group,
+                needed,
+                filtered,
+            }) = self.clause_info.get(c as usize)
+            else {
+                continue;
+            };
+            let g = group as usize;
+            // A group of one clause holds once that clause does (and marks it only once).
+            if needed > 1 {
+                let (Some(mark), Some(hits)) =
+                    (self.group_mark.get_mut(g), self.group_hits.get_mut(g))
+                else {
+                    continue;
+                };
+                if *mark != self.epoch {
+                    *mark = self.epoch;
+                    *hits = 0;
+                }
+                *hits += 1;
+                if *hits != needed {
+                    continue;
+                }
             }
-            self.group_hits[g] += 1;
-            if self.group_hits[g] == self.group_needed[g] && self.bits.pass(g, self.buf) {
-                self.admitted.extend_from_slice(&self.group_stages[g]);
+            if filtered && !self.bits.pass(g, self.buf) {
+                continue;
+            }
+            match self.group_stages.get(g).map(Vec::as_slice) {
+                Some(&[s]) => self.admitted.push(s),
+                Some(stages) => self.admitted.extend_from_slice(stages),
+                None => {}
             }
         }
     }

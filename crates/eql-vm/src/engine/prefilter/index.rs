@@ -1,0 +1,287 @@
+//! One partition of the literal index: per field, its string and integer literals in hash
+//! tables and its atoms in one Aho-Corasick automaton, each naming the clauses it satisfies.
+//! The prefilter keeps one such index per event category (and one for stages of any
+//! category), so that an event is probed only for the clauses of stages that can take it.
+
+use super::bits::int_of;
+use super::flow::{Guard, Test};
+use super::folded::FoldedMap;
+use crate::event::{EventBuf, Value};
+use ahash::AHashMap;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
+
+/// The index of one field's literals: value → the clauses it satisfies.
+#[derive(Debug, Default)]
+struct SlotIndex {
+    slot: usize,
+    /// String equalities, keyed by the literal compared ASCII-case-insensitively: one probe
+    /// with the value serves the case-insensitive literals and the case-sensitive ones alike.
+    strings: FoldedMap<StrClauses>,
+    /// Integers; probed with integer values and with floats that are integers.
+    ints: AHashMap<i64, Vec<u32>>,
+    /// Atoms (ASCII-lowercased) and the clauses each satisfies, found with `atoms_ac`.
+    atoms: Vec<Box<str>>,
+    atom_clauses: Vec<Vec<u32>>,
+    /// Each atom's position in `atoms`, while building.
+    atom_ids: AHashMap<Box<str>, u32>,
+    atoms_ac: Option<Atoms>,
+    /// The length of the shortest atom: shorter values contain none and are not scanned.
+    shortest_atom: usize,
+}
+
+/// The automaton of one field's atoms: a DFA, or, when that would be too large, an NFA.
+#[derive(Debug)]
+enum Atoms {
+    Dfa(dfa::DFA),
+    Nfa(contiguous::NFA),
+}
+
+impl Atoms {
+    fn build(atoms: &[Box<str>]) -> Option<Atoms> {
+        let patterns = || atoms.iter().map(|a| a.as_bytes());
+        // Atoms are lowercased and searched case-insensitively: a case-sensitive pattern then
+        // lets through a little more than it must, which is sound.
+        let dfa = dfa::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(patterns());
+        match dfa {
+            Ok(d) => Some(Atoms::Dfa(d)),
+            Err(_) => contiguous::Builder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(patterns())
+                .ok()
+                .map(Atoms::Nfa),
+        }
+    }
+
+    /// Calls `found` with the index of every atom `hay` contains (once per occurrence).
+    #[inline]
+    fn scan(&self, hay: &[u8], found: impl FnMut(usize)) {
+        match self {
+            Atoms::Dfa(a) => scan(a, hay, found),
+            Atoms::Nfa(a) => scan(a, hay, found),
+        }
+    }
+}
+
+/// An overlapping search of `hay` with `a`, one transition per byte: the automaton's own
+/// iterator sets up a search state for every match it returns, which costs more than the
+/// scan itself on the short values of events.
+#[inline]
+fn scan<A: Automaton>(a: &A, hay: &[u8], mut found: impl FnMut(usize)) {
+    let Ok(mut sid) = a.start_state(Anchored::No) else {
+        return;
+    };
+    let mut report = |sid| {
+        for i in 0..a.match_len(sid) {
+            found(a.match_pattern(sid, i).as_usize());
+        }
+    };
+    if a.is_match(sid) {
+        report(sid);
+    }
+    for &b in hay {
+        sid = a.next_state(Anchored::No, sid, b);
+        if a.is_special(sid) {
+            if a.is_dead(sid) {
+                return;
+            }
+            if a.is_match(sid) {
+                report(sid);
+            }
+        }
+    }
+}
+
+/// The clauses of the literals that share one ASCII-lowercased form.
+#[derive(Debug, Default)]
+struct StrClauses {
+    /// Case-insensitive equalities: any value of this lowercased form satisfies them.
+    folded: Vec<u32>,
+    /// Case-sensitive equalities: each literal as written, and the clauses only it satisfies.
+    exact: Vec<(Box<str>, Vec<u32>)>,
+}
+
+impl StrClauses {
+    /// The clauses of case-sensitive literal `lit` (a new list for a new literal).
+    fn exact_mut(&mut self, lit: &str) -> &mut Vec<u32> {
+        let i = match self.exact.iter().position(|(l, _)| &**l == lit) {
+            Some(i) => i,
+            None => {
+                self.exact.push((lit.into(), Vec::new()));
+                self.exact.len() - 1
+            }
+        };
+        &mut self.exact[i].1
+    }
+}
+
+/// See the module docs.
+#[derive(Debug, Default)]
+pub(super) struct Index {
+    slots: Vec<SlotIndex>,
+}
+
+impl Index {
+    /// Lets clause `c` hold when slot `g.slot` satisfies `g`.
+    pub(super) fn add(&mut self, c: u32, g: &Guard) {
+        let i = match self.slots.iter().position(|s| s.slot == g.slot) {
+            Some(i) => i,
+            None => {
+                self.slots.push(SlotIndex {
+                    slot: g.slot,
+                    ..SlotIndex::default()
+                });
+                self.slots.len() - 1
+            }
+        };
+        let index = &mut self.slots[i];
+        let add = |ids: &mut Vec<u32>| {
+            if ids.last() != Some(&c) {
+                ids.push(c);
+            }
+        };
+        for &n in &g.ints {
+            add(index.ints.entry(n).or_default());
+        }
+        for s in &g.strings {
+            match (g.test, g.case_insensitive) {
+                // Integer guards carry no strings.
+                (Test::EqualsInt, _) => {}
+                (Test::Equals, false) => {
+                    add(index.strings.entry(s, StrClauses::default).exact_mut(s))
+                }
+                (Test::Equals, true) => {
+                    add(&mut index.strings.entry(s, StrClauses::default).folded)
+                }
+                (Test::Contains, _) => {
+                    let key: Box<str> = s.to_ascii_lowercase().into();
+                    let (atoms, clauses) = (&mut index.atoms, &mut index.atom_clauses);
+                    let a = *index.atom_ids.entry(key.clone()).or_insert_with(|| {
+                        atoms.push(key);
+                        clauses.push(Vec::new());
+                        atoms.len() as u32 - 1
+                    });
+                    add(&mut index.atom_clauses[a as usize]);
+                }
+            }
+        }
+    }
+
+    /// Builds the automata once every clause is added. Returns the clauses of the atoms no
+    /// automaton could be built for (they can never be marked: their stages must be
+    /// unguarded).
+    pub(super) fn finish(&mut self) -> Vec<u32> {
+        let mut lost = Vec::new();
+        for index in &mut self.slots {
+            index.atom_ids = AHashMap::new();
+            if index.atoms.is_empty() {
+                continue;
+            }
+            index.shortest_atom = index.atoms.iter().map(|a| a.len()).min().unwrap_or(0);
+            index.atoms_ac = Atoms::build(&index.atoms);
+            if index.atoms_ac.is_none() {
+                lost.extend(index.atom_clauses.iter().flatten().copied());
+            }
+        }
+        lost
+    }
+
+    /// Calls `mark` with the clauses each value of the event in `buf` satisfies.
+    #[inline]
+    pub(super) fn probe(&self, buf: &EventBuf, mut mark: impl FnMut(&[u32])) {
+        for index in &self.slots {
+            for v in buf.slot(index.slot) {
+                if let Some(n) = int_of(v) {
+                    if !index.ints.is_empty() {
+                        if let Some(ids) = index.ints.get(&n) {
+                            mark(ids);
+                        }
+                    }
+                    continue;
+                }
+                let Value::Str(r) = v else { continue };
+                let s = buf.bytes(*r);
+                if !index.strings.is_empty() {
+                    if let Some(e) = index.strings.get(s) {
+                        mark(&e.folded);
+                        for (lit, ids) in &e.exact {
+                            if lit.as_bytes() == s {
+                                mark(ids);
+                            }
+                        }
+                    }
+                }
+                if let Some(ac) = index
+                    .atoms_ac
+                    .as_ref()
+                    .filter(|_| s.len() >= index.shortest_atom)
+                {
+                    ac.scan(s, |a| {
+                        if let Some(ids) = index.atom_clauses.get(a) {
+                            mark(ids);
+                        }
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aho_corasick::AhoCorasick;
+
+    /// Both automata report what the crate's overlapping iterator reports, occurrence by
+    /// occurrence, ignoring ASCII case.
+    #[test]
+    fn scans_find_every_overlapping_atom() {
+        let atoms: Vec<Box<str>> = ["abc", "bcd", "cd", "\\system32\\", "abcabc", "é-x"]
+            .iter()
+            .map(|a| Box::from(*a))
+            .collect();
+        let reference = match AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(atoms.iter().map(|a| a.as_bytes()))
+        {
+            Ok(ac) => ac,
+            Err(e) => panic!("{e}"),
+        };
+        let nfa = contiguous::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(atoms.iter().map(|a| a.as_bytes()))
+            .map(Atoms::Nfa);
+        let dfa = Atoms::build(&atoms);
+        assert!(matches!(dfa, Some(Atoms::Dfa(_))));
+        let hays = [
+            "xxABCabcd",
+            "C:\\Windows\\SYSTEM32\\cmd.exe",
+            "",
+            "cd",
+            "É-X é-x",
+            "abcabcabc",
+        ];
+        for hay in hays {
+            let mut want: Vec<usize> = reference
+                .find_overlapping_iter(hay)
+                .map(|m| m.pattern().as_usize())
+                .collect();
+            want.sort_unstable();
+            assert_eq!(want.is_empty(), hay.is_empty(), "{hay}");
+            for a in [dfa.as_ref(), nfa.as_ref().ok()] {
+                let Some(a) = a else { panic!("no automaton") };
+                let mut got = Vec::new();
+                a.scan(hay.as_bytes(), |i| got.push(i));
+                got.sort_unstable();
+                assert_eq!(got, want, "{hay}");
+            }
+        }
+    }
+}
