@@ -3,7 +3,9 @@
 //! its tests' outcomes. At load such a block is run symbolically, with every register holding
 //! a known boolean, splitting at each test on its two outcomes; what remains is a graph whose
 //! nodes are the tests and whose leaves are the block's values. Running it evaluates exactly
-//! the tests the bytecode would evaluate, in the same order, without touching a register.
+//! the tests the bytecode would evaluate, in the same order, without touching a register;
+//! `order.rs` may then move the tests of a graph's leading `and` chain, which changes which
+//! tests run but not the block's value.
 //!
 //! Registers are left as they were, so a program gets graphs only when none of its blocks
 //! can read a register it has not written in the same run (`regflow.rs`); compiled programs
@@ -11,8 +13,9 @@
 
 use super::field::{str_const, StrList};
 use super::fused::Test;
+use super::order::order_chain;
 use super::regflow::{writes_before_reads, Operands};
-use eql_bytecode::{ConstVal, Inst, Program, SetId, Slot};
+use eql_bytecode::{ConstVal, FieldDef, Inst, Program, SetId, Slot};
 use std::collections::HashMap;
 
 /// A leaf: the block's value is `true`.
@@ -72,6 +75,8 @@ pub(super) struct Graphs {
     pub nodes: Vec<Node>,
     /// By block: its root (a node index or a leaf), or [`NONE`].
     roots: Vec<u32>,
+    /// How many blocks had their leading `and` chain reordered ([`Graphs::order_chains`]).
+    pub reordered: usize,
 }
 
 impl Graphs {
@@ -97,6 +102,16 @@ impl Graphs {
             g.roots.push(root.unwrap_or(NONE));
         }
         g
+    }
+
+    /// Reorders the leading `and` chain of every graph so that its most selective cheap tests
+    /// run first (`order.rs`); the blocks' values stay the same.
+    pub(super) fn order_chains(&mut self, fields: &[FieldDef]) {
+        for root in self.roots.iter_mut().filter(|r| **r != NONE) {
+            let (new_root, changed) = order_chain(&mut self.nodes, *root, fields);
+            *root = new_root;
+            self.reordered += usize::from(changed);
+        }
     }
 
     /// The root of block `b`'s graph, if it has one.

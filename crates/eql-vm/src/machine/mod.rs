@@ -8,6 +8,7 @@ mod field;
 mod fused;
 mod general;
 mod graph;
+mod order;
 mod regflow;
 mod strlist;
 
@@ -75,6 +76,12 @@ impl Loaded {
         Loaded::build(program, Form::Fused)
     }
 
+    /// How many blocks run as decision graphs whose leading `and` chain was reordered.
+    #[doc(hidden)]
+    pub fn reordered_blocks(&self) -> usize {
+        self.graphs.reordered
+    }
+
     /// How many blocks run as decision graphs.
     #[doc(hidden)]
     pub fn graph_blocks(&self) -> usize {
@@ -99,7 +106,9 @@ impl Loaded {
             .map_err(LoadError::Matcher)?;
         let cidrs = pools.cidrs.iter().map(RtCidr::new).collect();
         let graphs = if form == Form::Full {
-            graph::Graphs::build(&program)
+            let mut g = graph::Graphs::build(&program);
+            g.order_chains(&program.fields);
+            g
         } else {
             graph::Graphs::default()
         };

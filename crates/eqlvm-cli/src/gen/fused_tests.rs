@@ -52,6 +52,11 @@ fn compare_blocks(program: Program, seed: u64, n: usize) -> (usize, usize) {
     (full.graph_blocks(), trues)
 }
 
+/// How many blocks of `program` get their leading `and` chain reordered when loaded.
+fn reordered(program: &Program) -> usize {
+    Loaded::new(program.clone()).unwrap().reordered_blocks()
+}
+
 fn compile_dir(dir: &std::path::Path) -> Program {
     let set = eqlvm::rules::RuleSet::load_path(dir);
     compile_rules(set.rules, &CompileOptions::default()).program
@@ -89,6 +94,35 @@ fn the_fused_form_gives_the_same_block_values_on_mixed_queries() {
     let (graphs, trues) = compare_blocks(super::tests::compile_queries(&queries), 5, 20_000);
     assert!(trues > 5_000, "{trues} true block runs");
     assert!(graphs >= 5, "{graphs} blocks are graphs");
+}
+
+#[test]
+fn reordered_and_chains_give_the_same_block_values() {
+    // `and` chains whose tests the graph runs in another order than written: fields of few
+    // values before the one of many, negations and matchers among them, an `or` after them.
+    let queries = [
+        r#"sequence by host.id with maxspan=5s
+          [network where event.type == "start" and host.os.type == "linux" and
+             event.action in ("connection_attempted", "connection_accepted") and
+             process.name : ("bash", "sh", "socat") and destination.ip != null and
+             not cidrmatch(destination.ip, "127.0.0.0/8", "::1")] by process.entity_id
+          [process where event.type == "start" and host.os.type == "linux" and
+             event.action in ("exec", "fork") and process.name in ("bash", "sh") and
+             (process.args : ("-i", "-l") or (process.parent.name == "socat" and
+              process.parent.args : "*exec*"))] by process.parent.entity_id"#,
+        r#"process where event.type != "end" and not process.args : "-x*" and process.name == "bash""#,
+        r#"process where event.action == "exec" and process.command_line : "*-i*" and process.parent.name in~ ("SSHD", "nc") and process.pid > 100"#,
+        r#"file where event.action in ("creation", "rename") and not file.path : "/tmp/*" and file.extension == "sh" and process.name != "nc""#,
+        r#"network where network.direction == "egress" and not destination.ip == null and destination.port in (22, 4444) and network.transport == "tcp""#,
+        r#"any where event.outcome == "failure" and user.name == null and process.name == "sshd""#,
+    ];
+    let program = super::tests::compile_queries(&queries);
+    let moved = reordered(&program);
+    assert!(moved >= 6, "{moved} blocks reordered");
+    let (graphs, trues) = compare_blocks(program, 7, 30_000);
+    eprintln!("{moved} blocks reordered, {graphs} graphs, {trues} true block runs");
+    assert!(graphs >= 6, "{graphs} blocks are graphs");
+    assert!(trues > 1000, "{trues} true block runs");
 }
 
 #[test]
