@@ -32,14 +32,14 @@ const MAX_REGS: u32 = 64;
 
 /// A test and where to go on each outcome: `next[0]` when it fails, `next[1]` when it
 /// passes; a node index, or [`TRUE`] / [`FALSE`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Node {
     pub check: Check,
     pub next: [u32; 2],
 }
 
 /// A node's test, in the form it runs.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum Check {
     /// Some value of the slot is a string in the list (`field.eq_str`, `field.eq_str_ci`,
     /// and `field.in_set` of a few strings); a value that is not a string is looked up in
@@ -73,9 +73,12 @@ impl Check {
 #[derive(Debug, Default)]
 pub(super) struct Graphs {
     pub nodes: Vec<Node>,
-    /// By block: its root (a node index or a leaf), or [`NONE`].
+    /// By block: the root it runs from (a node index or a leaf), or [`NONE`].
     roots: Vec<u32>,
-    /// How many blocks had their leading `and` chain reordered ([`Graphs::order_chains`]).
+    /// By block: its root in the written order and in the order of `order.rs` (the same
+    /// when that changes nothing).
+    orders: Vec<[u32; 2]>,
+    /// How many blocks have a reordered leading `and` chain ([`Graphs::order_chains`]).
     pub reordered: usize,
 }
 
@@ -104,13 +107,28 @@ impl Graphs {
         g
     }
 
-    /// Reorders the leading `and` chain of every graph so that its most selective cheap tests
-    /// run first (`order.rs`); the blocks' values stay the same.
+    /// Gives every graph a second root from which its leading `and` chain runs its most
+    /// selective cheap tests first (`order.rs`), and runs the blocks from it; the blocks'
+    /// values stay the same.
     pub(super) fn order_chains(&mut self, fields: &[FieldDef]) {
-        for root in self.roots.iter_mut().filter(|r| **r != NONE) {
-            let (new_root, changed) = order_chain(&mut self.nodes, *root, fields);
-            *root = new_root;
-            self.reordered += usize::from(changed);
+        self.orders = self.roots.iter().map(|&r| [r, r]).collect();
+        for (root, order) in self.roots.iter_mut().zip(&mut self.orders) {
+            if *root == NONE {
+                continue;
+            }
+            if let Some(new_root) = order_chain(&mut self.nodes, *root, fields) {
+                *root = new_root;
+                order[1] = new_root;
+                self.reordered += 1;
+            }
+        }
+    }
+
+    /// Makes block `b` run its tests in the written order (`true`) or in the order of
+    /// [`Graphs::order_chains`] (`false`).
+    pub(super) fn keep_written_order(&mut self, b: usize, written: bool) {
+        if let (Some(root), Some(order)) = (self.roots.get_mut(b), self.orders.get(b)) {
+            *root = order[usize::from(!written)];
         }
     }
 

@@ -61,11 +61,12 @@ fn link(node: &Node) -> Option<usize> {
     }
 }
 
-/// Reorders the chain of tests that starts at `root` (each node's other outcome being
-/// `false`) by [`rank`], keeping the written order among equals; returns the new root and
-/// whether the order changed. The chain's nodes are reached only through the chain (the
-/// graph is acyclic and a block's nodes are its own), so relinking them touches no other path.
-pub(super) fn order_chain(nodes: &mut [Node], root: u32, fields: &[FieldDef]) -> (u32, bool) {
+/// The chain of tests that starts at `root` (each node's other outcome being `false`) in
+/// the order of [`rank`], keeping the written order among equals: its nodes are copied to the
+/// end of `nodes`, linked in the new order and on to the rest of the graph, and the copy's
+/// root is returned; `None` when the order stays the same. The original nodes are left as
+/// they were, so the block keeps its written order too.
+pub(super) fn order_chain(nodes: &mut Vec<Node>, root: u32, fields: &[FieldDef]) -> Option<u32> {
     // The chain's nodes with the side each continues on, and where the chain ends.
     let mut chain: Vec<(u32, usize)> = Vec::new();
     let mut at = root;
@@ -82,18 +83,21 @@ pub(super) fn order_chain(nodes: &mut [Node], root: u32, fields: &[FieldDef]) ->
             .map_or(u8::MAX, |node| rank(&node.check, side == 1, fields))
     });
     if sorted == chain {
-        return (root, false);
+        return None;
     }
-    for (i, &(n, side)) in sorted.iter().enumerate() {
-        let next = sorted.get(i + 1).map_or(tail, |&(m, _)| m);
-        if let Some(node) = nodes.get_mut(n as usize) {
-            node.next = [FALSE, FALSE];
-            if let Some(slot) = node.next.get_mut(side) {
-                *slot = next;
-            }
-        }
+    let first = u32::try_from(nodes.len()).ok()?;
+    // Node indices stay below the values that mean a leaf or no graph (`graph.rs`).
+    let last = first.checked_add(u32::try_from(sorted.len()).ok()?)?;
+    if last >= FALSE - 1 {
+        return None;
     }
-    (sorted.first().map_or(root, |&(n, _)| n), true)
+    for (i, &(n, side)) in (first..).zip(&sorted) {
+        let check = nodes.get(n as usize)?.check.clone();
+        let mut next = [FALSE, FALSE];
+        *next.get_mut(side)? = if i + 1 < last { i + 1 } else { tail };
+        nodes.push(Node { check, next });
+    }
+    Some(first)
 }
 
 #[cfg(test)]
@@ -131,13 +135,37 @@ mod tests {
             node(Test::IsNull(Slot(1)), [4, TRUE]),
             node(Test::IsNull(Slot(2)), [FALSE, TRUE]),
         ];
-        let (root, changed) = order_chain(&mut nodes, 0, &fields());
-        assert!(changed);
-        assert_eq!(root, 2);
+        assert_eq!(order_chain(&mut nodes, 0, &fields()), Some(5));
         let next: Vec<[u32; 2]> = nodes.iter().map(|n| n.next).collect();
+        // The written chain stays; its copy runs process.name, event.type, then the cidr
+        // test, and goes on to the `or` as the original did.
         assert_eq!(
             next,
-            vec![[FALSE, 1], [3, FALSE], [FALSE, 0], [4, TRUE], [FALSE, TRUE]]
+            vec![
+                [FALSE, 1],
+                [2, FALSE],
+                [FALSE, 3],
+                [4, TRUE],
+                [FALSE, TRUE],
+                [FALSE, 6],
+                [FALSE, 7],
+                [3, FALSE]
+            ]
+        );
+        let tests: Vec<_> = nodes[5..]
+            .iter()
+            .map(|n| match n.check {
+                Check::Test(t) => t,
+                Check::Strs { .. } => unreachable!(),
+            })
+            .collect();
+        assert_eq!(
+            tests,
+            vec![
+                Test::EqStr(Slot(1), Const(1)),
+                Test::EqStr(Slot(0), Const(0)),
+                Test::Cidr(Slot(2), CidrId(0))
+            ]
         );
     }
 
@@ -148,7 +176,7 @@ mod tests {
             node(Test::EqStr(Slot(1), Const(0)), [FALSE, 1]),
             node(Test::EqStr(Slot(0), Const(1)), [FALSE, TRUE]),
         ];
-        assert_eq!(order_chain(&mut nodes, 0, &fields()), (0, false));
-        assert_eq!(nodes[0].next, [FALSE, 1]);
+        assert_eq!(order_chain(&mut nodes, 0, &fields()), None);
+        assert_eq!(nodes.len(), 2);
     }
 }

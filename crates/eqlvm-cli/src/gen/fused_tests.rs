@@ -1,6 +1,7 @@
-//! The VM's load-time forms (decision graphs, fused tests and jumps) against the plain
-//! interpreter: every block of the shipped rules and of the detection-rules corpus gives the
-//! same value on generated events whichever form runs it.
+//! The VM's load-time forms (decision graphs, with their `and` chains reordered or in the
+//! written order, fused tests and jumps) against the plain interpreter: every block of the
+//! shipped rules and of the detection-rules corpus gives the same value on generated events
+//! whichever form runs it.
 
 use super::Generator;
 use eqlvm::bytecode::{BlockId, Program};
@@ -9,9 +10,9 @@ use eqlvm::vm::decode::{Decoder, Projection};
 use eqlvm::vm::event::EventBuf;
 use eqlvm::vm::machine::{Loaded, Machine};
 
-/// Runs every block of `program` over `n` generated events with all load-time forms, with
-/// fused ops alone and with none; returns how many blocks run as decision graphs and how many
-/// block runs came out true.
+/// Runs every block of `program` over `n` generated events with all load-time forms (and
+/// again with the graphs' tests in the written order), with fused ops alone and with none;
+/// returns how many blocks run as decision graphs and how many block runs came out true.
 fn compare_blocks(program: Program, seed: u64, n: usize) -> (usize, usize) {
     let fields: Vec<_> = program
         .fields
@@ -20,6 +21,12 @@ fn compare_blocks(program: Program, seed: u64, n: usize) -> (usize, usize) {
         .collect();
     let projection = Projection::new(&fields);
     let full = Loaded::new(program.clone()).unwrap();
+    // The graphs again, with every `and` chain in its written order.
+    let mut written = Loaded::new(program.clone()).unwrap();
+    for b in 0..program.blocks.len() {
+        written.keep_written_order(BlockId(b as u32), true);
+    }
+    let mut m3 = Machine::new();
     let fused = Loaded::without_graphs(program.clone()).unwrap();
     let plain = Loaded::unfused(program).unwrap();
     assert_eq!(fused.graph_blocks() + plain.graph_blocks(), 0);
@@ -46,6 +53,14 @@ fn compare_blocks(program: Program, seed: u64, n: usize) -> (usize, usize) {
             );
             assert_eq!(x, y, "fused, block {b:?} on {}", buf.text());
             assert_eq!(w, y, "graph, block {b:?} on {}", buf.text());
+            let v = m3.run(&written, b, &buf);
+            let v = format!("{:?}", m3.scalar(v, &written, &buf));
+            assert_eq!(
+                v,
+                y,
+                "graph in written order, block {b:?} on {}",
+                buf.text()
+            );
             trues += usize::from(x == "Bool(true)");
         }
     }
