@@ -170,7 +170,7 @@ impl Engine {
                 pipes: PipeChain::new(&q.pipes),
             });
         }
-        Ok(Engine {
+        let mut engine = Engine {
             loaded,
             machine: Machine::new(),
             projection,
@@ -188,7 +188,9 @@ impl Engine {
             deferred_clock: Vec::new(),
             profile: None,
             stats: Stats::default(),
-        })
+        };
+        stages::order_tests(&mut engine.loaded, engine.prefilter.as_ref());
+        Ok(engine)
     }
 
     /// Caps the number of processes the lineage tracker remembers (oldest forgotten first).
@@ -248,6 +250,7 @@ impl Engine {
             self.prefilter.as_ref(),
             self.keep.as_deref(),
         );
+        stages::order_tests(&mut self.loaded, self.prefilter.as_ref());
     }
 
     /// The prefilter in use, if any.

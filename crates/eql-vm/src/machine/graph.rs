@@ -3,7 +3,9 @@
 //! its tests' outcomes. At load such a block is run symbolically, with every register holding
 //! a known boolean, splitting at each test on its two outcomes; what remains is a graph whose
 //! nodes are the tests and whose leaves are the block's values. Running it evaluates exactly
-//! the tests the bytecode would evaluate, in the same order, without touching a register.
+//! the tests the bytecode would evaluate, in the same order, without touching a register;
+//! `order.rs` may then move the tests of a graph's leading `and` chain, which changes which
+//! tests run but not the block's value.
 //!
 //! Registers are left as they were, so a program gets graphs only when none of its blocks
 //! can read a register it has not written in the same run (`regflow.rs`); compiled programs
@@ -11,8 +13,9 @@
 
 use super::field::{str_const, StrList};
 use super::fused::Test;
+use super::order::order_chain;
 use super::regflow::{writes_before_reads, Operands};
-use eql_bytecode::{ConstVal, Inst, Program, SetId, Slot};
+use eql_bytecode::{ConstVal, FieldDef, Inst, Program, SetId, Slot};
 use std::collections::HashMap;
 
 /// A leaf: the block's value is `true`.
@@ -29,14 +32,14 @@ const MAX_REGS: u32 = 64;
 
 /// A test and where to go on each outcome: `next[0]` when it fails, `next[1]` when it
 /// passes; a node index, or [`TRUE`] / [`FALSE`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Node {
     pub check: Check,
     pub next: [u32; 2],
 }
 
 /// A node's test, in the form it runs.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum Check {
     /// Some value of the slot is a string in the list (`field.eq_str`, `field.eq_str_ci`,
     /// and `field.in_set` of a few strings); a value that is not a string is looked up in
@@ -70,8 +73,13 @@ impl Check {
 #[derive(Debug, Default)]
 pub(super) struct Graphs {
     pub nodes: Vec<Node>,
-    /// By block: its root (a node index or a leaf), or [`NONE`].
+    /// By block: the root it runs from (a node index or a leaf), or [`NONE`].
     roots: Vec<u32>,
+    /// By block: its root in the written order and in the order of `order.rs` (the same
+    /// when that changes nothing).
+    orders: Vec<[u32; 2]>,
+    /// How many blocks have a reordered leading `and` chain ([`Graphs::order_chains`]).
+    pub reordered: usize,
 }
 
 impl Graphs {
@@ -97,6 +105,31 @@ impl Graphs {
             g.roots.push(root.unwrap_or(NONE));
         }
         g
+    }
+
+    /// Gives every graph a second root from which its leading `and` chain runs its most
+    /// selective cheap tests first (`order.rs`), and runs the blocks from it; the blocks'
+    /// values stay the same.
+    pub(super) fn order_chains(&mut self, fields: &[FieldDef]) {
+        self.orders = self.roots.iter().map(|&r| [r, r]).collect();
+        for (root, order) in self.roots.iter_mut().zip(&mut self.orders) {
+            if *root == NONE {
+                continue;
+            }
+            if let Some(new_root) = order_chain(&mut self.nodes, *root, fields) {
+                *root = new_root;
+                order[1] = new_root;
+                self.reordered += 1;
+            }
+        }
+    }
+
+    /// Makes block `b` run its tests in the written order (`true`) or in the order of
+    /// [`Graphs::order_chains`] (`false`).
+    pub(super) fn keep_written_order(&mut self, b: usize, written: bool) {
+        if let (Some(root), Some(order)) = (self.roots.get_mut(b), self.orders.get(b)) {
+            *root = order[usize::from(!written)];
+        }
     }
 
     /// The root of block `b`'s graph, if it has one.

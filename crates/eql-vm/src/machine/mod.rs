@@ -8,6 +8,7 @@ mod field;
 mod fused;
 mod general;
 mod graph;
+mod order;
 mod regflow;
 mod strlist;
 
@@ -75,6 +76,20 @@ impl Loaded {
         Loaded::build(program, Form::Fused)
     }
 
+    /// Makes block `b`, when it runs as a decision graph, test its leading `and` chain in the
+    /// written order (`true`) rather than most selective cheap tests first (the default). For
+    /// a block whose many-valued test is already known to pass when it runs (a stage the
+    /// literal prefilter guards), the written order is the better one.
+    pub fn keep_written_order(&mut self, b: BlockId, written: bool) {
+        self.graphs.keep_written_order(b.index(), written);
+    }
+
+    /// How many blocks run as decision graphs whose leading `and` chain was reordered.
+    #[doc(hidden)]
+    pub fn reordered_blocks(&self) -> usize {
+        self.graphs.reordered
+    }
+
     /// How many blocks run as decision graphs.
     #[doc(hidden)]
     pub fn graph_blocks(&self) -> usize {
@@ -99,7 +114,9 @@ impl Loaded {
             .map_err(LoadError::Matcher)?;
         let cidrs = pools.cidrs.iter().map(RtCidr::new).collect();
         let graphs = if form == Form::Full {
-            graph::Graphs::build(&program)
+            let mut g = graph::Graphs::build(&program);
+            g.order_chains(&program.fields);
+            g
         } else {
             graph::Graphs::default()
         };
@@ -206,8 +223,12 @@ fn const_rval(k: Const, consts: &[ConstVal]) -> RVal {
 fn strs_in(list: &field::StrList, vals: &[Value], ev: &EventBuf) -> Option<bool> {
     for v in vals {
         match v {
-            Value::Str(r) if list.contains(ev.bytes(*r)) => return Some(true),
-            Value::Str(_) => {}
+            // The length first: most strings fail it without their bytes being read.
+            Value::Str(r) => {
+                if list.may_have_len(r.len as usize) && list.contains(ev.bytes(*r)) {
+                    return Some(true);
+                }
+            }
             _ => return None,
         }
     }

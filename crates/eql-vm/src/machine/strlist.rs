@@ -16,7 +16,7 @@ const ONES: u64 = u64::MAX / 0xff;
 
 /// A small set of strings (see the module docs). Only for sets of strings alone (a value
 /// that is not a string goes to the set's [`crate::matchers::RtSet`]).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct StrList {
     /// The first member of at most [`SHORT`] bytes, as its length and words (of the
     /// lower-cased member when case-insensitive), kept inline so that a one-string test reads
@@ -148,10 +148,21 @@ impl StrList {
     /// [`crate::matchers::RtSet`] compares).
     #[inline(always)]
     pub(crate) fn contains(&self, s: &[u8]) -> bool {
+        self.may_have_len(s.len()) && self.contains_sized(s)
+    }
+
+    /// Whether some member is `n` bytes long (for a string longer than 62 bytes: whether
+    /// some member is that long too). A string whose length fails this is not a member, so
+    /// a caller holding only the length can skip reading its bytes.
+    #[inline(always)]
+    pub(crate) fn may_have_len(&self, n: usize) -> bool {
+        self.lens & len_bit(n) != 0
+    }
+
+    /// [`StrList::contains`] for a string whose length passed [`StrList::may_have_len`].
+    #[inline(always)]
+    fn contains_sized(&self, s: &[u8]) -> bool {
         let n = s.len();
-        if self.lens & len_bit(n) == 0 {
-            return false;
-        }
         if n > SHORT {
             return self.contains_long(s);
         }

@@ -81,7 +81,7 @@ const MANY_VALUES: usize = 1000;
 /// About how many values the ECS fields that take few of them have (ECS's allowed values for
 /// the categorization fields, the common operating systems, protocols and sources). Such a
 /// field makes a weak guard: `host.os.type == "windows"` holds for a third of the events.
-fn small_domain(path: &str) -> Option<usize> {
+pub(crate) fn small_domain(path: &str) -> Option<usize> {
     Some(match path {
         "event.outcome" | "data_stream.type" | "network.type" => 3,
         "host.os.type" | "host.os.family" | "host.os.platform" | "os.type" => 6,
