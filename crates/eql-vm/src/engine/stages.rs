@@ -8,7 +8,7 @@ use super::prefilter::Prefilter;
 use super::profile::Counts;
 use super::QueryRt;
 use crate::event::EventBuf;
-use crate::machine::{LineageView, Loaded, Machine, RunCtx};
+use crate::machine::{LineageView, Loaded, Machine};
 use smallvec::SmallVec;
 
 /// The stages found true for one event, by query, then stage.
@@ -46,11 +46,9 @@ impl StageRunner<'_> {
                 continue;
             }
             *self.stages_run += 1;
-            let cx = RunCtx {
-                stages: &[],
-                lineage: self.lineage,
-            };
-            let ok = self.machine.run_in(self.loaded, c.block, buf, cx).is_true();
+            let ok = self
+                .machine
+                .run_predicate(self.loaded, c.block, buf, self.lineage);
             if let Some(p) = self.profile.as_deref_mut() {
                 count(p, c.r, ok);
             }

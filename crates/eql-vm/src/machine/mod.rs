@@ -276,6 +276,28 @@ impl Machine {
         }
     }
 
+    /// [`Machine::run_in`] for a stage predicate, which reads no other event: the context is
+    /// only put together when the block has no graph.
+    #[inline(always)]
+    pub fn run_predicate(
+        &mut self,
+        p: &Loaded,
+        b: BlockId,
+        ev: &EventBuf,
+        lineage: Option<&dyn LineageView>,
+    ) -> bool {
+        match p.graphs.root(b.index()) {
+            Some(root) => self.walk(p, root, ev),
+            None => {
+                let cx = RunCtx {
+                    stages: &[],
+                    lineage,
+                };
+                self.interpret(p, b, ev, cx).is_true()
+            }
+        }
+    }
+
     /// Follows a block's decision graph from `at` to a leaf.
     #[inline(never)]
     fn walk(&mut self, p: &Loaded, mut at: u32, ev: &EventBuf) -> bool {
