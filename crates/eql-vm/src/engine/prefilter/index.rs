@@ -197,15 +197,15 @@ impl Index {
     pub(super) fn probe(&self, buf: &EventBuf, mut mark: impl FnMut(&[u32])) {
         for index in &self.slots {
             for v in buf.slot(index.slot) {
-                if let Some(n) = int_of(v) {
-                    if !index.ints.is_empty() {
-                        if let Some(ids) = index.ints.get(&n) {
-                            mark(ids);
-                        }
+                let Value::Str(r) = v else {
+                    if let Some(ids) = int_of(v)
+                        .filter(|_| !index.ints.is_empty())
+                        .and_then(|n| index.ints.get(&n))
+                    {
+                        mark(ids);
                     }
                     continue;
-                }
-                let Value::Str(r) = v else { continue };
+                };
                 let s = buf.bytes(*r);
                 if !index.strings.is_empty() {
                     if let Some(e) = index.strings.get(s) {
