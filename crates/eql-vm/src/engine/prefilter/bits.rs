@@ -36,16 +36,14 @@ pub(super) struct Bits {
     ranges: Vec<(u32, u32)>,
     /// Per filter: the range of its nonzero mask words in `parts`.
     filters: Vec<(u32, u32)>,
-    /// Per filter: the fields it reads, a bit per position in `slots` (the last bit standing
-    /// for that position and every later one).
-    filter_slots: Vec<u64>,
-    /// Per group while building: the fields of each of its filters.
-    pending_slots: Vec<Vec<u64>>,
+    /// Per group: the fields its filters read, a bit per position in `slots` (the last bit
+    /// standing for that position and every later one).
+    group_fields: Vec<u64>,
     /// (word index, mask) pairs: a filter holds when the event's bits meet one of its masks.
     parts: Vec<(u32, u64)>,
     /// The current event's bits, of the fields in `ready`.
     cur: Vec<u64>,
-    /// The fields whose values are read into `cur` (as in `filter_slots`).
+    /// The fields whose values are read into `cur` (as in `group_fields`).
     ready: u64,
 }
 
@@ -100,7 +98,7 @@ impl Bits {
     ) -> bool {
         if self.pending.len() <= group {
             self.pending.resize(group + 1, Vec::new());
-            self.pending_slots.resize(group + 1, Vec::new());
+            self.group_fields.resize(group + 1, 0);
         }
         if !fits(clause, weak) || self.pending[group].len() >= MAX_FILTERS {
             return false;
@@ -140,7 +138,7 @@ impl Bits {
             }
         }
         self.pending[group].push(bits);
-        self.pending_slots[group].push(fields);
+        self.group_fields[group] |= fields;
         true
     }
 
@@ -162,9 +160,6 @@ impl Bits {
             }
             self.ranges.push((start, filters.len() as u32));
         }
-        for fields in std::mem::take(&mut self.pending_slots) {
-            self.filter_slots.extend(fields);
-        }
     }
 
     /// How many filters group `group` has.
@@ -181,16 +176,21 @@ impl Bits {
     }
 
     /// Sets the bits of the values the event in `buf` carries in the fields `fields` (as in
-    /// `filter_slots`) not read yet.
+    /// `group_fields`) not read yet.
     #[inline(never)]
     fn read(&mut self, buf: &EventBuf, fields: u64) {
-        let todo = fields & !self.ready;
+        let mut todo = fields & !self.ready;
         self.ready |= todo;
-        for (i, s) in self.slots.iter().enumerate() {
-            if todo & slot_bit(i) == 0 {
-                continue;
-            }
-            for v in buf.slot(s.slot) {
+        while todo != 0 {
+            let i = todo.trailing_zeros() as usize;
+            todo &= todo - 1;
+            // The last bit stands for every field from its position on.
+            let last = if i == 63 { self.slots.len() } else { i + 1 };
+            let fields = self.slots.get(i..last).unwrap_or_default();
+            for (s, v) in fields
+                .iter()
+                .flat_map(|s| buf.slot(s.slot).iter().map(move |v| (s, v)))
+            {
                 let bit = if let Some(n) = int_of(v) {
                     s.ints.get(&n)
                 } else if let Value::Str(r) = v {
@@ -217,14 +217,12 @@ impl Bits {
         if n == 0 {
             return true;
         }
-        let range = start as usize..(start + n) as usize;
-        let fields = self.filter_slots.get(range.clone()).unwrap_or_default();
-        let needed = fields.iter().fold(0, |a, f| a | f);
+        let needed = self.group_fields.get(group).copied().unwrap_or(u64::MAX);
         if needed & !self.ready != 0 {
             self.read(buf, needed);
         }
         let (cur, parts) = (&self.cur, &self.parts);
-        let filters = self.filters.get(range);
+        let filters = self.filters.get(start as usize..(start + n) as usize);
         filters.unwrap_or_default().iter().all(|&(a, b)| {
             let words = parts.get(a as usize..b as usize).unwrap_or_default();
             words

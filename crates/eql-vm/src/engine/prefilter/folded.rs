@@ -21,9 +21,12 @@ fn folded_hash(s: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h ^ (u64::from_le_bytes(w) | CASE_BITS)).wrapping_mul(K);
+        // Byte by byte: a copy of a length not known here would be a call to `memcpy`.
+        let w = rest
+            .iter()
+            .rev()
+            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        h = (h ^ (w | CASE_BITS)).wrapping_mul(K);
     }
     h ^ (h >> 29)
 }
@@ -34,6 +37,14 @@ pub(super) struct FoldedMap<V> {
     /// Open addressing, linear probing: an index into `entries` plus one (0: empty).
     table: Vec<u32>,
     entries: Vec<(u64, Box<[u8]>, V)>,
+    /// The lengths of the keys, a bit each (see [`len_bit`]): a probe of another length is
+    /// answered without hashing.
+    lens: u64,
+}
+
+/// The bit of length `n` in a set of lengths (the last bit standing for 63 and longer).
+fn len_bit(n: usize) -> u64 {
+    1 << n.min(63)
 }
 
 impl<V> Default for FoldedMap<V> {
@@ -41,6 +52,7 @@ impl<V> Default for FoldedMap<V> {
         FoldedMap {
             table: vec![0; 8],
             entries: Vec::new(),
+            lens: 0,
         }
     }
 }
@@ -71,6 +83,9 @@ impl<V> FoldedMap<V> {
     /// The value of the key `s` equals under ASCII case folding.
     #[inline]
     pub(super) fn get(&self, s: &[u8]) -> Option<&V> {
+        if self.lens & len_bit(s.len()) == 0 {
+            return None;
+        }
         let e = self.table[self.slot(s, folded_hash(s))] as usize;
         self.entries.get(e.wrapping_sub(1)).map(|(_, _, v)| v)
     }
@@ -88,6 +103,7 @@ impl<V> FoldedMap<V> {
             }
             self.entries
                 .push((h, key.to_ascii_lowercase().into_bytes().into(), make()));
+            self.lens |= len_bit(k.len());
             self.table[i] = self.entries.len() as u32;
         }
         let e = self.table[i] as usize - 1;
@@ -133,6 +149,12 @@ mod tests {
         *m.entry("a@b", || 0) += 1;
         assert_eq!(m.get(b"A@B"), Some(&1));
         assert_eq!(m.get(b"a`b"), None);
+        // Keys of 63 bytes and more share a length bit; each is still found only by itself.
+        let long = "x".repeat(70);
+        *m.entry(&long, || 0) += 5;
+        assert_eq!(m.get(long.to_uppercase().as_bytes()), Some(&5));
+        assert_eq!(m.get("x".repeat(100).as_bytes()), None);
+        assert_eq!(m.get("x".repeat(63).as_bytes()), None);
         // Folding is ASCII only.
         *m.entry("é", || 0) += 1;
         assert_eq!(m.get("É".as_bytes()), None);

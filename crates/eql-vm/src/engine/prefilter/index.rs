@@ -10,6 +10,7 @@ use crate::event::{EventBuf, Value};
 use ahash::AHashMap;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
+use std::sync::Arc;
 
 /// The index of one field's literals: value → the clauses it satisfies.
 #[derive(Debug, Default)]
@@ -25,7 +26,9 @@ struct SlotIndex {
     atom_clauses: Vec<Vec<u32>>,
     /// Each atom's position in `atoms`, while building.
     atom_ids: AHashMap<Box<str>, u32>,
-    atoms_ac: Option<Atoms>,
+    /// Shared by the partitions whose atoms of this field are the same (those of the stages
+    /// of any category, which every partition holds), so that each is built once.
+    atoms_ac: Option<Arc<Atoms>>,
     /// The length of the shortest atom: shorter values contain none and are not scanned.
     shortest_atom: usize,
 }
@@ -173,10 +176,11 @@ impl Index {
         }
     }
 
-    /// Builds the automata once every clause is added. Returns the clauses of the atoms no
-    /// automaton could be built for (they can never be marked: their stages must be
-    /// unguarded).
-    pub(super) fn finish(&mut self) -> Vec<u32> {
+    /// Builds the automata once every clause is added, taking those of `shared` (a finished
+    /// index) for the fields whose atoms and clauses are the same there. Returns the clauses
+    /// of the atoms no automaton could be built for (they can never be marked: their stages
+    /// must be unguarded).
+    pub(super) fn finish(&mut self, shared: Option<&Index>) -> Vec<u32> {
         let mut lost = Vec::new();
         for index in &mut self.slots {
             index.atom_ids = AHashMap::new();
@@ -184,7 +188,13 @@ impl Index {
                 continue;
             }
             index.shortest_atom = index.atoms.iter().map(|a| a.len()).min().unwrap_or(0);
-            index.atoms_ac = Atoms::build(&index.atoms);
+            let same = shared
+                .and_then(|t| t.slots.iter().find(|s| s.slot == index.slot))
+                .filter(|t| t.atoms == index.atoms && t.atom_clauses == index.atom_clauses);
+            index.atoms_ac = match same {
+                Some(t) => t.atoms_ac.clone(),
+                None => Atoms::build(&index.atoms).map(Arc::new),
+            };
             if index.atoms_ac.is_none() {
                 lost.extend(index.atom_clauses.iter().flatten().copied());
             }
@@ -197,15 +207,15 @@ impl Index {
     pub(super) fn probe(&self, buf: &EventBuf, mut mark: impl FnMut(&[u32])) {
         for index in &self.slots {
             for v in buf.slot(index.slot) {
-                if let Some(n) = int_of(v) {
-                    if !index.ints.is_empty() {
-                        if let Some(ids) = index.ints.get(&n) {
-                            mark(ids);
-                        }
+                let Value::Str(r) = v else {
+                    if let Some(ids) = int_of(v)
+                        .filter(|_| !index.ints.is_empty())
+                        .and_then(|n| index.ints.get(&n))
+                    {
+                        mark(ids);
                     }
                     continue;
-                }
-                let Value::Str(r) = v else { continue };
+                };
                 let s = buf.bytes(*r);
                 if !index.strings.is_empty() {
                     if let Some(e) = index.strings.get(s) {

@@ -285,17 +285,22 @@ impl Prefilter {
                 index.add(*c, guard);
             }
         }
-        for index in &mut pf.parts {
-            // Without an automaton the atoms' clauses could never hold: unguard them.
-            for c in index.finish() {
-                let g = pf.clause_group[c as usize] as usize;
-                for &s in pf.group_stages.get(g).into_iter().flatten() {
-                    if let Some(n) = pf.needed.get_mut(s as usize) {
-                        *n = 0;
-                    }
-                    if let Some(x) = pf.indexed.get_mut(s as usize) {
-                        x.clear();
-                    }
+        // The any-category partition first: the others share its automata where their atoms
+        // of a field are its own.
+        let (any, rest) = pf.parts.split_at_mut(1);
+        let mut lost = any.first_mut().map(|a| a.finish(None)).unwrap_or_default();
+        for index in rest {
+            lost.extend(index.finish(any.first()));
+        }
+        // Without an automaton the atoms' clauses could never hold: unguard them.
+        for c in lost {
+            let g = pf.clause_group[c as usize] as usize;
+            for &s in pf.group_stages.get(g).into_iter().flatten() {
+                if let Some(n) = pf.needed.get_mut(s as usize) {
+                    *n = 0;
+                }
+                if let Some(x) = pf.indexed.get_mut(s as usize) {
+                    x.clear();
                 }
             }
         }
