@@ -5,7 +5,6 @@
 
 mod decoder;
 mod escape;
-mod ip;
 mod keys;
 mod lexer;
 mod projection;

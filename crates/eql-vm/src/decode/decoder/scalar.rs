@@ -1,7 +1,8 @@
 //! Conversion of a projected scalar token to a [`Value`], according to its slot's kind.
 
+use std::net::IpAddr;
+
 use super::super::escape::unescape_into;
-use super::super::ip::parse_ip;
 use super::super::timestamp::{float_millis_to_nanos, millis_to_nanos, parse_date};
 use super::{DecodeError, Parser, Token, E};
 use crate::event::{SlotKind, StrRef, Value};
@@ -124,7 +125,7 @@ impl Parser<'_, '_> {
 fn convert(s: &str, kind: SlotKind) -> Option<Value> {
     match kind {
         SlotKind::Plain => None,
-        SlotKind::Ip => parse_ip(s).map(Value::Ip),
+        SlotKind::Ip => s.parse::<IpAddr>().ok().map(Value::Ip),
         SlotKind::Date => parse_date(s).map(Value::Date),
     }
 }
