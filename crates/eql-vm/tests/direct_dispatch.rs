@@ -36,8 +36,8 @@ fn engine(with_any: bool) -> Engine {
     }
 }
 
-/// Events of one category, of several, of a repeated one, of none, of a non-string one, and
-/// with or without a timestamp.
+/// Events of one category, of several, of a repeated one, of none, of a non-string one, of
+/// an unlisted one as long as a listed one, and with or without a timestamp.
 fn events() -> Vec<String> {
     let categories = [
         "\"network\"",
@@ -50,6 +50,8 @@ fn events() -> Vec<String> {
         "null",
         "\"process\"",
         "\"registry\"",
+        // As long as "network" and "process": the length alone does not rule it out.
+        "\"library\"",
     ];
     (0..400)
         .map(|i| {

@@ -195,10 +195,12 @@ impl Dispatch {
             _ => return None,
         };
         let c = match &t.few {
-            Some(few) => {
-                let v = buf.bytes(s);
-                few.iter().find(|(k, _)| bytes_eq(k, v)).map(|(_, c)| c)
-            }
+            // The lengths first, from the value's reference: most categories without stages
+            // differ in length from all listed ones, and then the bytes are never fetched.
+            Some(few) => few
+                .iter()
+                .find(|(k, _)| k.len() == s.len as usize && bytes_eq(k, buf.bytes(s)))
+                .map(|(_, c)| c),
             None => t.by_category.get(buf.str(s)),
         };
         Some(c.map_or(&[], |c| c.stages.as_slice()))

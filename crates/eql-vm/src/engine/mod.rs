@@ -300,6 +300,37 @@ impl Engine {
         if self.lineage.is_some() {
             self.track_lineage(buf);
         }
+        match self.dispatch.direct(buf) {
+            // No stage takes the event's category: only the clocks can move.
+            Some([]) => {}
+            Some(cands) => {
+                let mut hits = TrueStages::new();
+                let mut runner = StageRunner {
+                    machine: &mut self.machine,
+                    loaded: &self.loaded,
+                    queries: &self.queries,
+                    lineage: self.lineage.as_ref().map(|l| l as &dyn LineageView),
+                    profile: self.profile.as_mut(),
+                    stages_run: &mut self.stats.stages_run,
+                };
+                runner.run(cands, buf, &mut hits);
+                if !hits.is_empty() {
+                    self.after_hits(&hits, seq, buf, out);
+                }
+            }
+            None => self.stages_merged(seq, buf, out),
+        }
+        if !self.clocked.is_empty() {
+            self.move_clocks(buf, out);
+        }
+    }
+
+    /// [`Engine::evaluate`]'s predicate runs for an event the direct dispatch does not serve,
+    /// out of line so that the direct path keeps few registers live.
+    #[inline(never)]
+    fn stages_merged(&mut self, seq: u64, buf: &EventBuf, out: &mut Vec<Match>) {
+        self.dispatch
+            .candidates(buf, self.prefilter.as_mut(), &mut self.refs);
         let mut hits = TrueStages::new();
         let mut runner = StageRunner {
             machine: &mut self.machine,
@@ -309,18 +340,9 @@ impl Engine {
             profile: self.profile.as_mut(),
             stages_run: &mut self.stats.stages_run,
         };
-        match self.dispatch.direct(buf) {
-            Some(cands) => runner.run(cands, buf, &mut hits),
-            None => {
-                merged(&self.dispatch, buf, self.prefilter.as_mut(), &mut self.refs);
-                runner.run(&self.refs, buf, &mut hits);
-            }
-        }
+        runner.run(&self.refs, buf, &mut hits);
         if !hits.is_empty() {
             self.after_hits(&hits, seq, buf, out);
-        }
-        if !self.clocked.is_empty() {
-            self.move_clocks(buf, out);
         }
     }
 
@@ -625,13 +647,6 @@ impl Engine {
             self.stats.matches += (out.len() - before) as u64;
         }
     }
-}
-
-/// [`Dispatch::candidates`], out of line: `evaluate` stays small for programs that take the
-/// direct dispatch.
-#[inline(never)]
-fn merged(d: &Dispatch, buf: &EventBuf, pf: Option<&mut Prefilter>, out: &mut Vec<Cand>) {
-    d.candidates(buf, pf, out);
 }
 
 /// What checking a join condition needs from the engine.

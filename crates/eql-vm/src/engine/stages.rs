@@ -28,7 +28,7 @@ impl StageRunner<'_> {
     /// Runs the predicates of `cands` (sorted by query, then stage) over `buf` and appends the
     /// true stages to `hits`. A query whose pipes want no more results runs none; an event
     /// query stops at its first true stage.
-    #[inline]
+    #[inline(always)]
     pub(super) fn run(&mut self, cands: &[Cand], buf: &EventBuf, hits: &mut TrueStages) {
         let mut q = u32::MAX;
         // Whether the current query's stages run: its pipes are open and, for an event query,
