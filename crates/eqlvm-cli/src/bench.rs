@@ -238,7 +238,7 @@ pub fn bench(
     let (a, b, c) = (median(dec), median(full), median(eval));
     let row = |name: &str, secs: f64| {
         println!(
-            "{name:<22} {:>12.0} events/s {:>9.1} MB/s  (median of {runs}: {:.3} s)",
+            "{name:<22} {:>12.0} events/s {:>9.1} MB/s  (median of {runs}: {:.4} s)",
             n / secs,
             mb / secs,
             secs
