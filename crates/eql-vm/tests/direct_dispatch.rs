@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{seen, Seen};
+use common::{run_lines, Seen};
 use eql_emit::{Emitter, QueryOptions};
 use eql_planner::{plan_text, PlanOptions, Schema};
 use eql_vm::engine::{Engine, EngineOptions};
@@ -74,18 +74,7 @@ fn events() -> Vec<String> {
 
 /// The results of each event, then those of the end of input.
 fn run(e: &mut Engine) -> Vec<Vec<Seen>> {
-    let mut all = Vec::new();
-    let mut out = Vec::new();
-    for line in events() {
-        *e.line_mut() = line.into_bytes();
-        if let Err(err) = e.process(&mut out) {
-            panic!("{err}");
-        }
-        all.push(out.drain(..).map(|m| seen(&m)).collect());
-    }
-    e.finish(&mut out);
-    all.push(out.drain(..).map(|m| seen(&m)).collect());
-    all
+    run_lines(e, events())
 }
 
 #[test]

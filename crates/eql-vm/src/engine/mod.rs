@@ -133,6 +133,21 @@ pub struct Engine {
     pub stats: Stats,
 }
 
+/// The stage runner over an engine's fields (a macro rather than a method, so that the
+/// candidates it runs can stay borrowed from other fields of the engine).
+macro_rules! stage_runner {
+    ($e:expr) => {
+        StageRunner {
+            machine: &mut $e.machine,
+            loaded: &$e.loaded,
+            queries: &$e.queries,
+            lineage: $e.lineage.as_ref().map(|l| l as &dyn LineageView),
+            profile: $e.profile.as_mut(),
+            stages_run: &mut $e.stats.stages_run,
+        }
+    };
+}
+
 impl Engine {
     pub fn new(program: Program, opts: &EngineOptions) -> Result<Engine, LoadError> {
         let loaded = Loaded::new(program)?;
@@ -305,15 +320,7 @@ impl Engine {
             Some([]) => {}
             Some(cands) => {
                 let mut hits = TrueStages::new();
-                let mut runner = StageRunner {
-                    machine: &mut self.machine,
-                    loaded: &self.loaded,
-                    queries: &self.queries,
-                    lineage: self.lineage.as_ref().map(|l| l as &dyn LineageView),
-                    profile: self.profile.as_mut(),
-                    stages_run: &mut self.stats.stages_run,
-                };
-                runner.run(cands, buf, &mut hits);
+                stage_runner!(self).run(cands, buf, &mut hits);
                 if !hits.is_empty() {
                     self.after_hits(&hits, seq, buf, out);
                 }
@@ -332,15 +339,7 @@ impl Engine {
         self.dispatch
             .candidates(buf, self.prefilter.as_mut(), &mut self.refs);
         let mut hits = TrueStages::new();
-        let mut runner = StageRunner {
-            machine: &mut self.machine,
-            loaded: &self.loaded,
-            queries: &self.queries,
-            lineage: self.lineage.as_ref().map(|l| l as &dyn LineageView),
-            profile: self.profile.as_mut(),
-            stages_run: &mut self.stats.stages_run,
-        };
-        runner.run(&self.refs, buf, &mut hits);
+        stage_runner!(self).run(&self.refs, buf, &mut hits);
         if !hits.is_empty() {
             self.after_hits(&hits, seq, buf, out);
         }

@@ -1,6 +1,6 @@
 //! Helpers shared by the engine tests: a match reduced to what two runs must agree on.
 
-use eql_vm::engine::Match;
+use eql_vm::engine::{Engine, Match};
 
 /// What a match is, for comparing: its query, its events' lines and its join keys.
 pub type Seen = (u32, Vec<Option<String>>, String);
@@ -12,4 +12,21 @@ pub fn seen(m: &Match) -> Seen {
         .map(|e| e.as_ref().map(|e| e.line.to_string()))
         .collect();
     (m.query, events, format!("{:?}", m.keys))
+}
+
+/// The results of each of `lines` fed to `e`, then those of the end of input.
+#[allow(dead_code)] // each test binary compiles this module; not all of them run lines
+pub fn run_lines(e: &mut Engine, lines: Vec<String>) -> Vec<Vec<Seen>> {
+    let mut all = Vec::new();
+    let mut out = Vec::new();
+    for line in lines {
+        *e.line_mut() = line.into_bytes();
+        if let Err(err) = e.process(&mut out) {
+            panic!("{err}");
+        }
+        all.push(out.drain(..).map(|m| seen(&m)).collect());
+    }
+    e.finish(&mut out);
+    all.push(out.drain(..).map(|m| seen(&m)).collect());
+    all
 }
