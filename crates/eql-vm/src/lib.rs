@@ -3,11 +3,13 @@
 
 pub mod builtins;
 pub mod decode;
+mod domains;
 pub mod engine;
 pub mod event;
 pub mod machine;
 pub mod matchers;
 mod needles;
 pub mod reorder;
+mod small_set;
 pub mod time;
 pub mod value;

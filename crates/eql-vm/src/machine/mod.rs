@@ -225,7 +225,7 @@ fn strs_in(list: &field::StrList, vals: &[Value], ev: &EventBuf) -> Option<bool>
         match v {
             // The length first: most strings fail it without their bytes being read.
             Value::Str(r) => {
-                if list.may_have_len(r.len as usize) && list.contains(ev.bytes(*r)) {
+                if list.may_have_len(r.len as usize) && list.contains_sized(ev.bytes(*r)) {
                     return Some(true);
                 }
             }

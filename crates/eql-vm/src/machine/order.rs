@@ -14,6 +14,7 @@
 
 use super::fused::Test;
 use super::graph::{Check, Node, FALSE};
+use crate::domains::small_domain;
 use eql_bytecode::{CmpOp, FieldDef, Slot};
 
 /// A chained test's place in the new order (lower runs first): equality tests on fields of
@@ -24,7 +25,7 @@ fn rank(check: &Check, continues_on_pass: bool, fields: &[FieldDef]) -> u8 {
     let many_values = |slot: &Slot| {
         fields
             .get(slot.index())
-            .is_some_and(|f| crate::engine::prefilter::small_domain(&f.path).is_none())
+            .is_some_and(|f| small_domain(&f.path).is_none())
     };
     let equality = match check {
         Check::Strs { slot, .. } => Some(slot),

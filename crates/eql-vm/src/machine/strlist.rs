@@ -3,6 +3,7 @@
 //! words (case folded in the words for a case-insensitive set) and compared with each member's
 //! precomputed words, a few instructions a member.
 
+use crate::small_set::bit;
 use eql_bytecode::{ConstSet, ConstVal};
 
 /// Most members a set may have to be tested by [`StrList`].
@@ -45,10 +46,6 @@ const NO_KEY: Key = Key {
     head: 0,
     tail: 0,
 };
-
-fn len_bit(n: usize) -> u64 {
-    1 << n.min(63)
-}
 
 /// Two words that, for strings of one length up to [`SHORT`], differ exactly when the strings
 /// do: the first and last 8 bytes (overlapping below 16), the first and last 4 below 8, the
@@ -124,7 +121,7 @@ impl StrList {
             } else {
                 (*m).into()
             };
-            list.lens |= len_bit(m.len());
+            list.lens |= bit(m.len());
             if m.len() <= SHORT {
                 let (head, tail) = words(&m);
                 let key = Key {
@@ -156,12 +153,12 @@ impl StrList {
     /// a caller holding only the length can skip reading its bytes.
     #[inline(always)]
     pub(crate) fn may_have_len(&self, n: usize) -> bool {
-        self.lens & len_bit(n) != 0
+        self.lens & bit(n) != 0
     }
 
     /// [`StrList::contains`] for a string whose length passed [`StrList::may_have_len`].
     #[inline(always)]
-    fn contains_sized(&self, s: &[u8]) -> bool {
+    pub(crate) fn contains_sized(&self, s: &[u8]) -> bool {
         let n = s.len();
         if n > SHORT {
             return self.contains_long(s);

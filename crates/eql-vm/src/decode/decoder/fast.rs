@@ -137,13 +137,10 @@ impl Parser<'_, '_> {
             return self.fast_value(at, node, depth);
         };
         self.slots.get_mut(slot as usize)?.present = true;
-        if b.get(at) == Some(&b'"') {
-            let close = find_quote_or_backslash(b, at + 1)?;
-            if b.get(close) == Some(&b'"') {
-                let v = self.plain_string(at + 1..close, kind);
-                self.keep(slot, v)?;
-                return Some(close + 1);
-            }
+        if let Some(close) = plain_string_close(b, at) {
+            let v = self.plain_string(at + 1..close, kind);
+            self.keep(slot, v)?;
+            return Some(close + 1);
         }
         self.fast_value(at, node, depth)
     }
@@ -173,14 +170,10 @@ impl Parser<'_, '_> {
     /// passed over here in the caller; the rest goes to [`Parser::fast_skip_other`].
     #[inline(always)]
     fn fast_skip(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
-        let b = self.text.as_bytes();
-        if b.get(at) == Some(&b'"') {
-            let close = find_quote_or_backslash(b, at + 1)?;
-            if b.get(close) == Some(&b'"') {
-                return Some(close + 1);
-            }
+        match plain_string_close(self.text.as_bytes(), at) {
+            Some(close) => Some(close + 1),
+            None => self.fast_skip_other(at, depth, spaced),
         }
-        self.fast_skip_other(at, depth, spaced)
     }
 
     /// [`Parser::fast_skip`] for what it does not pass over itself.
@@ -300,4 +293,16 @@ fn float_value(f: f64, kind: SlotKind) -> Value {
         }
         _ => Value::Float(f),
     }
+}
+
+/// The index of the closing quote of the string that opens at `b[at]` when it has no escapes
+/// (the usual case, which the callers finish on the spot); `None` for anything else, which
+/// they hand to their general path.
+#[inline(always)]
+fn plain_string_close(b: &[u8], at: usize) -> Option<usize> {
+    if b.get(at) != Some(&b'"') {
+        return None;
+    }
+    let close = find_quote_or_backslash(b, at + 1)?;
+    (b.get(close) == Some(&b'"')).then_some(close)
 }

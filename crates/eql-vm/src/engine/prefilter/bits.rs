@@ -9,6 +9,7 @@
 use super::flow::{Guard, Test};
 use super::folded::FoldedMap;
 use crate::event::{EventBuf, Value};
+use crate::small_set::bit;
 use ahash::AHashMap;
 
 /// Most bits (distinct tested values); values beyond are not filtered on (which is sound).
@@ -45,11 +46,6 @@ pub(super) struct Bits {
     cur: Vec<u64>,
     /// The fields whose values are read into `cur` (as in `group_fields`).
     ready: u64,
-}
-
-/// The bit of the field at position `i` of `Bits::slots` in a set of fields.
-fn slot_bit(i: usize) -> u64 {
-    1 << i.min(63)
 }
 
 /// The integer a value stands for, the way the prefilter's integer index reads it.
@@ -116,7 +112,7 @@ impl Bits {
                     self.slots.len() - 1
                 }
             };
-            fields |= slot_bit(i);
+            fields |= bit(i);
             let slot = &mut self.slots[i];
             for s in &g.strings {
                 let nbits = &mut self.nbits;

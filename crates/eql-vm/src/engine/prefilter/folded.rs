@@ -3,6 +3,8 @@
 //! being lowercased into a copy first. Keys are stored lowercased; a probe finds the key its
 //! ASCII-lowercased form equals. Built once per program, probed per event value.
 
+use crate::small_set::bit;
+
 /// Multiplier of the hash (the 64-bit golden ratio).
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 /// Set in every byte: makes an ASCII uppercase letter and its lowercase hash alike (other
@@ -37,14 +39,9 @@ pub(super) struct FoldedMap<V> {
     /// Open addressing, linear probing: an index into `entries` plus one (0: empty).
     table: Vec<u32>,
     entries: Vec<(u64, Box<[u8]>, V)>,
-    /// The lengths of the keys, a bit each (see [`len_bit`]): a probe of another length is
+    /// The lengths of the keys, a bit each (see [`crate::small_set`]): a probe of another length is
     /// answered without hashing.
     lens: u64,
-}
-
-/// The bit of length `n` in a set of lengths (the last bit standing for 63 and longer).
-fn len_bit(n: usize) -> u64 {
-    1 << n.min(63)
 }
 
 impl<V> Default for FoldedMap<V> {
@@ -83,7 +80,7 @@ impl<V> FoldedMap<V> {
     /// The value of the key `s` equals under ASCII case folding.
     #[inline]
     pub(super) fn get(&self, s: &[u8]) -> Option<&V> {
-        if self.lens & len_bit(s.len()) == 0 {
+        if self.lens & bit(s.len()) == 0 {
             return None;
         }
         let e = self.table[self.slot(s, folded_hash(s))] as usize;
@@ -103,7 +100,7 @@ impl<V> FoldedMap<V> {
             }
             self.entries
                 .push((h, key.to_ascii_lowercase().into_bytes().into(), make()));
-            self.lens |= len_bit(k.len());
+            self.lens |= bit(k.len());
             self.table[i] = self.entries.len() as u32;
         }
         let e = self.table[i] as usize - 1;

@@ -17,6 +17,7 @@ pub use flow::{atom, block_requirements, Guard, Test, MIN_ATOM};
 pub use regex_lits::regex_atoms;
 
 use super::dispatch::stages_of;
+use crate::domains::small_domain;
 use crate::event::EventBuf;
 use ahash::{AHashMap, AHashSet};
 use bits::Bits;
@@ -32,14 +33,12 @@ pub struct Prefilter {
     /// Per dense stage: how many indexed clauses must hold (0: not guarded).
     needed: Vec<u8>,
     /// Stages with the same indexed clauses and filters form one group, probed once: per
-    /// group, how many indexed clauses must hold and its stages.
-    group_needed: Vec<u8>,
+    /// group, its stages.
     group_stages: Vec<Vec<u32>>,
     /// Per dense stage: its group (`u32::MAX`: none).
     stage_group: Vec<u32>,
-    /// Per clause: the group it guards.
-    clause_group: Vec<u32>,
-    /// Per clause: what marking it takes, read in one place.
+    /// Per clause: what marking it takes (its group, how many clauses the group needs), read
+    /// in one place.
     clause_info: Vec<ClauseInfo>,
     /// The index of the clauses of each partition's stages: [`ANY_PART`] for stages of any
     /// category, then one per category (a category field and a value of it), which holds the
@@ -78,20 +77,6 @@ const SECOND_CLAUSE_BELOW: f64 = 0.5;
 /// rules mention.
 const MANY_VALUES: usize = 1000;
 
-/// About how many values the ECS fields that take few of them have (ECS's allowed values for
-/// the categorization fields, the common operating systems, protocols and sources). Such a
-/// field makes a weak guard: `host.os.type == "windows"` holds for a third of the events.
-pub(crate) fn small_domain(path: &str) -> Option<usize> {
-    Some(match path {
-        "event.outcome" | "data_stream.type" | "network.type" => 3,
-        "host.os.type" | "host.os.family" | "host.os.platform" | "os.type" => 6,
-        "network.direction" | "network.transport" | "event.kind" | "agent.type" => 9,
-        "event.category" | "event.type" | "network.protocol" => 17,
-        "host.os.name" | "event.module" | "user.domain" => 30,
-        "event.action" | "event.dataset" | "data_stream.dataset" | "event.provider" => 200,
-        _ => return None,
-    })
-}
 /// A clause estimated to let through more than this share of events is not worth indexing.
 const USELESS: f64 = 0.9;
 /// A clause not on categorical fields is preferred to those on them up to this estimate.
@@ -170,6 +155,9 @@ impl Prefilter {
                 categories.push(c.map(|c| (q.category.index(), c.as_str().into())));
             }
         }
+        // Per group, how many indexed clauses must hold; per clause, the group it guards.
+        let mut group_needed: Vec<u8> = Vec::new();
+        let mut clause_group: Vec<u32> = Vec::new();
         pf.parts.push(Index::default());
         let mut any_clauses: Vec<(u32, Guard)> = Vec::new();
         let sel = Selectivity::new(p, per_stage.iter().flatten().flatten().cloned());
@@ -243,12 +231,12 @@ impl Prefilter {
             let group = match groups.get(&signature) {
                 Some(&g) => g,
                 None => {
-                    let g = pf.group_needed.len() as u32;
-                    pf.group_needed.push(chosen.len() as u8);
+                    let g = group_needed.len() as u32;
+                    group_needed.push(chosen.len() as u8);
                     pf.group_stages.push(Vec::new());
                     for clause in &chosen {
-                        let c = pf.clause_group.len() as u32;
-                        pf.clause_group.push(g);
+                        let c = clause_group.len() as u32;
+                        clause_group.push(g);
                         for guard in clause.iter() {
                             pf.parts[part as usize].add(c, guard);
                             if part == ANY_PART {
@@ -267,16 +255,15 @@ impl Prefilter {
             pf.stage_group[id] = group;
         }
         pf.bits.finish();
-        pf.group_mark = vec![0; pf.group_needed.len()];
-        pf.group_hits = vec![0; pf.group_needed.len()];
+        pf.group_mark = vec![0; group_needed.len()];
+        pf.group_hits = vec![0; group_needed.len()];
         pf.known = per_stage;
-        pf.clause_mark = vec![0; pf.clause_group.len()];
-        pf.clause_info = pf
-            .clause_group
+        pf.clause_mark = vec![0; clause_group.len()];
+        pf.clause_info = clause_group
             .iter()
             .map(|&g| ClauseInfo {
                 group: g,
-                needed: pf.group_needed[g as usize],
+                needed: group_needed[g as usize],
                 filtered: pf.bits.filters_of(g as usize) > 0,
             })
             .collect();
@@ -294,7 +281,7 @@ impl Prefilter {
         }
         // Without an automaton the atoms' clauses could never hold: unguard them.
         for c in lost {
-            let g = pf.clause_group[c as usize] as usize;
+            let g = clause_group[c as usize] as usize;
             for &s in pf.group_stages.get(g).into_iter().flatten() {
                 if let Some(n) = pf.needed.get_mut(s as usize) {
                     *n = 0;
