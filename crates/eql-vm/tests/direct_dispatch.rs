@@ -2,6 +2,8 @@
 //! are its category's list, used as it is) finds exactly what the merging path finds. The
 //! same queries run twice: alone (direct) and with an any-category query added last (which
 //! sends every event through the merging path); their results must agree, event by event.
+//! The merging path also leaves unrun the sequence stages whose hits could change no state
+//! (the direct path runs them all), which must change no result either.
 
 mod common;
 
@@ -17,13 +19,25 @@ const QUERIES: &[&str] = &[
     "sample by host.id [process where true] [network where true]",
 ];
 
+/// Sequences whose later stages often have no state to change, which the merging path then
+/// leaves unrun. Fewer than 8 literal-guarded stages, so that alone they take the direct path.
+const GATED: &[&str] = &[
+    // Until events that are also first-stage events: the until stage must run even with no
+    // state, as it ends what its own event starts (so this sequence never completes).
+    "sequence by host.id [process where process.name == \"ls\"] [network where true] until [process where process.name == \"ls\"]",
+    // Rare first stages before a trailing missing stage, a middle one, and two positive ones.
+    "sequence by host.id with maxspan=1s [process where process.name == \"sh\" and process.entity_id == \"p3\"] ![network where true]",
+    "sequence by host.id with maxspan=3s [file where process.name == \"bash\"] ![process where process.name == \"sh\"] [network where true]",
+    "sequence by host.id with maxspan=5s [registry where process.name == \"ls\"] [process where true] [network where true]",
+];
+
 /// Never true, of any category: forces the merging path.
 const ANY: &str = "any where process.name == \"no such process\"";
 
-fn engine(with_any: bool) -> Engine {
+fn engine(queries: &[&str], with_any: bool) -> Engine {
     let mut emitter = Emitter::new();
     let extra = with_any.then_some(ANY);
-    for (i, q) in QUERIES.iter().copied().chain(extra).enumerate() {
+    for (i, q) in queries.iter().copied().chain(extra).enumerate() {
         let planned = match plan_text(q, &Schema::builtin(), &PlanOptions::default()) {
             Ok(p) => p,
             Err(d) => panic!("{q}: {d:?}"),
@@ -77,19 +91,68 @@ fn run(e: &mut Engine) -> Vec<Vec<Seen>> {
     run_lines(e, events())
 }
 
-#[test]
-fn the_direct_path_finds_what_the_merging_path_finds() {
-    let (mut direct, mut merging) = (engine(false), engine(true));
+/// Runs `queries` through the direct path where it applies and through the merging path
+/// alone; returns both engines after checking that they found the same results.
+fn both(queries: &[&str]) -> (Engine, Engine) {
+    let (mut direct, mut merging) = (engine(queries, false), engine(queries, true));
     let a = run(&mut direct);
     let b = run(&mut merging);
     let n = a.iter().flatten().count();
     assert!(n > 5, "too few results to compare: {n}");
     assert_eq!(a, b);
-    // The added query runs on every event; the others ran the same predicates.
-    assert_eq!(
-        direct.stats.stages_run + direct.stats.events,
-        merging.stats.stages_run
-    );
     assert_eq!(direct.stats.no_timestamp, merging.stats.no_timestamp);
     assert_eq!(direct.stats.matches, merging.stats.matches);
+    (direct, merging)
+}
+
+#[test]
+fn the_direct_path_finds_what_the_merging_path_finds() {
+    let (direct, merging) = both(QUERIES);
+    // The added query runs on every event; the others met the same predicates.
+    assert_eq!(
+        direct.stats.stages_run + direct.stats.stages_skipped + direct.stats.events,
+        merging.stats.stages_run + merging.stats.stages_skipped
+    );
+}
+
+#[test]
+fn sequence_stages_left_unrun_change_no_result() {
+    let (direct, merging) = both(GATED);
+    assert_eq!(
+        direct.stats.stages_run + direct.stats.stages_skipped + direct.stats.events,
+        merging.stats.stages_run + merging.stats.stages_skipped
+    );
+    // The merging path without gating runs every stage it meets, and finds the same.
+    let mut all = engine(GATED, true);
+    all.set_stage_gating(false);
+    assert_eq!(run(&mut all), run(&mut engine(GATED, true)));
+    assert_eq!(all.stats.stages_skipped, 0);
+    assert!(merging.stats.stages_skipped > 0);
+    assert_eq!(
+        all.stats.stages_run,
+        merging.stats.stages_run + merging.stats.stages_skipped
+    );
+    assert_eq!(all.stats.no_timestamp, merging.stats.no_timestamp);
+}
+
+/// An event that is both a first-stage and an until event of a sequence with no state yet:
+/// the until stage must run (it ends what its own event starts), so the network event after
+/// it completes nothing, gated or not.
+#[test]
+fn an_until_stage_runs_without_state() {
+    let q = "sequence by host.id [process where process.name == \"ls\"] [network where true] until [process where process.name == \"ls\"]";
+    let line = |ts: i64, category: &str| {
+        format!(
+            "{{\"@timestamp\":{ts},\"event\":{{\"category\":\"{category}\"}},\"host\":{{\"id\":\"h1\"}},\"process\":{{\"name\":\"ls\"}}}}"
+        )
+    };
+    let lines = || vec![line(1_000, "process"), line(2_000, "network")];
+    for gate in [true, false] {
+        let mut e = engine(&[q], true);
+        e.set_stage_gating(gate);
+        let found = run_lines(&mut e, lines());
+        assert!(found.iter().all(Vec::is_empty), "gating {gate}: {found:?}");
+        // First stage, until stage and the added query; second stage and the added query.
+        assert_eq!(e.stats.stages_run + e.stats.stages_skipped, 3 + 2);
+    }
 }

@@ -22,13 +22,27 @@ pub(super) struct StageRef {
 /// The stage index of a sequence's until stage.
 pub(super) const UNTIL: u32 = u32::MAX;
 
-/// A stage an event meets, with what running it takes: its predicate block, and whether its
-/// query is an event query (whose first true stage settles the event). Ordered by stage.
+/// A stage an event meets, with what running it takes: its predicate block, whether its
+/// query is an event query (whose first true stage settles the event), and whether it is a
+/// sequence stage whose hits change state only when the sequence has some (see
+/// [`needs_state`]). Ordered by stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Cand {
     pub r: StageRef,
     pub block: BlockId,
     pub event: bool,
+    pub gated: bool,
+}
+
+/// Whether a hit of stage `stage` of query `kind` can change state only when the sequence
+/// already holds some: a positive stage after the first, or a missing stage after a positive
+/// one. Leading missing stages, first positive stages and the until stage (which also ends
+/// what its own event starts) always can.
+fn needs_state(kind: &QueryKind, stage: u32) -> bool {
+    let QueryKind::Sequence { stages, .. } = kind else {
+        return false;
+    };
+    stage != UNTIL && stages.iter().take(stage as usize).any(|s| !s.missing)
 }
 
 /// The unguarded stages of the queries sharing one category field, and which categories have
@@ -105,6 +119,7 @@ impl Dispatch {
                     r,
                     block: s.predicate,
                     event: matches!(q.kind, QueryKind::Event(_)),
+                    gated: needs_state(&q.kind, si),
                 };
                 let dense = pf.and_then(|pf| pf.dense(r.query, r.stage));
                 if let (Some(pf), Some(id)) = (pf, dense) {

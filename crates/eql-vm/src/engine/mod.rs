@@ -73,6 +73,9 @@ pub struct Stats {
     pub lineage_evictions: u64,
     /// Stage predicates evaluated (what dispatch and the prefilter left to run).
     pub stages_run: u64,
+    /// Predicates of sequence stages left to run but not run, as no hit of them could change
+    /// the sequence's state (see `StageRunner::idle` in `engine/stages.rs`).
+    pub stages_skipped: u64,
     /// Sequences released before their trailing missing stage's window closed, to keep the
     /// held-back ones within the state cap (totalled by [`Engine::finish`]).
     pub delayed_forced: u64,
@@ -104,6 +107,18 @@ fn pays(pf: &Prefilter) -> bool {
     pf.guarded_stages() >= PREFILTER_FROM
 }
 
+/// The timestamp of the event in `buf` for query `def` (epoch nanoseconds): its first
+/// timestamp field holding a date or integer milliseconds; `None` when it has none.
+fn query_timestamp(def: &eql_bytecode::QueryDef, buf: &EventBuf) -> Option<i64> {
+    def.timestamp.iter().find_map(|s| {
+        buf.slot(s.index()).iter().find_map(|v| match v {
+            Value::Date(ns) => Some(*ns),
+            Value::Int(ms) => ms.checked_mul(1_000_000),
+            _ => None,
+        })
+    })
+}
+
 /// Runs a program over events.
 #[derive(Debug)]
 pub struct Engine {
@@ -117,6 +132,8 @@ pub struct Engine {
     /// Sequence queries whose clock must move on every event (trailing missing stages).
     clocked: Vec<u32>,
     refs: Vec<Cand>,
+    /// Whether the merging path leaves idle sequence stages unrun ([`Engine::set_stage_gating`]).
+    gate: bool,
     tuples: Vec<KeyTuple>,
     /// Rules out stages whose required literals the event lacks (`None`: switched off).
     prefilter: Option<Prefilter>,
@@ -144,6 +161,7 @@ macro_rules! stage_runner {
             lineage: $e.lineage.as_ref().map(|l| l as &dyn LineageView),
             profile: $e.profile.as_mut(),
             stages_run: &mut $e.stats.stages_run,
+            stages_skipped: &mut $e.stats.stages_skipped,
         }
     };
 }
@@ -195,6 +213,7 @@ impl Engine {
             queries,
             clocked,
             refs: Vec::new(),
+            gate: true,
             tuples: Vec::new(),
             prefilter,
             lineage,
@@ -268,6 +287,13 @@ impl Engine {
         stages::order_tests(&mut self.loaded, self.prefilter.as_ref());
     }
 
+    /// Lets the predicates of sequence stages whose hits could change no state go unrun (the
+    /// default), or runs them all. Results for events in timestamp order are the same either
+    /// way; [`Stats::stages_skipped`] counts what was left unrun.
+    pub fn set_stage_gating(&mut self, on: bool) {
+        self.gate = on;
+    }
+
     /// The prefilter in use, if any.
     pub fn prefilter(&self) -> Option<&Prefilter> {
         self.prefilter.as_ref()
@@ -320,7 +346,7 @@ impl Engine {
             Some([]) => {}
             Some(cands) => {
                 let mut hits = TrueStages::new();
-                stage_runner!(self).run(cands, buf, &mut hits);
+                stage_runner!(self).run::<false>(cands, buf, &mut hits);
                 if !hits.is_empty() {
                     self.after_hits(&hits, seq, buf, out);
                 }
@@ -339,7 +365,11 @@ impl Engine {
         self.dispatch
             .candidates(buf, self.prefilter.as_mut(), &mut self.refs);
         let mut hits = TrueStages::new();
-        stage_runner!(self).run(&self.refs, buf, &mut hits);
+        if self.gate {
+            stage_runner!(self).run::<true>(&self.refs, buf, &mut hits);
+        } else {
+            stage_runner!(self).run::<false>(&self.refs, buf, &mut hits);
+        }
         if !hits.is_empty() {
             self.after_hits(&hits, seq, buf, out);
         }
@@ -378,14 +408,7 @@ impl Engine {
 
     /// The event's timestamp for query `q` (epoch nanoseconds), or `None` when it has none.
     fn timestamp(&self, q: u32, buf: &EventBuf) -> Option<i64> {
-        let def = self.loaded.program.queries.get(q as usize)?;
-        def.timestamp.iter().find_map(|s| {
-            buf.slot(s.index()).iter().find_map(|v| match v {
-                Value::Date(ns) => Some(*ns),
-                Value::Int(ms) => ms.checked_mul(1_000_000),
-                _ => None,
-            })
-        })
+        query_timestamp(self.loaded.program.queries.get(q as usize)?, buf)
     }
 
     /// The event's position for query `q`, or `None` when it has no timestamp.

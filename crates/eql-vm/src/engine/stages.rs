@@ -6,7 +6,9 @@
 use super::dispatch::{stages_of, Cand, StageRef};
 use super::prefilter::Prefilter;
 use super::profile::Counts;
+use super::sequence::SequenceState;
 use super::QueryRt;
+use super::{query_timestamp, State};
 use crate::event::EventBuf;
 use crate::machine::{LineageView, Loaded, Machine};
 use smallvec::SmallVec;
@@ -22,28 +24,53 @@ pub(super) struct StageRunner<'a> {
     pub lineage: Option<&'a dyn LineageView>,
     pub profile: Option<&'a mut Counts>,
     pub stages_run: &'a mut u64,
+    pub stages_skipped: &'a mut u64,
 }
 
 impl StageRunner<'_> {
     /// Runs the predicates of `cands` (sorted by query, then stage) over `buf` and appends the
     /// true stages to `hits`. A query whose pipes want no more results runs none; an event
-    /// query stops at its first true stage.
+    /// query stops at its first true stage. With `GATE`, a sequence stage whose hit could change
+    /// no state now (see [`StageRunner::idle`]) is not run. The direct dispatch runs without:
+    /// it serves small programs whose stages mostly fail at their first test, so the check
+    /// costs about what it saves (the first seed rule: 0.1 fewer runs an event for 10 more
+    /// instructions), while with large rule sets it halves the runs.
     #[inline(always)]
-    pub(super) fn run(&mut self, cands: &[Cand], buf: &EventBuf, hits: &mut TrueStages) {
+    pub(super) fn run<const GATE: bool>(
+        &mut self,
+        cands: &[Cand],
+        buf: &EventBuf,
+        hits: &mut TrueStages,
+    ) {
         let mut q = u32::MAX;
         // Whether the current query's stages run: its pipes are open and, for an event query,
         // no stage of it was true yet.
         let mut open = false;
+        // The current query's runtime.
+        let mut rt = None;
+        // Whether the event has a timestamp for the current query, once asked.
+        let mut timed = None;
         for c in cands {
             if c.r.query != q {
                 q = c.r.query;
-                open = self
-                    .queries
-                    .get(q as usize)
-                    .is_some_and(|rt| !rt.pipes.closed());
+                rt = self.queries.get(q as usize);
+                open = rt.is_some_and(|rt| !rt.pipes.closed());
+                timed = None;
             }
             if !open {
                 continue;
+            }
+            if GATE && c.gated {
+                if let Some(QueryRt {
+                    state: State::Sequence(s),
+                    ..
+                }) = rt
+                {
+                    if self.idle(s, c.r, buf, &mut timed) {
+                        *self.stages_skipped += 1;
+                        continue;
+                    }
+                }
             }
             *self.stages_run += 1;
             let ok = self
@@ -57,6 +84,35 @@ impl StageRunner<'_> {
                 open = !c.event;
             }
         }
+    }
+
+    /// Whether stage `r` of sequence `s`, a gated candidate (the until stage never is), need
+    /// not run for the event in `buf`: its hit could change no key's state
+    /// ([`SequenceState::may_want`]: no partial sequence anywhere for a later stage, nothing
+    /// held back for a trailing missing one), so all it would do is move the sequence's clock
+    /// to the event's timestamp, and only the periodic sweep of expired state reads that clock
+    /// before the next hit moves it as far (for events in timestamp order, never to another
+    /// result). A stage still runs for an event without a usable timestamp, which a hit
+    /// reports; `timed` caches that test for the query.
+    #[inline]
+    fn idle(
+        &self,
+        s: &SequenceState,
+        r: StageRef,
+        buf: &EventBuf,
+        timed: &mut Option<bool>,
+    ) -> bool {
+        if s.may_want(Some(r.stage as usize)) {
+            return false;
+        }
+        *timed.get_or_insert_with(|| {
+            self.loaded
+                .program
+                .queries
+                .get(r.query as usize)
+                .and_then(|def| query_timestamp(def, buf))
+                .is_some()
+        })
     }
 }
 

@@ -167,7 +167,8 @@ fn the_prefilter_changes_no_result() {
 }
 
 /// The whole detection-rules corpus (when ../shared is there) gives the same matches with and
-/// without the prefilter on generated events, and the prefilter guards most of its stages.
+/// without the prefilter on generated events, and the prefilter guards most of its stages;
+/// and the same matches with every sequence stage run as with idle ones left unrun.
 #[test]
 fn the_prefilter_changes_no_result_on_the_corpus() {
     use eqlvm::pipeline::{compile_rules, CompileOptions};
@@ -188,14 +189,24 @@ fn the_prefilter_changes_no_result_on_the_corpus() {
         guarded * 10 >= stages * 9,
         "{guarded} of {stages} stages guarded"
     );
-    let mut without = Engine::new(compiled.program, &EngineOptions::default()).unwrap();
+    let mut without = Engine::new(compiled.program.clone(), &EngineOptions::default()).unwrap();
     without.set_prefilter(false);
+    // Every sequence stage run, even those whose hits could change no state.
+    let mut ungated = Engine::new(compiled.program, &EngineOptions::default()).unwrap();
+    ungated.set_stage_gating(false);
     let events = lines(17, 4_000);
     let a = run_all(&mut with, &events);
     let b = run_all(&mut without, &events);
     assert!(a.len() > 100, "{} matches", a.len());
     assert_eq!(a, b);
     assert!(with.stats.stages_run * 4 < without.stats.stages_run);
+    assert_eq!(a, run_all(&mut ungated, &events));
+    assert!(with.stats.stages_skipped > 0);
+    assert_eq!(ungated.stats.stages_skipped, 0);
+    assert_eq!(
+        with.stats.stages_run + with.stats.stages_skipped,
+        ungated.stats.stages_run
+    );
 }
 
 /// One program of `queries` (query `i` named `q{i}`), planned against the built-in schema.
