@@ -29,6 +29,17 @@ fn ws(b: &[u8], mut at: usize) -> usize {
     at
 }
 
+/// The index of the byte `c` at `b[at]` or right after whitespace there (tokens usually follow
+/// each other directly: one test for that); `None` for anything else.
+#[inline(always)]
+fn at_byte(b: &[u8], at: usize, c: u8) -> Option<usize> {
+    if b.get(at) == Some(&c) {
+        return Some(at);
+    }
+    let at = ws(b, at);
+    (b.get(at) == Some(&c)).then_some(at)
+}
+
 /// The length of the number at `b[at]` as the tokenizer would take it, and whether it is a
 /// float (has a fraction or an exponent). `None` where a fraction or exponent is malformed or
 /// the bytes start no number (the exact parser then decides).
@@ -101,26 +112,21 @@ impl Parser<'_, '_> {
             return Some(at + 1);
         }
         loop {
-            if b.get(at) != Some(&b'"') {
+            let open = at_byte(b, at, b'"')?;
+            let close = find_quote_or_backslash(b, open + 1)?;
+            if b.get(close) != Some(&b'"') {
                 return None;
             }
-            let close = find_quote_or_backslash(b, at + 1)?;
-            if b[close] != b'"' {
-                return None;
-            }
-            let target = self.proj.lookup(node, b.get(at + 1..close)?);
-            at = ws(b, close + 1);
-            if b.get(at) != Some(&b':') {
-                return None;
-            }
-            let value = ws(b, at + 1);
+            let target = self.proj.lookup(node, b.get(open + 1..close)?);
+            let colon = at_byte(b, close + 1, b':')?;
+            let value = ws(b, colon + 1);
             at = match target {
-                None => self.fast_skip(value, depth, value > at + 1)?,
+                None => self.fast_skip(value, depth, value > colon + 1)?,
                 Some(n) => self.fast_member(value, n, depth)?,
             };
             at = ws(b, at);
             match b.get(at)? {
-                b',' => at = ws(b, at + 1),
+                b',' => at += 1,
                 b'}' => return Some(at + 1),
                 _ => return None,
             }
