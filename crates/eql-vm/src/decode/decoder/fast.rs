@@ -173,12 +173,20 @@ impl Parser<'_, '_> {
     /// and containers by the byte scanners, other scalars only when they are well-formed. After
     /// whitespace (`spaced`) that parser tokenizes strings, which checks their escapes: then
     /// only strings without escapes are taken. Strings without escapes, the usual case, are
-    /// passed over here in the caller; the rest goes to [`Parser::fast_skip_other`].
+    /// passed over here in the caller, and so are objects and arrays (by the block scan); the
+    /// rest goes to [`Parser::fast_skip_other`].
     #[inline(always)]
     fn fast_skip(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
-        match plain_string_close(self.text.as_bytes(), at) {
-            Some(close) => Some(close + 1),
-            None => self.fast_skip_other(at, depth, spaced),
+        let b = self.text.as_bytes();
+        if let Some(close) = plain_string_close(b, at) {
+            return Some(close + 1);
+        }
+        match b.get(at) {
+            Some(&open @ (b'{' | b'[')) => {
+                let limit = MAX_DEPTH.checked_sub(depth).filter(|&l| l > 0)?;
+                self.blocks.skip(b, at + 1, open == b'[', limit)
+            }
+            _ => self.fast_skip_other(at, depth, spaced),
         }
     }
 
@@ -191,7 +199,7 @@ impl Parser<'_, '_> {
             b'"' => string_end(b, at).ok(),
             open @ (b'{' | b'[') => {
                 let limit = MAX_DEPTH.checked_sub(depth).filter(|&l| l > 0)?;
-                super::block::skip_blocks(b, at + 1, open == b'[', limit)
+                self.blocks.skip(b, at + 1, open == b'[', limit)
             }
             _ => match scalar_len(b, at) {
                 Some(n) => Some(at + n),
