@@ -111,13 +111,16 @@ impl Parser<'_, '_> {
         if b.get(at) == Some(&b'}') {
             return Some(at + 1);
         }
+        // The object's node, looked up once for all its keys.
+        let proj = self.proj;
+        let this = proj.node(node);
         loop {
             let open = at_byte(b, at, b'"')?;
             let close = find_quote_or_backslash(b, open + 1)?;
             if b.get(close) != Some(&b'"') {
                 return None;
             }
-            let target = self.proj.lookup(node, b.get(open + 1..close)?);
+            let target = this.child(b.get(open + 1..close)?);
             let colon = at_byte(b, close + 1, b':')?;
             let value = ws(b, colon + 1);
             at = match target {
