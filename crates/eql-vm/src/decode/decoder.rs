@@ -157,6 +157,7 @@ impl Decoder {
             pairs: &mut self.pairs,
             frames: &mut self.frames,
             key: &mut self.key,
+            blocks: block::BlockScan::new(),
         };
         if fast && parser.fast_document() {
             #[cfg(test)]
@@ -207,6 +208,8 @@ struct Parser<'t, 'b> {
     pairs: &'b mut Vec<(u32, Value)>,
     frames: &'b mut Vec<Frame>,
     key: &'b mut String,
+    /// The block scan for unprojected objects and arrays.
+    blocks: block::BlockScan,
 }
 
 impl<'t> Parser<'t, '_> {

@@ -1,7 +1,8 @@
 //! A small open-addressing table from JSON key text to trie node. A key is summed up by its
 //! length and two 8-byte words (its first and last bytes), which are read with two loads, hashed
 //! with one multiplication and compared without a call; only the middle of keys longer than 16
-//! bytes is compared byte by byte.
+//! bytes is compared byte by byte. Most keys of an event lead nowhere: a 64-bit filter over
+//! the keys' lengths and first bytes turns most of them away before they are hashed.
 
 /// One slot of a [`KeyTable`]; `len` is [`EMPTY`] when the slot is empty.
 #[derive(Debug, Clone)]
@@ -34,6 +35,8 @@ impl Default for Entry {
 pub(crate) struct KeyTable {
     entries: Vec<Entry>,
     len: usize,
+    /// The [`filter_bit`]s of the keys held (0 when empty).
+    filter: u64,
 }
 
 const K0: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -55,6 +58,13 @@ fn words(k: &[u8]) -> (u64, u64) {
         0
     };
     (w, 0)
+}
+
+/// The bit of a key in [`KeyTable::filter`]: its first byte and its length folded into 6 bits.
+#[inline(always)]
+fn filter_bit(k: &[u8]) -> u64 {
+    let first = usize::from(k.first().copied().unwrap_or(0));
+    1u64 << ((first ^ k.len() << 2) & 63)
 }
 
 /// The hash of a key from its words and length: the words and the length folded into one word
@@ -88,6 +98,7 @@ impl KeyTable {
         if (self.len + 1) * 4 > self.entries.len() {
             self.grow();
         }
+        self.filter |= filter_bit(key);
         let i = self.find(key);
         let e = &mut self.entries[i];
         if e.len == EMPTY {
@@ -108,7 +119,7 @@ impl KeyTable {
     /// The node of `key`, if present.
     #[inline(always)]
     pub(crate) fn get(&self, key: &[u8]) -> Option<u32> {
-        if self.len == 0 {
+        if self.filter & filter_bit(key) == 0 {
             return None;
         }
         let (first, last) = words(key);
@@ -208,6 +219,25 @@ mod tests {
         assert_eq!(t.get(b"ab\0"), None);
         assert_eq!(t.get(b"a"), None);
         assert_eq!(t.get(b"ab"), Some(1));
+    }
+
+    #[test]
+    fn keys_the_filter_lets_through_are_still_compared() {
+        // Keys of the same first byte and length share a filter bit; keys whose bit no held
+        // key has are turned away (an empty table turns every key away).
+        let mut t = KeyTable::default();
+        assert_eq!(t.get(b""), None);
+        t.insert(b"name", 1);
+        t.insert(b"pid", 2);
+        assert_eq!(filter_bit(b"name"), filter_bit(b"nope"));
+        assert_eq!(t.get(b"nope"), None);
+        assert_eq!(t.get(b"name"), Some(1));
+        assert_eq!(t.get(b"pid"), Some(2));
+        assert_eq!(t.get(b""), None);
+        assert_eq!(t.filter.count_ones(), 2);
+        for k in [&b"names"[..], b"nam", b"xame", b"args"] {
+            assert_eq!(t.get(k), None, "{k:?}");
+        }
     }
 
     #[test]

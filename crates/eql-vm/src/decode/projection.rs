@@ -27,6 +27,12 @@ impl Node {
     pub(crate) fn has_children(&self) -> bool {
         !self.children.is_empty()
     }
+
+    /// The node a member of this node's object whose key is `key` leads to.
+    #[inline(always)]
+    pub(crate) fn child(&self, key: &[u8]) -> Option<NodeId> {
+        self.children.get(key)
+    }
 }
 
 /// Which fields to copy out of an event, and into which slots: slot `i` is `fields[i]`.

@@ -45,13 +45,43 @@ fn prefix_xor(mut x: u64) -> u64 {
 /// brackets that do not pair, nesting of `limit` levels or more (counting this container), no
 /// end before the end of `b`, or a backslash outside a string (which that scanner ignores and
 /// this one would take as an escape).
-#[inline(always)]
-pub(super) fn skip_blocks(b: &[u8], start: usize, array: bool, limit: usize) -> Option<usize> {
-    #[cfg(target_arch = "x86_64")]
-    if super::super::simd::has_avx2() {
-        // SAFETY: the CPU has AVX2 and PCLMULQDQ (checked just above).
-        return unsafe { skip_blocks_avx2(b, start, array, limit) };
+#[cfg(test)]
+fn skip_blocks(b: &[u8], start: usize, array: bool, limit: usize) -> Option<usize> {
+    BlockScan::new().skip(b, start, array, limit)
+}
+
+/// The copy of the block loop this CPU runs, asked once (per line) rather than per container.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BlockScan {
+    /// Set only when [`has_avx2`](super::super::simd::has_avx2) said yes.
+    avx2: bool,
+}
+
+impl BlockScan {
+    #[inline]
+    pub(super) fn new() -> BlockScan {
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = super::super::simd::has_avx2();
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx2 = false;
+        BlockScan { avx2 }
     }
+
+    /// [`skip_blocks`] without asking the CPU again.
+    #[inline(always)]
+    pub(super) fn skip(self, b: &[u8], start: usize, array: bool, limit: usize) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only where the CPU has AVX2 and PCLMULQDQ (`BlockScan::new`).
+            return unsafe { skip_blocks_avx2(b, start, array, limit) };
+        }
+        skip_blocks_baseline(b, start, array, limit)
+    }
+}
+
+/// [`skip_blocks`] with SSE2 (or bytes), kept out of line so that its callers stay small.
+#[inline(never)]
+fn skip_blocks_baseline(b: &[u8], start: usize, array: bool, limit: usize) -> Option<usize> {
     skip_blocks_with(b, start, array, limit, masks, prefix_xor)
 }
 

@@ -29,6 +29,17 @@ fn ws(b: &[u8], mut at: usize) -> usize {
     at
 }
 
+/// The index of the byte `c` at `b[at]` or right after whitespace there (tokens usually follow
+/// each other directly: one test for that); `None` for anything else.
+#[inline(always)]
+fn at_byte(b: &[u8], at: usize, c: u8) -> Option<usize> {
+    if b.get(at) == Some(&c) {
+        return Some(at);
+    }
+    let at = ws(b, at);
+    (b.get(at) == Some(&c)).then_some(at)
+}
+
 /// The length of the number at `b[at]` as the tokenizer would take it, and whether it is a
 /// float (has a fraction or an exponent). `None` where a fraction or exponent is malformed or
 /// the bytes start no number (the exact parser then decides).
@@ -100,27 +111,25 @@ impl Parser<'_, '_> {
         if b.get(at) == Some(&b'}') {
             return Some(at + 1);
         }
+        // The object's node, looked up once for all its keys.
+        let proj = self.proj;
+        let this = proj.node(node);
         loop {
-            if b.get(at) != Some(&b'"') {
+            let open = at_byte(b, at, b'"')?;
+            let close = find_quote_or_backslash(b, open + 1)?;
+            if b.get(close) != Some(&b'"') {
                 return None;
             }
-            let close = find_quote_or_backslash(b, at + 1)?;
-            if b[close] != b'"' {
-                return None;
-            }
-            let target = self.proj.lookup(node, b.get(at + 1..close)?);
-            at = ws(b, close + 1);
-            if b.get(at) != Some(&b':') {
-                return None;
-            }
-            let value = ws(b, at + 1);
+            let target = this.child(b.get(open + 1..close)?);
+            let colon = at_byte(b, close + 1, b':')?;
+            let value = ws(b, colon + 1);
             at = match target {
-                None => self.fast_skip(value, depth, value > at + 1)?,
+                None => self.fast_skip(value, depth, value > colon + 1)?,
                 Some(n) => self.fast_member(value, n, depth)?,
             };
             at = ws(b, at);
             match b.get(at)? {
-                b',' => at = ws(b, at + 1),
+                b',' => at += 1,
                 b'}' => return Some(at + 1),
                 _ => return None,
             }
@@ -167,12 +176,20 @@ impl Parser<'_, '_> {
     /// and containers by the byte scanners, other scalars only when they are well-formed. After
     /// whitespace (`spaced`) that parser tokenizes strings, which checks their escapes: then
     /// only strings without escapes are taken. Strings without escapes, the usual case, are
-    /// passed over here in the caller; the rest goes to [`Parser::fast_skip_other`].
+    /// passed over here in the caller, and so are objects and arrays (by the block scan); the
+    /// rest goes to [`Parser::fast_skip_other`].
     #[inline(always)]
     fn fast_skip(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
-        match plain_string_close(self.text.as_bytes(), at) {
-            Some(close) => Some(close + 1),
-            None => self.fast_skip_other(at, depth, spaced),
+        let b = self.text.as_bytes();
+        if let Some(close) = plain_string_close(b, at) {
+            return Some(close + 1);
+        }
+        match b.get(at) {
+            Some(&open @ (b'{' | b'[')) => {
+                let limit = MAX_DEPTH.checked_sub(depth).filter(|&l| l > 0)?;
+                self.blocks.skip(b, at + 1, open == b'[', limit)
+            }
+            _ => self.fast_skip_other(at, depth, spaced),
         }
     }
 
@@ -185,7 +202,7 @@ impl Parser<'_, '_> {
             b'"' => string_end(b, at).ok(),
             open @ (b'{' | b'[') => {
                 let limit = MAX_DEPTH.checked_sub(depth).filter(|&l| l > 0)?;
-                super::block::skip_blocks(b, at + 1, open == b'[', limit)
+                self.blocks.skip(b, at + 1, open == b'[', limit)
             }
             _ => match scalar_len(b, at) {
                 Some(n) => Some(at + n),

@@ -35,6 +35,11 @@ const KEYS: &[&str] = &[
     "long_key_name_x",
     "x",
     "é",
+    // Unprojected keys of the same first byte and length as projected ones (they pass the key
+    // tables' filter and are told apart by the comparison).
+    "tx",
+    "iq",
+    "long_key_name_y",
 ];
 
 const NUMBERS: &[&str] = &[

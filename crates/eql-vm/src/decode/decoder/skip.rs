@@ -5,7 +5,6 @@
 //! already checked to be UTF-8).
 
 use super::super::lexer::find_quote_or_backslash;
-use super::block::skip_blocks;
 use super::{DecodeError, Parser, E, MAX_DEPTH};
 
 /// Byte classes of the skip scanner.
@@ -36,7 +35,7 @@ impl Parser<'_, '_> {
         if limit == 0 {
             return Err(self.error(E::TooDeep { limit: MAX_DEPTH }));
         }
-        let end = match skip_blocks(b, start, array, limit) {
+        let end = match self.blocks.skip(b, start, array, limit) {
             Some(end) => end,
             None => scan_container(b, start, array, limit)?,
         };
