@@ -181,10 +181,13 @@ impl Decoder {
         }
         buf.values.resize(self.pairs.len(), Value::Null);
         buf.pos.resize(self.pairs.len(), 0);
+        // Plain slices, whose pointers and lengths stay in registers through the loop.
+        let (values, pos) = (&mut buf.values[..], &mut buf.pos[..]);
         for (i, &(slot, v)) in self.pairs.iter().enumerate() {
             let r = &mut slots[slot as usize];
-            buf.values[(r.start + r.len) as usize] = v;
-            buf.pos[(r.start + r.len) as usize] = i as u32;
+            let at = (r.start + r.len) as usize;
+            values[at] = v;
+            pos[at] = i as u32;
             r.len += 1;
         }
         for &(slot, first) in proj.aliases() {
