@@ -7,6 +7,7 @@ use logos::{Lexer, Logos};
 
 use super::lexer::{LexError, Token};
 use super::projection::{NodeId, Projection, ROOT};
+use super::timestamp::DateMemo;
 use super::{DecodeError, DecodeErrorKind as E, MAX_DEPTH};
 use crate::event::{EventBuf, SlotRange, Value};
 
@@ -24,6 +25,8 @@ pub struct Decoder {
     frames: Vec<Frame>,
     /// The unescaped text of a key that had escapes.
     key: String,
+    /// The minute of the last date read, kept from line to line.
+    dates: DateMemo,
     /// Lines the optimistic pass decoded (for tests that must exercise it).
     #[cfg(test)]
     fast_taken: usize,
@@ -157,6 +160,7 @@ impl Decoder {
             pairs: &mut self.pairs,
             frames: &mut self.frames,
             key: &mut self.key,
+            dates: &mut self.dates,
             blocks: block::BlockScan::new(),
         };
         if fast && parser.fast_document() {
@@ -211,6 +215,7 @@ struct Parser<'t, 'b> {
     pairs: &'b mut Vec<(u32, Value)>,
     frames: &'b mut Vec<Frame>,
     key: &'b mut String,
+    dates: &'b mut DateMemo,
     /// The block scan for unprojected objects and arrays.
     blocks: block::BlockScan,
 }

@@ -149,47 +149,73 @@ const FRACTION_SCALE: [i64; 9] = [
 /// then asks [`parse_iso`], which gives the same value for every string this one takes.
 #[inline]
 fn parse_utc_seconds(b: &[u8]) -> Option<i64> {
-    let head: &[u8; 19] = b.first_chunk()?;
-    let (&zone, frac) = b[19..].split_last()?;
-    if zone != b'Z' {
-        return None;
-    }
-    // Three little-endian words over `YYYY-MM-`, `DDTHH:MM` and `M:SS`, each XORed with the
-    // expected shape: a digit becomes its value (0 to 9) and a right separator becomes 0.
-    let word = |at: usize, shape: &[u8; 8]| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&head[at..at + 8]);
-        u64::from_le_bytes(w) ^ u64::from_le_bytes(*shape)
+    utc_minute(b.first_chunk()?).and_then(|minute| utc_rest(b, minute))
+}
+
+/// The first 16 bytes of a date, `YYYY-MM-DDTHH:MM`, as two little-endian words.
+#[inline(always)]
+fn head_words(head: &[u8; 16]) -> [u64; 2] {
+    let (a, b) = head.split_at(8);
+    let word = |w: &[u8]| {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(w);
+        u64::from_le_bytes(x)
     };
-    let w0 = word(0, b"0000-00-");
-    let w1 = word(8, b"00T00:00");
-    // Bytes 15 to 18, and four zero bytes that pass every check.
-    let w2 = u64::from(u32::from_le_bytes([head[15], head[16], head[17], head[18]]))
-        ^ u64::from(u32::from_le_bytes(*b"0:00"));
+    [word(a), word(b)]
+}
+
+/// The first part of [`parse_utc_seconds`]: the seconds since the epoch at the start of the
+/// minute `YYYY-MM-DDTHH:MM` that `head` spells, when it has that shape and valid fields. It
+/// reads nothing else, so a date that starts with the same 16 bytes has the same minute.
+#[inline]
+fn utc_minute(head: &[u8; 16]) -> Option<i64> {
+    // Each word XORed with the expected shape: a digit becomes its value (0 to 9) and a right
+    // separator becomes 0.
+    let [w0, w1] = head_words(head);
+    let w0 = w0 ^ u64::from_le_bytes(*b"0000-00-");
+    let w1 = w1 ^ u64::from_le_bytes(*b"00T00:00");
     // Every byte at most 9: adding 0x76 to each sets its top bit exactly when it is 10 to
     // 0x7f, and a byte of 0x80 or more has that bit already (a carry out of such a byte only
     // reaches bytes of a word that fails anyway).
     const TOP: u64 = 0x8080_8080_8080_8080;
     const ADD: u64 = 0x7676_7676_7676_7676;
     let over_9 = |w: u64| (w.wrapping_add(ADD) | w) & TOP;
-    // The separators: bytes 4 and 7 of the first word, 2 and 5 of the second, 1 of the third.
-    let separators = (w0 & 0xff00_00ff_0000_0000) | (w1 & 0x0000_ff00_00ff_0000) | (w2 & 0xff00);
-    if over_9(w0) | over_9(w1) | over_9(w2) | separators != 0 {
+    // The separators: bytes 4 and 7 of the first word, 2 and 5 of the second.
+    let separators = (w0 & 0xff00_00ff_0000_0000) | (w1 & 0x0000_ff00_00ff_0000);
+    if over_9(w0) | over_9(w1) | separators != 0 {
         return None;
     }
     let d = |w: u64, k: u32| (w >> (8 * k)) as u32 & 0xff;
     let year = d(w0, 0) * 1000 + d(w0, 1) * 100 + d(w0, 2) * 10 + d(w0, 3);
     let month = d(w0, 5) * 10 + d(w0, 6);
     let day = d(w1, 0) * 10 + d(w1, 1);
-    let (h, m, s) = (
-        d(w1, 3) * 10 + d(w1, 4),
-        d(w1, 6) * 10 + d(w1, 7),
-        d(w2, 2) * 10 + d(w2, 3),
-    );
+    let (h, m) = (d(w1, 3) * 10 + d(w1, 4), d(w1, 6) * 10 + d(w1, 7));
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(i64::from(year), month) {
         return None;
     }
-    if h >= 24 || m >= 60 || s >= 60 {
+    if h >= 24 || m >= 60 {
+        return None;
+    }
+    // Within ±3.7 million days of 1970, so the seconds fit easily.
+    let days = days_from_civil_4digit(year, month, day);
+    Some(days * 86_400 + i64::from(h * 3600 + m * 60))
+}
+
+/// The rest of [`parse_utc_seconds`] once the first 16 bytes gave `minute`: `:SS`, an
+/// optional fraction of 1 to 9 digits and `Z`, ending the string.
+#[inline]
+fn utc_rest(b: &[u8], minute: i64) -> Option<i64> {
+    let tail = b.get(16..)?;
+    let (&zone, frac) = tail.get(3..)?.split_last()?;
+    if zone != b'Z' || tail[0] != b':' {
+        return None;
+    }
+    let (s1, s2) = (tail[1].wrapping_sub(b'0'), tail[2].wrapping_sub(b'0'));
+    if s1 > 9 || s2 > 9 {
+        return None;
+    }
+    let s = i64::from(s1 * 10 + s2);
+    if s >= 60 {
         return None;
     }
     let mut nanos = 0i64;
@@ -206,10 +232,37 @@ fn parse_utc_seconds(b: &[u8]) -> Option<i64> {
         }
         nanos *= FRACTION_SCALE[digits.len() - 1];
     }
-    // Within ±3.7 million days of 1970, so the seconds fit easily; the nanoseconds may not.
-    let days = days_from_civil_4digit(year, month, day);
-    let secs = days * 86_400 + i64::from(h * 3600 + m * 60 + s);
-    secs.checked_mul(NANOS_PER_SEC)?.checked_add(nanos)
+    // The nanoseconds may not fit.
+    (minute + s).checked_mul(NANOS_PER_SEC)?.checked_add(nanos)
+}
+
+/// The minute of the last date of the fixed shape a decoder read: events come in time order,
+/// so most dates share their first 16 bytes (`YYYY-MM-DDTHH:MM`) with the one before, and
+/// only the seconds and the fraction are left to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DateMemo {
+    /// The first 16 bytes of that date (as [`head_words`]) and the seconds at the start of
+    /// its minute ([`utc_minute`]); `None` until a date of the fixed shape was read.
+    last: Option<([u64; 2], i64)>,
+}
+
+impl DateMemo {
+    /// [`parse_date`], remembering the minute of a date of the fixed shape for the next call.
+    #[inline]
+    pub(crate) fn parse(&mut self, s: &str) -> Option<i64> {
+        let b = s.as_bytes();
+        if let Some(head) = b.first_chunk::<16>() {
+            let key = head_words(head);
+            let minute = match self.last {
+                Some((k, minute)) if k == key => Some(minute),
+                _ => utc_minute(head).inspect(|&minute| self.last = Some((key, minute))),
+            };
+            if let Some(ns) = minute.and_then(|minute| utc_rest(b, minute)) {
+                return Some(ns);
+            }
+        }
+        parse_date(s)
+    }
 }
 
 fn parse_iso(b: &[u8]) -> Option<i64> {

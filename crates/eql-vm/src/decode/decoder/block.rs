@@ -136,17 +136,12 @@ fn skip_blocks_with(
         let strings = prefix_xor(m.quote & !escaped) ^ in_string;
         in_string = 0u64.wrapping_sub(strings >> 63);
         let stray = m.backslash & !strings;
-        let stop = if stray == 0 {
-            64
-        } else {
-            stray.trailing_zeros()
-        };
-        let mut brackets = (m.open | m.close) & !strings;
+        // Only the brackets before the first backslash outside a string are looked at (all of
+        // them when there is none); after them, such a backslash declines the line below.
+        let before_stray = stray.wrapping_sub(1) & !stray;
+        let mut brackets = (m.open | m.close) & !strings & before_stray;
         while brackets != 0 {
             let k = brackets.trailing_zeros();
-            if k >= stop {
-                return None;
-            }
             brackets &= brackets - 1;
             let c = *rest.get(k as usize)?;
             if c == b'{' || c == b'[' {

@@ -96,7 +96,7 @@ impl Parser<'_, '_> {
 
     /// The value of a string without escapes whose text is `text[inside]`.
     #[inline(always)]
-    pub(super) fn plain_string(&self, inside: std::ops::Range<usize>, kind: SlotKind) -> Value {
+    pub(super) fn plain_string(&mut self, inside: std::ops::Range<usize>, kind: SlotKind) -> Value {
         if kind != SlotKind::Plain {
             if let Some(v) = self.converted(inside.clone(), kind) {
                 return v;
@@ -113,10 +113,15 @@ impl Parser<'_, '_> {
 
 impl Parser<'_, '_> {
     /// The IP or date `text[inside]` stands for in a slot of `kind` (out of line: most slots
-    /// are plain).
+    /// are plain). Dates go through the decoder's
+    /// [`DateMemo`](super::super::timestamp::DateMemo).
     #[inline(never)]
-    fn converted(&self, inside: std::ops::Range<usize>, kind: SlotKind) -> Option<Value> {
-        self.text.get(inside).and_then(|s| convert(s, kind))
+    fn converted(&mut self, inside: std::ops::Range<usize>, kind: SlotKind) -> Option<Value> {
+        let s = self.text.get(inside)?;
+        match kind {
+            SlotKind::Date => self.dates.parse(s).map(Value::Date),
+            _ => convert(s, kind),
+        }
     }
 }
 

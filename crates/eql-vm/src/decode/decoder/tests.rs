@@ -214,6 +214,37 @@ fn date_slots() {
 }
 
 #[test]
+fn dates_of_a_minute_already_read_decode_as_in_a_fresh_decoder() {
+    let p = proj(&[("@timestamp", SlotKind::Date)]);
+    let mut kept = Decoder::new();
+    let dates = [
+        "2024-05-21T10:00:00Z",
+        "2024-05-21T10:00:59.999Z",
+        "2024-05-21T10:00:60Z",
+        "2024-05-21T10:00:07+01:00",
+        "2024-05-21T10:00:07.1234567890Z",
+        "2024-05-21T10:01:07Z",
+        "2024-05-21T10:00",
+        "2024-05-21T10:00:0xZ",
+        "2024-05-21T10:00:01.5Z",
+    ];
+    for d in dates {
+        for line in [
+            format!(r#"{{"@timestamp":"{d}"}}"#),
+            format!(r#"{{"@timestamp":["{d}"]}}"#),
+            format!(r#"{{"@timestamp" : "{d}" }}"#),
+        ] {
+            let want = run(&p, &line);
+            let mut b = EventBuf::new();
+            b.line.extend_from_slice(line.as_bytes());
+            kept.decode(&p, &mut b)
+                .unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(values(&b, 0), values(&want, 0), "{line}");
+        }
+    }
+}
+
+#[test]
 fn duplicate_paths_fill_both_slots() {
     let p = plain(&["a", "b", "a"]);
     let b = run(&p, r#"{"a":[1,2],"b":3}"#);

@@ -251,8 +251,10 @@ fn fixed_shape_agrees_with_the_general_parser() {
         (x % n as u64) as usize
     };
     let (mut taken, mut checked) = (0, 0);
+    // Kept across all the strings, which mostly share their first 16 bytes with the one before.
+    let mut memo = DateMemo::default();
     for t in templates {
-        let check = |s: &str, taken: &mut usize| {
+        let mut check = |s: &str, taken: &mut usize| {
             let fast = parse_utc_seconds(s.as_bytes());
             let want = general(s);
             if fast.is_some() {
@@ -260,6 +262,8 @@ fn fixed_shape_agrees_with_the_general_parser() {
                 assert_eq!(fast, want, "{s}");
             }
             assert_eq!(parse_date(s), want, "{s}");
+            assert_eq!(memo.parse(s), want, "{s}");
+            assert_eq!(DateMemo::default().parse(s), want, "{s}");
         };
         check(t, &mut taken);
         let chars: Vec<char> = t.chars().collect();
@@ -294,4 +298,84 @@ fn fixed_shape_agrees_with_the_general_parser() {
         }
     }
     assert!(taken > 5_000 && checked > 100_000, "{taken} {checked}");
+}
+
+#[test]
+fn the_date_memo_reads_a_known_minute_like_a_new_one() {
+    let base = *b"2024-05-21T10:09:08.123Z";
+    let mut memo = DateMemo::default();
+    let mut hits = 0;
+    // Every byte value at every position, each right after the unchanged date (so that the
+    // memo holds its minute), then again after itself.
+    for i in 0..base.len() {
+        for c in 0..=255u8 {
+            let mut v = base.to_vec();
+            v[i] = c;
+            let Ok(s) = std::str::from_utf8(&v) else {
+                continue;
+            };
+            assert_eq!(
+                memo.parse("2024-05-21T10:09:08.123Z"),
+                parse_date("2024-05-21T10:09:08.123Z")
+            );
+            let want = parse_date(s);
+            assert_eq!(memo.parse(s), want, "{s}");
+            assert_eq!(memo.parse(s), want, "{s}");
+            hits += usize::from(i >= 16 && want.is_some());
+        }
+    }
+    assert!(hits > 20, "{hits}");
+    // Tails cut short, grown and changed after a known minute; other minutes in between.
+    let tails = [
+        "",
+        ":",
+        ":0",
+        ":08",
+        ":08Z",
+        ":08.Z",
+        ":08.1Z",
+        ":08.123456789Z",
+        ":08.1234567891Z",
+        ":60Z",
+        ":59Z",
+        ":08+02:00",
+        ":08z",
+        ":08.123",
+        ":8Z",
+        "Z",
+        ":08.12Z ",
+        ":08.1é",
+    ];
+    for head in [
+        "2024-05-21T10:09",
+        "2024-02-29T23:59",
+        "2023-02-29T23:59",
+        "9999-12-31T23:59",
+        "2024-05-21T24:00",
+    ] {
+        for tail in tails {
+            let s = format!("{head}{tail}");
+            assert_eq!(memo.parse(&s), parse_date(&s), "{s}");
+            assert_eq!(
+                memo.parse("2024-05-21T10:10:00Z"),
+                parse_date("2024-05-21T10:10:00Z")
+            );
+            assert_eq!(memo.parse(&s), parse_date(&s), "{s}");
+        }
+    }
+    // A minute remembered, then read for another date of the same minute.
+    let mut memo = DateMemo::default();
+    assert_eq!(
+        memo.parse("2024-05-21T10:09:08Z"),
+        parse_date("2024-05-21T10:09:08Z")
+    );
+    assert!(memo.last.is_some());
+    assert_eq!(
+        memo.parse("2024-05-21T10:09:59.5Z"),
+        parse_date("2024-05-21T10:09:59.5Z")
+    );
+    assert_eq!(
+        memo.parse("2024-05-21T10:09:00Z"),
+        Some(1_716_286_140_000_000_000)
+    );
 }
