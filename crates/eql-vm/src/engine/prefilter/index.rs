@@ -5,7 +5,7 @@
 
 use super::bits::int_of;
 use super::flow::{Guard, Test};
-use super::folded::FoldedMap;
+use super::folded::{same_bytes, FoldedMap};
 use crate::event::{EventBuf, Value};
 use ahash::AHashMap;
 use aho_corasick::automaton::Automaton;
@@ -231,7 +231,7 @@ impl Index {
                     if let Some(e) = index.strings.get(s) {
                         mark(&e.folded);
                         for (lit, ids) in &e.exact {
-                            if lit.as_bytes() == s {
+                            if same_bytes(lit.as_bytes(), s) {
                                 mark(ids);
                             }
                         }
