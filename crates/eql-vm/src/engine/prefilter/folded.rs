@@ -22,15 +22,58 @@ fn folded_hash(s: &[u8]) -> u64 {
         h = h.rotate_left(23);
     }
     let rest = chunks.remainder();
-    if !rest.is_empty() {
-        // Byte by byte: a copy of a length not known here would be a call to `memcpy`.
-        let w = rest
-            .iter()
-            .rev()
-            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+    let n = rest.len();
+    if n > 0 {
+        // 4-7 bytes as two overlapping words, fewer byte by byte (a copy of a length not
+        // known here would be a call to `memcpy`). Every byte gets the case bit wherever it
+        // lands, so folding still makes no difference.
+        let w = if n >= 4 {
+            u64::from(word4(rest, 0)) | (u64::from(word4(rest, n - 4)) << 32)
+        } else {
+            rest.iter()
+                .rev()
+                .fold(0u64, |w, &b| (w << 8) | u64::from(b))
+        };
         h = (h ^ (w | CASE_BITS)).wrapping_mul(K);
     }
     h ^ (h >> 29)
+}
+
+/// The 8 bytes of `s` from `at` on (`at + 8 <= s.len()`).
+#[inline(always)]
+fn word8(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(b) = s.get(at..at + 8) {
+        w.copy_from_slice(b);
+    }
+    u64::from_le_bytes(w)
+}
+
+/// The 4 bytes of `s` from `at` on (`at + 4 <= s.len()`).
+#[inline(always)]
+fn word4(s: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    if let Some(b) = s.get(at..at + 4) {
+        w.copy_from_slice(b);
+    }
+    u32::from_le_bytes(w)
+}
+
+/// `a == b`, comparing strings of up to 16 bytes as two overlapping words in place instead of
+/// calling `memcmp` (event values and literals are mostly that short).
+#[inline(always)]
+pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0 => true,
+        1..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
+    }
 }
 
 /// See the module docs.
@@ -69,7 +112,7 @@ impl<V> FoldedMap<V> {
             match self.entries.get(e.wrapping_sub(1)) {
                 None => return i,
                 // Values mostly come lowercased already: a plain comparison settles them.
-                Some((eh, k, _)) if *eh == h && (**k == *s || k.eq_ignore_ascii_case(s)) => {
+                Some((eh, k, _)) if *eh == h && (same_bytes(k, s) || k.eq_ignore_ascii_case(s)) => {
                     return i
                 }
                 Some(_) => i = (i + 1) & mask,
@@ -124,6 +167,52 @@ impl<V> FoldedMap<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys of every length up to 24 (every tail length of the hash, 4-7 as overlapping
+    /// words) are found in either case and not with one letter changed at any position.
+    #[test]
+    fn keys_of_every_tail_length_are_found() {
+        let mut m: FoldedMap<usize> = FoldedMap::default();
+        let keys: Vec<String> = (1..=24usize)
+            .map(|n| {
+                (0..n)
+                    .map(|i| (b'a' + (i * 7 % 26) as u8) as char)
+                    .collect()
+            })
+            .collect();
+        for (i, k) in keys.iter().enumerate() {
+            *m.entry(k, || 0) += i;
+        }
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(m.get(k.as_bytes()), Some(&i), "{k}");
+            assert_eq!(m.get(k.to_uppercase().as_bytes()), Some(&i), "{k}");
+            for p in 0..k.len() {
+                let mut b = k.clone().into_bytes();
+                b[p] = if b[p] == b'z' { b'y' } else { b[p] + 1 };
+                assert_eq!(m.get(&b), None, "{k} {p}");
+            }
+        }
+    }
+
+    /// `same_bytes` agrees with `==` on every length up to 20, with one byte changed at
+    /// each position (each word, each overlap) and with lengths that differ.
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        for n in 0..=20usize {
+            let a: Vec<u8> = (0..n as u8).map(|i| b'a' + i).collect();
+            assert!(same_bytes(&a, &a.clone()), "{n}");
+            for i in 0..n {
+                let mut b = a.clone();
+                b[i] ^= 0x01;
+                assert!(!same_bytes(&a, &b), "{n} {i}");
+                assert_eq!(same_bytes(&a, &b), a == b);
+            }
+            let mut longer = a.clone();
+            longer.push(b'a');
+            assert!(!same_bytes(&a, &longer), "{n}");
+            assert!(!same_bytes(&longer, &a), "{n}");
+        }
+    }
 
     #[test]
     fn probes_ignore_ascii_case_only() {

@@ -5,7 +5,7 @@
 
 use super::bits::int_of;
 use super::flow::{Guard, Test};
-use super::folded::FoldedMap;
+use super::folded::{same_bytes, FoldedMap};
 use crate::event::{EventBuf, Value};
 use ahash::AHashMap;
 use aho_corasick::automaton::Automaton;
@@ -127,20 +127,26 @@ impl StrClauses {
 /// See the module docs.
 #[derive(Debug, Default)]
 pub(super) struct Index {
+    /// The slot of each field's tables, in increasing order: all a probe reads of the fields
+    /// the event has no value in (the tables span several cache lines each).
+    slot_ids: Vec<usize>,
+    /// Parallel to `slot_ids`: each field's tables.
     slots: Vec<SlotIndex>,
 }
 
 impl Index {
     /// Lets clause `c` hold when slot `g.slot` satisfies `g`.
     pub(super) fn add(&mut self, c: u32, g: &Guard) {
-        let i = match self.slots.iter().position(|s| s.slot == g.slot) {
-            Some(i) => i,
-            None => {
-                self.slots.push(SlotIndex {
+        let i = match self.slot_ids.binary_search(&g.slot) {
+            Ok(i) => i,
+            Err(i) => {
+                self.slot_ids.insert(i, g.slot);
+                let index = SlotIndex {
                     slot: g.slot,
                     ..SlotIndex::default()
-                });
-                self.slots.len() - 1
+                };
+                self.slots.insert(i, index);
+                i
             }
         };
         let index = &mut self.slots[i];
@@ -205,8 +211,12 @@ impl Index {
     /// Calls `mark` with the clauses each value of the event in `buf` satisfies.
     #[inline]
     pub(super) fn probe(&self, buf: &EventBuf, mut mark: impl FnMut(&[u32])) {
-        for index in &self.slots {
-            for v in buf.slot(index.slot) {
+        for (&slot, index) in self.slot_ids.iter().zip(&self.slots) {
+            let values = buf.slot(slot);
+            if values.is_empty() {
+                continue;
+            }
+            for v in values {
                 let Value::Str(r) = v else {
                     if let Some(ids) = int_of(v)
                         .filter(|_| !index.ints.is_empty())
@@ -221,7 +231,7 @@ impl Index {
                     if let Some(e) = index.strings.get(s) {
                         mark(&e.folded);
                         for (lit, ids) in &e.exact {
-                            if lit.as_bytes() == s {
+                            if same_bytes(lit.as_bytes(), s) {
                                 mark(ids);
                             }
                         }

@@ -32,25 +32,25 @@ pub struct Prefilter {
     stage_counts: Vec<u32>,
     /// Per dense stage: how many indexed clauses must hold (0: not guarded).
     needed: Vec<u8>,
-    /// Stages with the same indexed clauses and filters form one group, probed once: per
-    /// group, its stages.
-    group_stages: Vec<Vec<u32>>,
+    /// Stages with the same indexed clauses and filters form one group, probed once: the
+    /// stages of every group, group after group (see [`Prefilter::group_ranges`]).
+    group_stages: Vec<u32>,
+    /// Per group: the range of its stages in `group_stages`.
+    group_ranges: Vec<(u32, u32)>,
     /// Per dense stage: its group (`u32::MAX`: none).
     stage_group: Vec<u32>,
-    /// Per clause: what marking it takes (its group, how many clauses the group needs), read
-    /// in one place.
-    clause_info: Vec<ClauseInfo>,
+    /// Per clause: whether it holds for the current event and what marking it takes, in one
+    /// place (a clause is one cache line's quarter).
+    clauses: Vec<Clause>,
     /// The index of the clauses of each partition's stages: [`ANY_PART`] for stages of any
     /// category, then one per category (a category field and a value of it), which holds the
     /// clauses of the stages of any category too.
     parts: Vec<Index>,
     /// The partition of each category that has guarded stages.
     part_ids: AHashMap<(usize, Box<str>), u32>,
-    /// `clause_mark[c] == epoch`: clause `c` holds for the current event.
-    clause_mark: Vec<u32>,
-    /// `group_mark[g] == epoch`: `group_hits[g]` counts the current event's clauses.
-    group_mark: Vec<u32>,
-    group_hits: Vec<u8>,
+    /// Per group: `(mark, hits)`, where `mark == epoch` says that `hits` counts the current
+    /// event's clauses of the group (read only for groups of several clauses).
+    group_hits: Vec<(u32, u32)>,
     /// Guarded stages whose every indexed clause holds for the current event.
     admitted: Vec<u32>,
     epoch: u32,
@@ -155,8 +155,10 @@ impl Prefilter {
                 categories.push(c.map(|c| (q.category.index(), c.as_str().into())));
             }
         }
-        // Per group, how many indexed clauses must hold; per clause, the group it guards.
+        // Per group, how many indexed clauses must hold, and its stages; per clause, the group
+        // it guards.
         let mut group_needed: Vec<u8> = Vec::new();
+        let mut group_stages: Vec<Vec<u32>> = Vec::new();
         let mut clause_group: Vec<u32> = Vec::new();
         pf.parts.push(Index::default());
         let mut any_clauses: Vec<(u32, Guard)> = Vec::new();
@@ -233,7 +235,7 @@ impl Prefilter {
                 None => {
                     let g = group_needed.len() as u32;
                     group_needed.push(chosen.len() as u8);
-                    pf.group_stages.push(Vec::new());
+                    group_stages.push(Vec::new());
                     for clause in &chosen {
                         let c = clause_group.len() as u32;
                         clause_group.push(g);
@@ -251,22 +253,12 @@ impl Prefilter {
                     g
                 }
             };
-            pf.group_stages[group as usize].push(id as u32);
+            group_stages[group as usize].push(id as u32);
             pf.stage_group[id] = group;
         }
         pf.bits.finish();
-        pf.group_mark = vec![0; group_needed.len()];
-        pf.group_hits = vec![0; group_needed.len()];
+        pf.group_hits = vec![(0, 0); group_needed.len()];
         pf.known = per_stage;
-        pf.clause_mark = vec![0; clause_group.len()];
-        pf.clause_info = clause_group
-            .iter()
-            .map(|&g| ClauseInfo {
-                group: g,
-                needed: group_needed[g as usize],
-                filtered: pf.bits.filters_of(g as usize) > 0,
-            })
-            .collect();
         for index in pf.parts.iter_mut().skip(1) {
             for (c, guard) in &any_clauses {
                 index.add(*c, guard);
@@ -282,7 +274,7 @@ impl Prefilter {
         // Without an automaton the atoms' clauses could never hold: unguard them.
         for c in lost {
             let g = clause_group[c as usize] as usize;
-            for &s in pf.group_stages.get(g).into_iter().flatten() {
+            for &s in group_stages.get(g).into_iter().flatten() {
                 if let Some(n) = pf.needed.get_mut(s as usize) {
                     *n = 0;
                 }
@@ -291,6 +283,26 @@ impl Prefilter {
                 }
             }
         }
+        for stages in &group_stages {
+            let start = pf.group_stages.len() as u32;
+            pf.group_stages.extend_from_slice(stages);
+            pf.group_ranges.push((start, pf.group_stages.len() as u32));
+        }
+        pf.clauses = clause_group
+            .iter()
+            .map(|&g| {
+                let (start, end) = pf.group_ranges[g as usize];
+                Clause {
+                    mark: 0,
+                    group: g,
+                    start,
+                    // A group of more stages than the field holds is read from `group_ranges`.
+                    len: u16::try_from(end - start).unwrap_or(u16::MAX),
+                    needed: group_needed[g as usize],
+                    filtered: pf.bits.filters_of(g as usize) > 0,
+                }
+            })
+            .collect();
         pf
     }
 
@@ -345,8 +357,8 @@ impl Prefilter {
     pub fn begin(&mut self, buf: &EventBuf, parts: &[u32]) {
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
-            self.clause_mark.fill(0);
-            self.group_mark.fill(0);
+            self.clauses.iter_mut().for_each(|c| c.mark = 0);
+            self.group_hits.fill((0, 0));
             self.epoch = 1;
         }
         self.admitted.clear();
@@ -355,11 +367,10 @@ impl Prefilter {
             bits: &mut self.bits,
             buf,
             epoch: self.epoch,
-            clause_mark: &mut self.clause_mark,
-            clause_info: &self.clause_info,
-            group_mark: &mut self.group_mark,
+            clauses: &mut self.clauses,
             group_hits: &mut self.group_hits,
             group_stages: &self.group_stages,
+            group_ranges: &self.group_ranges,
             admitted: &mut self.admitted,
         };
         for &p in parts {
@@ -377,11 +388,15 @@ impl Prefilter {
     }
 }
 
-/// What marking a clause takes: its group, how many clauses that group needs, and whether
-/// it has filters.
+/// One indexed clause: whether it holds for the current event (`mark == epoch`), its group,
+/// how many clauses that group needs, whether it has filters, and the group's stages (a range
+/// of `group_stages`; `len == u16::MAX`: see `group_ranges`).
 #[derive(Debug, Clone, Copy)]
-struct ClauseInfo {
+struct Clause {
+    mark: u32,
     group: u32,
+    start: u32,
+    len: u16,
     needed: u8,
     filtered: bool,
 }
@@ -389,11 +404,10 @@ struct ClauseInfo {
 /// The marking state of one [`Prefilter::begin`].
 struct Marks<'a> {
     epoch: u32,
-    clause_mark: &'a mut [u32],
-    clause_info: &'a [ClauseInfo],
-    group_mark: &'a mut [u32],
-    group_hits: &'a mut [u8],
-    group_stages: &'a [Vec<u32>],
+    clauses: &'a mut [Clause],
+    group_hits: &'a mut [(u32, u32)],
+    group_stages: &'a [u32],
+    group_ranges: &'a [(u32, u32)],
     admitted: &'a mut Vec<u32>,
     bits: &'a mut Bits,
     buf: &'a EventBuf,
@@ -404,27 +418,25 @@ impl Marks<'_> {
     #[inline]
     fn all(&mut self, ids: &[u32]) {
         for &c in ids {
-            let Some(m) = self.clause_mark.get_mut(c as usize) else {
+            let Some(clause) = self.clauses.get_mut(c as usize) else {
                 continue;
             };
-            if *m == self.epoch {
+            if clause.mark == self.epoch {
                 continue;
             }
-            *m = self.epoch;
-            let Some(&ClauseInfo {
+            clause.mark = self.epoch;
+            let Clause {
                 group,
+                start,
+                len,
                 needed,
                 filtered,
-            }) = self.clause_info.get(c as usize)
-            else {
-                continue;
-            };
+                ..
+            } = *clause;
             let g = group as usize;
             // A group of one clause holds once that clause does (and marks it only once).
             if needed > 1 {
-                let (Some(mark), Some(hits)) =
-                    (self.group_mark.get_mut(g), self.group_hits.get_mut(g))
-                else {
+                let Some((mark, hits)) = self.group_hits.get_mut(g) else {
                     continue;
                 };
                 if *mark != self.epoch {
@@ -432,14 +444,19 @@ impl Marks<'_> {
                     *hits = 0;
                 }
                 *hits += 1;
-                if *hits != needed {
+                if *hits != u32::from(needed) {
                     continue;
                 }
             }
             if filtered && !self.bits.pass(g, self.buf) {
                 continue;
             }
-            match self.group_stages.get(g).map(Vec::as_slice) {
+            let (from, to) = if len == u16::MAX {
+                self.group_ranges.get(g).copied().unwrap_or((0, 0))
+            } else {
+                (start, start + u32::from(len))
+            };
+            match self.group_stages.get(from as usize..to as usize) {
                 Some(&[s]) => self.admitted.push(s),
                 Some(stages) => self.admitted.extend_from_slice(stages),
                 None => {}
