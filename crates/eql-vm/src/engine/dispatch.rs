@@ -5,9 +5,9 @@
 
 use super::prefilter::{Prefilter, ANY_PART};
 use crate::event::{EventBuf, Value};
-use crate::machine::bytes_eq;
+use crate::machine::{bytes_eq, Guard, Loaded};
 use ahash::AHashMap;
-use eql_bytecode::{BlockId, Program, QueryKind, StageDef};
+use eql_bytecode::{BlockId, Pipe, Program, QueryKind, StageDef};
 
 /// Most categories a table lists instead of hashing.
 const FEW_CATEGORIES: usize = 4;
@@ -61,9 +61,45 @@ struct Table {
 
 /// The unguarded stages of one category, and the prefilter's partition of its guarded ones.
 #[derive(Debug, Default)]
-struct Category {
-    stages: Vec<Cand>,
+pub(super) struct Category {
+    pub stages: Vec<Cand>,
     guarded: Option<u32>,
+    /// One [`Guard`] per stage of `stages`, when every stage has one and no stage's query has
+    /// a `head` (whose pipes could close, leaving the stage unrun); else empty.
+    guards: Vec<Guard>,
+}
+
+/// The category of an event whose category has no stage.
+static NO_STAGES: Category = Category {
+    stages: Vec::new(),
+    guarded: None,
+    guards: Vec::new(),
+};
+
+impl Category {
+    /// True when no stage of the category can be true for the event in `buf`: each stage's
+    /// guard rules it out. Every stage would have run (no `head` could stop one) and found
+    /// its predicate false, so the event changes nothing but the count of predicate runs.
+    #[inline(always)]
+    pub(super) fn ruled_out(&self, buf: &EventBuf) -> bool {
+        !self.guards.is_empty() && self.guards.iter().all(|g| g.rules_out(buf))
+    }
+
+    /// Fills `guards` (see there) from the stages' predicates as `loaded` runs them.
+    fn set_guards(&mut self, loaded: &Loaded) {
+        let p = &loaded.program;
+        let no_head = |c: &Cand| {
+            p.queries
+                .get(c.r.query as usize)
+                .is_some_and(|q| !q.pipes.iter().any(|p| matches!(p, Pipe::Head(_))))
+        };
+        let guards: Option<Vec<Guard>> = self
+            .stages
+            .iter()
+            .map(|c| no_head(c).then(|| loaded.guard(c.block)).flatten())
+            .collect();
+        self.guards = guards.unwrap_or_default();
+    }
 }
 
 /// See the module docs.
@@ -91,9 +127,11 @@ pub(super) fn stages_of(kind: &QueryKind) -> Vec<(u32, &StageDef)> {
 }
 
 impl Dispatch {
-    /// The dispatch of program `p`; stages that `pf` guards are left to it. With `keep`, only
-    /// the queries it marks true are dispatched to (query indices stay those of `p`).
-    pub(super) fn new(p: &Program, pf: Option<&Prefilter>, keep: Option<&[bool]>) -> Dispatch {
+    /// The dispatch of the program of `loaded`; stages that `pf` guards are left to it. With
+    /// `keep`, only the queries it marks true are dispatched to (query indices stay those of
+    /// the program). The direct path's guards come from `loaded`'s blocks as they run then.
+    pub(super) fn new(loaded: &Loaded, pf: Option<&Prefilter>, keep: Option<&[bool]>) -> Dispatch {
+        let p: &Program = &loaded.program;
         let mut d = Dispatch::default();
         for (qi, q) in p.queries.iter().enumerate() {
             if keep.is_some_and(|k| !k.get(qi).copied().unwrap_or(false)) {
@@ -171,6 +209,7 @@ impl Dispatch {
             for c in t.by_category.values_mut() {
                 c.stages.sort_unstable();
                 c.stages.dedup();
+                c.set_guards(loaded);
             }
             if t.by_category.len() <= FEW_CATEGORIES {
                 let map = std::mem::take(&mut t.by_category);
@@ -199,14 +238,14 @@ impl Dispatch {
     /// and no guarded stage, and an event with at most one value there. `None`: use
     /// [`Dispatch::candidates`]. The same stages, in the same order, as `candidates` gives.
     #[inline]
-    pub(super) fn direct(&self, buf: &EventBuf) -> Option<&[Cand]> {
+    pub(super) fn direct(&self, buf: &EventBuf) -> Option<&Category> {
         if !self.simple {
             return None;
         }
         let t = self.tables.first()?;
         let s = match buf.slot(t.slot) {
             [Value::Str(s)] => *s,
-            [] | [_] => return Some(&[]),
+            [] | [_] => return Some(&NO_STAGES),
             _ => return None,
         };
         let c = match &t.few {
@@ -218,7 +257,7 @@ impl Dispatch {
                 .map(|(_, c)| c),
             None => t.by_category.get(buf.str(s)),
         };
-        Some(c.map_or(&[], |c| c.stages.as_slice()))
+        Some(c.unwrap_or(&NO_STAGES))
     }
 
     /// The stages the event in `buf` meets, sorted and without repeats, into `out`.

@@ -176,7 +176,6 @@ impl Engine {
             p.fields.iter().map(|f| (f.path.clone(), f.kind)).collect();
         let projection = Projection::new(&fields);
         let prefilter = Some(Prefilter::new(p)).filter(pays);
-        let dispatch = Dispatch::new(p, prefilter.as_ref(), None);
         let mut queries = Vec::new();
         let mut clocked = Vec::new();
         for (qi, q) in p.queries.iter().enumerate() {
@@ -203,7 +202,11 @@ impl Engine {
                 pipes: PipeChain::new(&q.pipes),
             });
         }
-        let mut engine = Engine {
+        let mut loaded = loaded;
+        // The test order first: the dispatch's guards are the blocks' first tests.
+        stages::order_tests(&mut loaded, prefilter.as_ref());
+        let dispatch = Dispatch::new(&loaded, prefilter.as_ref(), None);
+        let engine = Engine {
             loaded,
             machine: Machine::new(),
             projection,
@@ -223,7 +226,6 @@ impl Engine {
             profile: None,
             stats: Stats::default(),
         };
-        stages::order_tests(&mut engine.loaded, engine.prefilter.as_ref());
         Ok(engine)
     }
 
@@ -279,12 +281,8 @@ impl Engine {
     /// Switches the literal prefilter on (the default) or off; results are the same either way.
     pub fn set_prefilter(&mut self, on: bool) {
         self.prefilter = Some(Prefilter::new(&self.loaded.program)).filter(|pf| on && pays(pf));
-        self.dispatch = Dispatch::new(
-            &self.loaded.program,
-            self.prefilter.as_ref(),
-            self.keep.as_deref(),
-        );
         stages::order_tests(&mut self.loaded, self.prefilter.as_ref());
+        self.dispatch = Dispatch::new(&self.loaded, self.prefilter.as_ref(), self.keep.as_deref());
     }
 
     /// Lets the predicates of sequence stages whose hits could change no state go unrun (the
@@ -343,10 +341,14 @@ impl Engine {
         }
         match self.dispatch.direct(buf) {
             // No stage takes the event's category: only the clocks can move.
-            Some([]) => {}
-            Some(cands) => {
+            Some(c) if c.stages.is_empty() => {}
+            // Every stage's first test fails: each would have run and been false.
+            Some(c) if self.profile.is_none() && c.ruled_out(buf) => {
+                self.stats.stages_run += c.stages.len() as u64;
+            }
+            Some(c) => {
                 let mut hits = TrueStages::new();
-                stage_runner!(self).run::<false>(cands, buf, &mut hits);
+                stage_runner!(self).run::<false>(&c.stages, buf, &mut hits);
                 if !hits.is_empty() {
                     self.after_hits(&hits, seq, buf, out);
                 }

@@ -25,7 +25,7 @@ impl Engine {
         let p = &self.loaded.program;
         let kept = |q: usize| keep.get(q).copied().unwrap_or(false);
         let mask: Vec<bool> = (0..p.queries.len()).map(kept).collect();
-        self.dispatch = Dispatch::new(p, self.prefilter.as_ref(), Some(&mask));
+        self.dispatch = Dispatch::new(&self.loaded, self.prefilter.as_ref(), Some(&mask));
         self.clocked.retain(|&q| kept(q as usize));
         self.deferred_clock.retain(|&q| kept(q as usize));
         if !(0..p.queries.len()).any(|q| kept(q) && uses_lineage(p, q)) {

@@ -8,6 +8,7 @@ mod field;
 mod fused;
 mod general;
 mod graph;
+mod guard;
 mod order;
 mod regflow;
 mod strlist;
@@ -20,6 +21,7 @@ pub use field::bytes_eq;
 use fused::{Op, Target, Then};
 use general::Step;
 use graph::Check;
+pub use guard::Guard;
 
 /// Why a program could not be loaded.
 #[derive(Debug, thiserror::Error)]

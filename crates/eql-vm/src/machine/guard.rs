@@ -1,0 +1,46 @@
+//! A block's first test, taken out so that a caller can run it before the block: when a
+//! block runs as a decision graph whose root is a string-list test (`field.eq_str`,
+//! `field.in_set` of a few strings) that leads straight to `false` when it fails, an event
+//! that certainly fails that test makes the block false without the block being run. The
+//! dispatch's direct path uses it to settle an event's candidate stages with one inline test.
+
+use super::field::StrList;
+use super::graph::{Check, FALSE};
+use super::{strs_in, Loaded};
+use crate::event::EventBuf;
+use eql_bytecode::BlockId;
+
+/// See the module docs.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    slot: usize,
+    list: StrList,
+}
+
+impl Loaded {
+    /// The guard of block `b`: its graph's root test, when the block is false whenever that
+    /// test fails (`None` when the block has no graph, or its root is another kind of test
+    /// or leads elsewhere on failure). Take it after the test order is settled
+    /// ([`Loaded::keep_written_order`]), as the root depends on it.
+    pub fn guard(&self, b: BlockId) -> Option<Guard> {
+        let root = self.graphs.root(b.index())?;
+        let node = self.graphs.nodes.get(root as usize)?;
+        match &node.check {
+            Check::Strs { slot, list, .. } if node.next[0] == FALSE => Some(Guard {
+                slot: slot.index(),
+                list: list.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl Guard {
+    /// True when `ev` fails the guarded test for certain: every value of the slot (if any)
+    /// is a string outside the list. A value that is not a string may still pass a set's
+    /// test (a set's numbers), so it rules nothing out.
+    #[inline(always)]
+    pub fn rules_out(&self, ev: &EventBuf) -> bool {
+        strs_in(&self.list, ev.slot(self.slot), ev) == Some(false)
+    }
+}
