@@ -6,6 +6,7 @@ pub mod decode;
 mod domains;
 pub mod engine;
 pub mod event;
+mod glob;
 pub mod machine;
 pub mod matchers;
 mod needles;

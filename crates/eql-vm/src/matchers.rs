@@ -3,6 +3,7 @@
 //! a few contains patterns are also searched directly in short strings, `needles.rs`),
 //! regular-expression sets, and CIDR sets as sorted address ranges.
 
+use crate::glob::Glob;
 use crate::needles::{self, Needles};
 use crate::value::{canonical, Scalar};
 use ahash::AHashSet;
@@ -114,16 +115,27 @@ enum Shape {
 /// A wildcard set ready for matching.
 #[derive(Debug)]
 pub struct RtWildcard {
-    shapes: Vec<Shape>,
+    /// Some pattern matches everything.
+    any: bool,
+    /// The patterns without wildcards, `text*` and `*text` patterns, by shape (their text
+    /// lower-cased when case-insensitive).
+    exact: Vec<Box<[u8]>>,
+    prefix: Vec<Box<[u8]>>,
+    suffix: Vec<Box<[u8]>>,
     contains: Option<AhoCorasick>,
     /// The same needles as `contains`, for short strings, when they are few.
     few: Option<Needles>,
+    /// The other patterns as one regex, for long strings.
     general: Option<Regex>,
-    /// Per pattern of `general`: the ends every match of it has, checked before the automaton
-    /// runs (most values fail them, and they cost a comparison each).
-    ends: Vec<Ends>,
+    /// The same patterns one by one, each with the ends every match of it has (checked
+    /// first: most values fail them, and they cost a comparison each).
+    globs: Vec<(Ends, Glob)>,
     case_insensitive: bool,
 }
+
+/// Longest string the general patterns are matched on by [`Glob`] rather than the regex
+/// (whose cost does not grow with the number of patterns or their stars).
+const GLOB_MAX: usize = 512;
 
 /// What every match of a wildcard pattern has: the text before its first wildcard at the
 /// start, the text after its last at the end, and between them its longest literal piece.
@@ -152,6 +164,7 @@ impl Ends {
 
     /// Whether `s` starts, ends and has in between what a match must (ASCII letters folded
     /// when `ci`).
+    #[inline]
     fn admit(&self, s: &[u8], ci: bool) -> bool {
         let (p, x) = (&*self.prefix, &*self.suffix);
         if s.len() < p.len() + x.len() + self.inner.len() {
@@ -235,21 +248,25 @@ pub fn wildcard_regex(p: &str, ci: bool) -> String {
 impl RtWildcard {
     pub fn new(set: &WildcardSet) -> Result<RtWildcard, String> {
         let ci = set.case_insensitive;
-        let fold = |s: String| if ci { s.to_ascii_lowercase() } else { s };
-        let mut shapes = Vec::new();
+        let fold = |s: String| {
+            let s = if ci { s.to_ascii_lowercase() } else { s };
+            s.into_bytes().into_boxed_slice()
+        };
+        let mut any = false;
+        let (mut exact, mut prefix, mut suffix) = (Vec::new(), Vec::new(), Vec::new());
         let mut contains = Vec::new();
         let mut general = Vec::new();
-        let mut ends = Vec::new();
+        let mut globs = Vec::new();
         for p in &set.patterns {
             match classify(p) {
-                Some(Ok(Shape::Exact(s))) => shapes.push(Shape::Exact(fold(s))),
-                Some(Ok(Shape::Prefix(s))) => shapes.push(Shape::Prefix(fold(s))),
-                Some(Ok(Shape::Suffix(s))) => shapes.push(Shape::Suffix(fold(s))),
-                Some(Ok(Shape::Any)) => shapes.push(Shape::Any),
+                Some(Ok(Shape::Exact(s))) => exact.push(fold(s)),
+                Some(Ok(Shape::Prefix(s))) => prefix.push(fold(s)),
+                Some(Ok(Shape::Suffix(s))) => suffix.push(fold(s)),
+                Some(Ok(Shape::Any)) => any = true,
                 Some(Err(body)) => contains.push(body),
                 None => {
                     general.push(wildcard_regex(p, ci));
-                    ends.push(Ends::of(p));
+                    globs.push((Ends::of(p), Glob::new(p, ci)));
                 }
             }
         }
@@ -274,50 +291,68 @@ impl RtWildcard {
             Some(Regex::new_many(&general).map_err(|e| format!("wildcard set: {e}"))?)
         };
         Ok(RtWildcard {
-            shapes,
+            any,
+            exact,
+            prefix,
+            suffix,
             contains,
             few,
             general,
-            ends,
+            globs,
             case_insensitive: ci,
         })
     }
 
     pub fn matches(&self, s: &str) -> bool {
-        let ci = self.case_insensitive;
+        let bytes = s.as_bytes();
+        let n = bytes.len();
         let eq = |a: &[u8], b: &[u8]| {
-            if ci {
+            if self.case_insensitive {
                 a.eq_ignore_ascii_case(b)
             } else {
                 a == b
             }
         };
+        self.any
+            || self.exact.iter().any(|p| p.len() == n && eq(bytes, p))
+            || self
+                .prefix
+                .iter()
+                .any(|p| bytes.get(..p.len()).is_some_and(|head| eq(head, p)))
+            || self.suffix.iter().any(|p| {
+                n.checked_sub(p.len())
+                    .and_then(|at| bytes.get(at..))
+                    .is_some_and(|tail| eq(tail, p))
+            })
+            || (self.contains.is_some() && self.contains_match(s))
+            || (!self.globs.is_empty() && self.general_match(s))
+    }
+
+    /// Whether some `*text*` pattern matches (out of line, as the automaton's search needs
+    /// a large frame).
+    #[inline(never)]
+    fn contains_match(&self, s: &str) -> bool {
         let bytes = s.as_bytes();
-        for shape in &self.shapes {
-            let hit = match shape {
-                Shape::Any => true,
-                Shape::Exact(p) => eq(bytes, p.as_bytes()),
-                Shape::Prefix(p) => bytes.len() >= p.len() && eq(&bytes[..p.len()], p.as_bytes()),
-                Shape::Suffix(p) => {
-                    bytes.len() >= p.len() && eq(&bytes[bytes.len() - p.len()..], p.as_bytes())
-                }
-            };
-            if hit {
-                return true;
-            }
+        match (&self.few, &self.contains) {
+            (Some(few), _) if bytes.len() <= needles::SHORT => few.found_in(bytes),
+            (_, Some(ac)) => ac.is_match(s),
+            _ => false,
         }
-        if let Some(ac) = &self.contains {
-            let hit = match &self.few {
-                Some(few) if bytes.len() <= needles::SHORT => few.found_in(bytes),
-                _ => ac.is_match(s),
-            };
-            if hit {
-                return true;
-            }
+    }
+
+    /// Whether some general pattern matches.
+    #[inline(never)]
+    fn general_match(&self, s: &str) -> bool {
+        let (bytes, ci) = (s.as_bytes(), self.case_insensitive);
+        if bytes.len() <= GLOB_MAX {
+            return self
+                .globs
+                .iter()
+                .any(|(ends, glob)| ends.admit(bytes, ci) && glob.matches(bytes));
         }
-        self.general
-            .as_ref()
-            .is_some_and(|re| self.ends.iter().any(|e| e.admit(bytes, ci)) && re.is_match(s))
+        self.general.as_ref().is_some_and(|re| {
+            self.globs.iter().any(|(ends, _)| ends.admit(bytes, ci)) && re.is_match(s)
+        })
     }
 }
 

@@ -167,7 +167,7 @@ const GUARDED: &[&str] = &[
 ];
 
 /// Events with `process.name` as a string of either case, an array, a number, `null`, an
-/// empty array or missing.
+/// empty array or missing, and strings as long as a member but not one.
 fn guard_events() -> Vec<String> {
     let names = [
         "\"bash\"",
@@ -179,6 +179,12 @@ fn guard_events() -> Vec<String> {
         "\"sh\"",
         "[7,\"bash\"]",
         "\"zsh\"",
+        // Lengths some member has, other bytes: empty, one byte off, non-ASCII, long.
+        "\"\"",
+        "\"bas\"",
+        "\"dash\"",
+        "\"bäsh\"",
+        "[\"sH\",\"a-name-longer-than-sixteen-bytes\"]",
     ];
     let categories = ["\"network\"", "\"process\"", "\"file\""];
     (0..600)

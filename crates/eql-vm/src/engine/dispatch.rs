@@ -82,7 +82,11 @@ impl Category {
     /// its predicate false, so the event changes nothing but the count of predicate runs.
     #[inline(always)]
     pub(super) fn ruled_out(&self, buf: &EventBuf) -> bool {
-        !self.guards.is_empty() && self.guards.iter().all(|g| g.rules_out(buf))
+        match self.guards.as_slice() {
+            [] => false,
+            [g] => g.rules_out(buf),
+            guards => guards.iter().all(|g| g.rules_out(buf)),
+        }
     }
 
     /// Fills `guards` (see there) from the stages' predicates as `loaded` runs them.
@@ -258,6 +262,15 @@ impl Dispatch {
             None => t.by_category.get(buf.str(s)),
         };
         Some(c.unwrap_or(&NO_STAGES))
+    }
+
+    /// [`Dispatch::direct`] with the category's guards applied: `None` when the event needs
+    /// the merging path; else its category and whether every stage of it is ruled out
+    /// ([`Category::ruled_out`], only asked when `guards`).
+    #[inline(always)]
+    pub(super) fn settle(&self, buf: &EventBuf, guards: bool) -> Option<(&Category, bool)> {
+        let c = self.direct(buf)?;
+        Some((c, guards && c.ruled_out(buf)))
     }
 
     /// The stages the event in `buf` meets, sorted and without repeats, into `out`.

@@ -339,16 +339,13 @@ impl Engine {
         if self.lineage.is_some() {
             self.track_lineage(buf);
         }
-        match self.dispatch.direct(buf) {
-            // No stage takes the event's category: only the clocks can move.
-            Some(c) if c.stages.is_empty() => {}
+        match self.dispatch.settle(buf, self.profile.is_none()) {
             // Every stage's first test fails: each would have run and been false.
-            Some(c) if self.profile.is_none() && c.ruled_out(buf) => {
-                self.stats.stages_run += c.stages.len() as u64;
-            }
-            Some(c) => {
-                let mut hits = TrueStages::new();
-                stage_runner!(self).run::<false>(&c.stages, buf, &mut hits);
+            Some((c, true)) => self.stats.stages_run += c.stages.len() as u64,
+            // No stage takes the event's category: only the clocks can move.
+            Some((c, false)) if c.stages.is_empty() => {}
+            Some((c, false)) => {
+                let hits = stage_runner!(self).run_direct(&c.stages, buf);
                 if !hits.is_empty() {
                     self.after_hits(&hits, seq, buf, out);
                 }

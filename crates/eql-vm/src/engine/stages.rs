@@ -86,6 +86,15 @@ impl StageRunner<'_> {
         }
     }
 
+    /// [`StageRunner::run`] without gating, for the direct dispatch: out of line, so that the
+    /// events it never sees (most, with a small program) do not pay for its registers.
+    #[inline(never)]
+    pub(super) fn run_direct(mut self, cands: &[Cand], buf: &EventBuf) -> TrueStages {
+        let mut hits = TrueStages::new();
+        self.run::<false>(cands, buf, &mut hits);
+        hits
+    }
+
     /// Whether stage `r` of sequence `s`, a gated candidate (the until stage never is), need
     /// not run for the event in `buf`: its hit could change no key's state
     /// ([`SequenceState::may_want`]: no partial sequence anywhere for a later stage, nothing
