@@ -557,7 +557,6 @@ impl Engine {
                 }
                 s.advance(ev.ord.ts, &mut found);
                 let mut batch = Vec::new();
-                let written = s.positive_stages();
                 let QueryKind::Sequence { stages, .. } = &def.kind else {
                     return;
                 };
@@ -567,7 +566,7 @@ impl Engine {
                 let projection = &self.projection;
                 let alias_bufs = &mut self.alias_bufs;
                 let lineage = self.lineage.as_ref().map(|l| l as &dyn LineageView);
-                let mut join = |stage: usize, events: &[Arc<StoredEvent>]| -> bool {
+                let mut join = |stage: usize, events: &[Arc<StoredEvent>], written: &[usize]| {
                     let Some(block) = stages.get(stage).and_then(|st| st.join) else {
                         return true;
                     };
@@ -583,12 +582,12 @@ impl Engine {
                         block,
                         buf,
                         events,
-                        &written,
+                        written,
                         stages.len(),
                     )
                 };
-                for (key, h) in &hits {
-                    s.on_event(key, h, &ev, &mut batch, &mut join);
+                for (key, h) in hits {
+                    s.on_event(key, &h, &ev, &mut batch, &mut join);
                 }
                 self.stats.evicted += std::mem::take(&mut s.evicted);
                 batch.sort_by(|a, b| {
