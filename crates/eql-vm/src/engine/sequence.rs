@@ -169,9 +169,10 @@ impl SequenceState {
         self.delayed.len()
     }
 
-    /// Gives `key` (which has no state) fresh state, evicting the oldest keys while the cap is
-    /// reached; returns the key as the state holds it.
-    fn admit(&mut self, key: KeyTuple) -> Arc<KeyTuple> {
+    /// Makes room for `key`, which has no state (evicting the oldest keys while the cap is
+    /// reached), and records its arrival; returns the key as its state is to hold it, and the
+    /// state's `born` number. The caller inserts the state.
+    fn admit(&mut self, key: KeyTuple) -> (Arc<KeyTuple>, u64) {
         while self.keys.len() >= self.max_keys {
             let Some((k, born)) = self.order.pop_front() else {
                 break;
@@ -181,23 +182,15 @@ impl SequenceState {
                 self.evicted += 1;
             }
         }
-        self.born += 1;
-        let born = self.born;
-        let key = Arc::new(key);
-        self.order.push_back((key.clone(), born));
-        self.keys.insert(
-            key.clone(),
-            KeyState {
-                born,
-                ..KeyState::default()
-            },
-        );
         if self.order.len() > 2 * self.keys.len() + 64 {
             let keys = &self.keys;
             self.order
                 .retain(|(k, b)| keys.get(&**k).is_some_and(|st| st.born == *b));
         }
-        key
+        self.born += 1;
+        let key = Arc::new(key);
+        self.order.push_back((key.clone(), self.born));
+        (key, self.born)
     }
 
     /// Number of join keys with state (for memory accounting).
@@ -216,6 +209,16 @@ impl SequenceState {
     /// a trailing one only when it has held sequences, `until` only when it has state. The
     /// engine skips (and does not even store) an event that cannot.
     pub fn wants(&self, key: &KeyTuple, hits: &Hits) -> bool {
+        // The stages that always can, first: they need no lookup of the key.
+        let always = |&i: &usize| {
+            matches!(
+                self.roles.get(i),
+                Some(Role::Positive(0) | Role::Leading) | None
+            )
+        };
+        if hits.stages.iter().any(always) {
+            return true;
+        }
         let st = self.keys.get(key);
         let pending = |j: usize| st.is_some_and(|s| s.pending.get(j).is_some_and(Option::is_some));
         (hits.until && st.is_some())
@@ -265,16 +268,23 @@ impl SequenceState {
         let maxspan = self.maxspan;
         let has_leading = self.has_leading;
         let has_trailing = self.has_trailing;
-        let key = match self.keys.get_key_value(&key) {
-            Some((k, _)) => k.clone(),
-            None => self.admit(key),
+        // A new key is hashed twice (the test and the insertion), a known one twice.
+        let admitted: Arc<KeyTuple>;
+        let (key, state) = if self.keys.contains_key(&key) {
+            let Some(state) = self.keys.get_mut(&key) else {
+                return;
+            };
+            (&key, state)
+        } else {
+            let born;
+            (admitted, born) = self.admit(key);
+            let state = self.keys.entry(admitted.clone()).or_insert(KeyState {
+                born,
+                ..KeyState::default()
+            });
+            (&*admitted, state)
         };
-        let key = &*key;
         let positive_written = &self.written;
-        // `admit` gave the key its state if it had none.
-        let Some(state) = self.keys.get_mut(key) else {
-            return;
-        };
         if state.pending.len() < positives {
             state.pending.resize_with(positives, || None);
         }
@@ -684,5 +694,42 @@ mod tests {
         assert_eq!(ids(&out), [["4", "6", "7"], ["10", "11", "12"]]);
         assert_eq!(out[0].keys, b);
         assert_eq!(out[1].keys, a);
+    }
+
+    #[test]
+    fn only_stages_that_need_a_key_s_state_are_refused_for_lack_of_it() {
+        let key = |k: i64| -> KeyTuple { std::iter::once(KeyVal::Int(k)).collect() };
+        // Leading missing, first positive, middle missing, second positive.
+        let mut s = SequenceState::new(&[true, false, true, false], None);
+        let wants = |s: &SequenceState, k: i64, stages: &[usize], until: bool| {
+            s.wants(&key(k), &hits(stages, until))
+        };
+        assert!(
+            wants(&s, 1, &[0], false),
+            "a leading missing stage always can"
+        );
+        assert!(
+            wants(&s, 1, &[1], false),
+            "a first positive stage always can"
+        );
+        assert!(!wants(&s, 1, &[3], false), "nothing pending to extend");
+        assert!(!wants(&s, 1, &[2], false), "nothing pending to block");
+        assert!(!wants(&s, 1, &[], true), "no state to end");
+        assert!(
+            wants(&s, 1, &[3, 2, 1], false),
+            "any stage that can decides"
+        );
+        let mut out = Vec::new();
+        s.on_event(
+            key(1),
+            &hits(&[1], false),
+            &ev(1),
+            &mut out,
+            &mut |_, _, _| true,
+        );
+        assert!(wants(&s, 1, &[3], false));
+        assert!(wants(&s, 1, &[2], false));
+        assert!(wants(&s, 1, &[], true));
+        assert!(!wants(&s, 2, &[3, 2], true), "another key has no state");
     }
 }
