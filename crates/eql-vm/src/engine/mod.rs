@@ -384,7 +384,8 @@ impl Engine {
     fn after_hits(&mut self, hits: &[StageRef], seq: u64, buf: &EventBuf, out: &mut Vec<Match>) {
         // Query by query, as the hits are sorted: a query's results and state changes never
         // bear on another query's predicates, so running them all first is the same.
-        let mut line: Option<Arc<str>> = None;
+        // The event as last stored, which queries placing it alike share.
+        let mut last: Option<Arc<StoredEvent>> = None;
         let mut i = 0;
         while let Some(first) = hits.get(i) {
             let q = first.query;
@@ -393,7 +394,7 @@ impl Engine {
                 stages.push(r.stage);
                 i += 1;
             }
-            self.on_hits(q, &stages, seq, buf, &mut line, out);
+            self.on_hits(q, &stages, seq, buf, &mut last, out);
         }
     }
 
@@ -438,20 +439,30 @@ impl Engine {
         }
     }
 
+    /// The event stored for query `q`: `last` (the event as stored for an earlier query) when
+    /// it places the event identically, else a new one sharing `last`'s copy of the line.
     fn stored(
         &self,
         q: u32,
         seq: u64,
         buf: &EventBuf,
-        line: &mut Option<Arc<str>>,
+        last: &mut Option<Arc<StoredEvent>>,
     ) -> Arc<StoredEvent> {
-        let text = line.get_or_insert_with(|| Arc::from(buf.text())).clone();
         let ord = self.ordinal(q, seq, buf).unwrap_or(Ordinal {
             ts: i64::MIN,
             tiebreak: (true, KeyVal::Null),
             seq,
         });
-        Arc::new(StoredEvent { line: text, ord })
+        if let Some(e) = last.as_ref().filter(|e| e.ord.same_as(&ord)) {
+            return e.clone();
+        }
+        let line = match last {
+            Some(e) => e.line.clone(),
+            None => Arc::from(buf.text()),
+        };
+        let ev = Arc::new(StoredEvent { line, ord });
+        *last = Some(ev.clone());
+        ev
     }
 
     fn emit(&mut self, m: Match, out: &mut Vec<Match>) {
@@ -471,7 +482,7 @@ impl Engine {
         true_stages: &[u32],
         seq: u64,
         buf: &EventBuf,
-        line: &mut Option<Arc<str>>,
+        last: &mut Option<Arc<StoredEvent>>,
         out: &mut Vec<Match>,
     ) {
         let Some(def) = self.loaded.program.queries.get(q as usize) else {
@@ -536,7 +547,7 @@ impl Engine {
                 return;
             }
         }
-        let ev = self.stored(q, seq, buf, line);
+        let ev = self.stored(q, seq, buf, last);
         if is_event {
             self.emit(
                 Match {
