@@ -137,6 +137,19 @@ pub struct Ordinal {
     pub seq: u64,
 }
 
+impl Ordinal {
+    /// Whether `self` and `other` are the same position with tiebreakers of the same type:
+    /// stricter than `==`, under which an integer tiebreaker equals the same float.
+    pub fn same_as(&self, other: &Ordinal) -> bool {
+        let (a, b) = (&self.tiebreak.1, &other.tiebreak.1);
+        self.ts == other.ts
+            && self.seq == other.seq
+            && self.tiebreak.0 == other.tiebreak.0
+            && std::mem::discriminant(a) == std::mem::discriminant(b)
+            && a == b
+    }
+}
+
 /// An event kept because it matched a stage: its line and where it sits in the stream.
 #[derive(Debug)]
 pub struct StoredEvent {
@@ -222,5 +235,39 @@ pub fn key_tuples(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(ts: i64, tiebreak: Option<KeyVal>, seq: u64) -> Ordinal {
+        Ordinal {
+            ts,
+            tiebreak: tiebreak.map_or((true, KeyVal::Null), |v| (false, v)),
+            seq,
+        }
+    }
+
+    #[test]
+    fn the_same_position_needs_the_same_tiebreaker_type() {
+        let int = at(5, Some(KeyVal::Int(1)), 9);
+        assert!(int.same_as(&at(5, Some(KeyVal::Int(1)), 9)));
+        // Equal in order, but not the same value: a query must keep its own.
+        let float = at(5, Some(KeyVal::Float(1.0)), 9);
+        assert_eq!(int, float);
+        assert!(!int.same_as(&float));
+        assert!(!int.same_as(&at(5, Some(KeyVal::Date(1)), 9)));
+        assert!(!int.same_as(&at(5, Some(KeyVal::Int(2)), 9)));
+        assert!(!int.same_as(&at(6, Some(KeyVal::Int(1)), 9)));
+        assert!(!int.same_as(&at(5, Some(KeyVal::Int(1)), 8)));
+        // A null tiebreaker and none at all are told apart.
+        let none = at(5, None, 9);
+        assert!(none.same_as(&at(5, None, 9)));
+        assert!(!none.same_as(&at(5, Some(KeyVal::Null), 9)));
+        let s = at(5, Some(KeyVal::Str("a\"b".into())), 9);
+        assert!(s.same_as(&at(5, Some(KeyVal::Str("a\"b".into())), 9)));
+        assert!(!s.same_as(&at(5, Some(KeyVal::Str("a\"c".into())), 9)));
     }
 }

@@ -381,7 +381,8 @@ impl Engine {
     fn after_hits(&mut self, hits: &[StageRef], seq: u64, buf: &EventBuf, out: &mut Vec<Match>) {
         // Query by query, as the hits are sorted: a query's results and state changes never
         // bear on another query's predicates, so running them all first is the same.
-        let mut line: Option<Arc<str>> = None;
+        // The event as last stored, which queries placing it alike share.
+        let mut last: Option<Arc<StoredEvent>> = None;
         let mut i = 0;
         while let Some(first) = hits.get(i) {
             let q = first.query;
@@ -390,7 +391,7 @@ impl Engine {
                 stages.push(r.stage);
                 i += 1;
             }
-            self.on_hits(q, &stages, seq, buf, &mut line, out);
+            self.on_hits(q, &stages, seq, buf, &mut last, out);
         }
     }
 
@@ -435,20 +436,30 @@ impl Engine {
         }
     }
 
+    /// The event stored for query `q`: `last` (the event as stored for an earlier query) when
+    /// it places the event identically, else a new one sharing `last`'s copy of the line.
     fn stored(
         &self,
         q: u32,
         seq: u64,
         buf: &EventBuf,
-        line: &mut Option<Arc<str>>,
+        last: &mut Option<Arc<StoredEvent>>,
     ) -> Arc<StoredEvent> {
-        let text = line.get_or_insert_with(|| Arc::from(buf.text())).clone();
         let ord = self.ordinal(q, seq, buf).unwrap_or(Ordinal {
             ts: i64::MIN,
             tiebreak: (true, KeyVal::Null),
             seq,
         });
-        Arc::new(StoredEvent { line: text, ord })
+        if let Some(e) = last.as_ref().filter(|e| e.ord.same_as(&ord)) {
+            return e.clone();
+        }
+        let line = match last {
+            Some(e) => e.line.clone(),
+            None => Arc::from(buf.text()),
+        };
+        let ev = Arc::new(StoredEvent { line, ord });
+        *last = Some(ev.clone());
+        ev
     }
 
     fn emit(&mut self, m: Match, out: &mut Vec<Match>) {
@@ -468,7 +479,7 @@ impl Engine {
         true_stages: &[u32],
         seq: u64,
         buf: &EventBuf,
-        line: &mut Option<Arc<str>>,
+        last: &mut Option<Arc<StoredEvent>>,
         out: &mut Vec<Match>,
     ) {
         let Some(def) = self.loaded.program.queries.get(q as usize) else {
@@ -533,7 +544,7 @@ impl Engine {
                 return;
             }
         }
-        let ev = self.stored(q, seq, buf, line);
+        let ev = self.stored(q, seq, buf, last);
         if is_event {
             self.emit(
                 Match {
@@ -554,7 +565,6 @@ impl Engine {
                 }
                 s.advance(ev.ord.ts, &mut found);
                 let mut batch = Vec::new();
-                let written = s.positive_stages();
                 let QueryKind::Sequence { stages, .. } = &def.kind else {
                     return;
                 };
@@ -564,7 +574,7 @@ impl Engine {
                 let projection = &self.projection;
                 let alias_bufs = &mut self.alias_bufs;
                 let lineage = self.lineage.as_ref().map(|l| l as &dyn LineageView);
-                let mut join = |stage: usize, events: &[Arc<StoredEvent>]| -> bool {
+                let mut join = |stage: usize, events: &[Arc<StoredEvent>], written: &[usize]| {
                     let Some(block) = stages.get(stage).and_then(|st| st.join) else {
                         return true;
                     };
@@ -580,12 +590,12 @@ impl Engine {
                         block,
                         buf,
                         events,
-                        &written,
+                        written,
                         stages.len(),
                     )
                 };
-                for (key, h) in &hits {
-                    s.on_event(key, h, &ev, &mut batch, &mut join);
+                for (key, h) in hits {
+                    s.on_event(key, &h, &ev, &mut batch, &mut join);
                 }
                 self.stats.evicted += std::mem::take(&mut s.evicted);
                 batch.sort_by(|a, b| {

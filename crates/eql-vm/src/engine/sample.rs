@@ -21,11 +21,12 @@ pub struct SampleState {
     stages: usize,
     per_key: usize,
     cap: usize,
-    keys: AHashMap<KeyTuple, Vec<Vec<Arc<StoredEvent>>>>,
+    /// Each key is copied once, shared with its entry in `order`.
+    keys: AHashMap<Arc<KeyTuple>, Vec<Vec<Arc<StoredEvent>>>>,
     /// Most keys with candidates.
     max_keys: usize,
     /// Keys in arrival order (each once: a key leaves only by eviction or at the end).
-    order: VecDeque<KeyTuple>,
+    order: VecDeque<Arc<KeyTuple>>,
     /// Keys evicted by the cap since the caller last took the count.
     pub evicted: u64,
 }
@@ -65,12 +66,13 @@ impl SampleState {
                 let Some(old) = self.order.pop_front() else {
                     break;
                 };
-                if self.keys.remove(&old).is_some() {
+                if self.keys.remove(&*old).is_some() {
                     self.evicted += 1;
                 }
             }
+            let key = Arc::new(key.clone());
             self.order.push_back(key.clone());
-            self.keys.insert(key.clone(), vec![Vec::new(); self.stages]);
+            self.keys.insert(key, vec![Vec::new(); self.stages]);
         }
         let Some(slots) = self.keys.get_mut(key) else {
             return;
@@ -85,7 +87,7 @@ impl SampleState {
     /// Builds the samples of every key, in key order.
     pub fn finish(&mut self, out: &mut Vec<SampleMatch>) {
         self.order.clear();
-        let mut keys: Vec<(KeyTuple, Vec<Vec<Arc<StoredEvent>>>)> = self.keys.drain().collect();
+        let mut keys: Vec<_> = self.keys.drain().collect();
         keys.sort_by(|a, b| a.0.cmp(&b.0));
         for (key, cands) in keys {
             let mut found = 0;
@@ -93,7 +95,7 @@ impl SampleState {
             search(&cands, &mut chosen, &mut |events| {
                 out.push(SampleMatch {
                     events: events.to_vec(),
-                    keys: key.clone(),
+                    keys: (*key).clone(),
                 });
                 found += 1;
                 found < self.per_key
@@ -157,5 +159,25 @@ mod tests {
         let keys: Vec<KeyTuple> = out.iter().map(|m| m.keys.clone()).collect();
         assert_eq!(keys, [key(2), key(3)]);
         assert_eq!(s.tracked_keys(), 0);
+    }
+
+    #[test]
+    fn string_keys_survive_eviction_of_others_and_keep_their_values() {
+        let k =
+            |s: &str| -> KeyTuple { [KeyVal::Str(s.into()), KeyVal::Null].into_iter().collect() };
+        let mut s = SampleState::new(2, 1).with_max_keys(2);
+        s.on_hit(&k("b\"\\"), 0, &ev(1));
+        s.on_hit(&k("b\"\\"), 1, &ev(2));
+        s.on_hit(&k("a"), 1, &ev(3));
+        s.on_hit(&k("a"), 0, &ev(4));
+        // A third key evicts the first; it has no event for stage 1, so no sample.
+        s.on_hit(&k("c"), 0, &ev(5));
+        assert_eq!(s.evicted, 1);
+        let mut out = Vec::new();
+        s.finish(&mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].keys, k("a"));
+        let lines: Vec<String> = out[0].events.iter().map(|e| e.line.to_string()).collect();
+        assert_eq!(lines, ["4", "3"]);
     }
 }

@@ -43,8 +43,9 @@ impl Partial {
 
 #[derive(Debug, Default)]
 struct KeyState {
-    /// `pending[j]`: the partial that has matched positive stages 0..=j.
-    pending: Vec<Option<Partial>>,
+    /// `pending[j]`: the partial that has matched positive stages 0..=j (inline for sequences
+    /// of up to two positive stages: no allocation for a key's first event).
+    pending: SmallVec<[Option<Partial>; 2]>,
     /// Timestamps of leading missing-stage events, oldest first.
     leading: VecDeque<Ordinal>,
     /// When the key got state (matches its entry in `SequenceState::order`).
@@ -71,7 +72,8 @@ pub struct SequenceState {
     /// The written index of each positive stage, in order.
     written: SmallVec<[usize; 4]>,
     maxspan: Option<i64>,
-    keys: AHashMap<KeyTuple, KeyState>,
+    /// Each key is allocated once, shared with its entry in `order`.
+    keys: AHashMap<Arc<KeyTuple>, KeyState>,
     delayed: DelayedQueue,
     has_leading: bool,
     has_trailing: bool,
@@ -80,7 +82,7 @@ pub struct SequenceState {
     /// Most join keys with state; the oldest is evicted to admit a new one.
     max_keys: usize,
     /// Keys in the order they got state, with their `born` number (stale entries are skipped).
-    order: VecDeque<(KeyTuple, u64)>,
+    order: VecDeque<(Arc<KeyTuple>, u64)>,
     born: u64,
     /// Join keys evicted by the cap since the caller last took the count.
     pub evicted: u64,
@@ -95,6 +97,11 @@ pub struct Hits {
 }
 
 const SWEEP_EVERY: u32 = 4096;
+
+/// A stage alias's join condition, as [`SequenceState::on_event`] asks it: whether the event
+/// may fill a written stage after a partial holding the given events (the third argument maps
+/// positive stages to written ones).
+pub type Join<'a> = dyn FnMut(usize, &[Arc<StoredEvent>], &[usize]) -> bool + 'a;
 
 impl SequenceState {
     /// `missing[i]` says whether stage i (as written) is a missing-event stage.
@@ -162,32 +169,28 @@ impl SequenceState {
         self.delayed.len()
     }
 
-    /// Gives `key` fresh state, evicting the oldest keys while the cap is reached.
-    fn admit(&mut self, key: &KeyTuple) {
+    /// Makes room for `key`, which has no state (evicting the oldest keys while the cap is
+    /// reached), and records its arrival; returns the key as its state is to hold it, and the
+    /// state's `born` number. The caller inserts the state.
+    fn admit(&mut self, key: KeyTuple) -> (Arc<KeyTuple>, u64) {
         while self.keys.len() >= self.max_keys {
             let Some((k, born)) = self.order.pop_front() else {
                 break;
             };
-            if self.keys.get(&k).is_some_and(|st| st.born == born) {
-                self.keys.remove(&k);
+            if self.keys.get(&*k).is_some_and(|st| st.born == born) {
+                self.keys.remove(&*k);
                 self.evicted += 1;
             }
         }
-        self.born += 1;
-        let born = self.born;
-        self.order.push_back((key.clone(), born));
-        self.keys.insert(
-            key.clone(),
-            KeyState {
-                born,
-                ..KeyState::default()
-            },
-        );
         if self.order.len() > 2 * self.keys.len() + 64 {
             let keys = &self.keys;
             self.order
-                .retain(|(k, b)| keys.get(k).is_some_and(|st| st.born == *b));
+                .retain(|(k, b)| keys.get(&**k).is_some_and(|st| st.born == *b));
         }
+        self.born += 1;
+        let key = Arc::new(key);
+        self.order.push_back((key.clone(), self.born));
+        (key, self.born)
     }
 
     /// Number of join keys with state (for memory accounting).
@@ -195,20 +198,27 @@ impl SequenceState {
         self.keys.len()
     }
 
-    /// The written index of each positive stage, in order.
-    pub fn positive_stages(&self) -> SmallVec<[usize; 4]> {
-        self.written.clone()
-    }
-
-    /// Applies one event for one join key. Completed sequences are appended to `out`.
-    /// `join(stage, events)` decides whether the event may fill written stage `stage` after a
-    /// partial holding `events` (positive stages in order): stage aliases' join conditions.
+    /// Applies one event for one join key (taken, so that a new key is kept without a copy).
+    /// Completed sequences are appended to `out`. `join(stage, events, written)` decides
+    /// whether the event may fill written stage `stage` after a partial holding `events`
+    /// (positive stages in order; `written[i]` is the written index of the i-th positive
+    /// stage): stage aliases' join conditions.
     /// Whether hits `hits` of an event for `key` can change anything: a first positive or a
     /// leading missing stage always can; a later positive stage only when the key has a
     /// partial sequence waiting for it, a middle missing stage only when it has one to block,
     /// a trailing one only when it has held sequences, `until` only when it has state. The
     /// engine skips (and does not even store) an event that cannot.
     pub fn wants(&self, key: &KeyTuple, hits: &Hits) -> bool {
+        // The stages that always can, first: they need no lookup of the key.
+        let always = |&i: &usize| {
+            matches!(
+                self.roles.get(i),
+                Some(Role::Positive(0) | Role::Leading) | None
+            )
+        };
+        if hits.stages.iter().any(always) {
+            return true;
+        }
         let st = self.keys.get(key);
         let pending = |j: usize| st.is_some_and(|s| s.pending.get(j).is_some_and(Option::is_some));
         (hits.until && st.is_some())
@@ -236,20 +246,20 @@ impl SequenceState {
 
     pub fn on_event(
         &mut self,
-        key: &KeyTuple,
+        key: KeyTuple,
         hits: &Hits,
         ev: &Arc<StoredEvent>,
         out: &mut Vec<SeqMatch>,
-        join: &mut dyn FnMut(usize, &[Arc<StoredEvent>]) -> bool,
+        join: &mut Join<'_>,
     ) {
         let ts = ev.ord.ts;
         if hits.until && hits.stages.is_empty() {
             // Every pending sequence of the key is over. Leading missing-stage events are not:
             // they still veto sequences that start after the until event.
-            if let Some(st) = self.keys.get_mut(key) {
+            if let Some(st) = self.keys.get_mut(&key) {
                 st.pending.iter_mut().for_each(|p| *p = None);
                 if st.leading.is_empty() {
-                    self.keys.remove(key);
+                    self.keys.remove(&key);
                 }
             }
             return;
@@ -258,16 +268,25 @@ impl SequenceState {
         let maxspan = self.maxspan;
         let has_leading = self.has_leading;
         let has_trailing = self.has_trailing;
-        if !self.keys.contains_key(key) {
-            self.admit(key);
-        }
-        let positive_written = &self.written;
-        // `admit` gave the key its state if it had none; no copy of the key is made here.
-        let Some(state) = self.keys.get_mut(key) else {
-            return;
+        // A new key is hashed twice (the test and the insertion), a known one twice.
+        let admitted: Arc<KeyTuple>;
+        let (key, state) = if self.keys.contains_key(&key) {
+            let Some(state) = self.keys.get_mut(&key) else {
+                return;
+            };
+            (&key, state)
+        } else {
+            let born;
+            (admitted, born) = self.admit(key);
+            let state = self.keys.entry(admitted.clone()).or_insert(KeyState {
+                born,
+                ..KeyState::default()
+            });
+            (&*admitted, state)
         };
+        let positive_written = &self.written;
         if state.pending.len() < positives {
-            state.pending.resize(positives, None);
+            state.pending.resize_with(positives, || None);
         }
         // Missing stages first: they block or veto what is pending before this event.
         for &i in &hits.stages {
@@ -312,7 +331,7 @@ impl SequenceState {
                 continue;
             }
             let joins = match (state.pending.get(j - 1), positive_written.get(j)) {
-                (Some(Some(prev)), Some(&w)) => join(w, &prev.events),
+                (Some(Some(prev)), Some(&w)) => join(w, &prev.events, positive_written),
                 _ => false,
             };
             if !joins {
@@ -478,33 +497,33 @@ mod tests {
         let mut s = SequenceState::new(&[false, false, true], Some(10));
         let mut out = Vec::new();
         s.on_event(
-            &key(2),
+            key(2),
             &hits(&[0], false),
             &ev(1),
             &mut out,
-            &mut |_, _| true,
+            &mut |_, _, _| true,
         );
         s.on_event(
-            &key(1),
+            key(1),
             &hits(&[0], false),
             &ev(3),
             &mut out,
-            &mut |_, _| true,
+            &mut |_, _, _| true,
         );
         // Key 1 completes first (last event 5) but its window closes later (3 + 10).
         s.on_event(
-            &key(1),
+            key(1),
             &hits(&[1], false),
             &ev(5),
             &mut out,
-            &mut |_, _| true,
+            &mut |_, _, _| true,
         );
         s.on_event(
-            &key(2),
+            key(2),
             &hits(&[1], false),
             &ev(6),
             &mut out,
-            &mut |_, _| true,
+            &mut |_, _, _| true,
         );
         s.advance(12, &mut out);
         assert!(out.is_empty(), "key 2 must wait behind key 1");
@@ -520,18 +539,18 @@ mod tests {
         let mut out = Vec::new();
         for (k, a, b) in [(1, 1, 2), (2, 3, 4), (3, 5, 6)] {
             s.on_event(
-                &key(k),
+                key(k),
                 &hits(&[0], false),
                 &ev(a),
                 &mut out,
-                &mut |_, _| true,
+                &mut |_, _, _| true,
             );
             s.on_event(
-                &key(k),
+                key(k),
                 &hits(&[1], false),
                 &ev(b),
                 &mut out,
-                &mut |_, _| true,
+                &mut |_, _, _| true,
             );
         }
         // Key 3's completion pushed key 1's sequence out before its window closed.
@@ -541,11 +560,11 @@ mod tests {
         assert_eq!(s.delayed_len(), 2);
         // A missing-stage event of key 2 inside its window cancels key 2's sequence only.
         s.on_event(
-            &key(2),
+            key(2),
             &hits(&[2], false),
             &ev(7),
             &mut out,
-            &mut |_, _| true,
+            &mut |_, _, _| true,
         );
         assert_eq!(s.delayed_len(), 1);
         s.advance(100, &mut out);
@@ -559,23 +578,158 @@ mod tests {
         // Three stages; event 3 matches the last stage and the until condition.
         let mut s = SequenceState::new(&[false, false, false], None);
         let mut out = Vec::new();
-        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out, &mut |_, _| true);
-        s.on_event(&key, &hits(&[1], false), &ev(2), &mut out, &mut |_, _| true);
-        s.on_event(&key, &hits(&[2], true), &ev(3), &mut out, &mut |_, _| true);
+        s.on_event(
+            key.clone(),
+            &hits(&[0], false),
+            &ev(1),
+            &mut out,
+            &mut |_, _, _| true,
+        );
+        s.on_event(
+            key.clone(),
+            &hits(&[1], false),
+            &ev(2),
+            &mut out,
+            &mut |_, _, _| true,
+        );
+        s.on_event(
+            key.clone(),
+            &hits(&[2], true),
+            &ev(3),
+            &mut out,
+            &mut |_, _, _| true,
+        );
         assert_eq!(ids(&out), [["1", "2", "3"]]);
         // Event 2 matches stage 1 and the until condition: the sequence it extends is pending
         // no longer, so event 3 completes nothing.
         let mut s = SequenceState::new(&[false, false, false], None);
         let mut out = Vec::new();
-        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out, &mut |_, _| true);
-        s.on_event(&key, &hits(&[1], true), &ev(2), &mut out, &mut |_, _| true);
-        s.on_event(&key, &hits(&[2], false), &ev(3), &mut out, &mut |_, _| true);
+        s.on_event(
+            key.clone(),
+            &hits(&[0], false),
+            &ev(1),
+            &mut out,
+            &mut |_, _, _| true,
+        );
+        s.on_event(
+            key.clone(),
+            &hits(&[1], true),
+            &ev(2),
+            &mut out,
+            &mut |_, _, _| true,
+        );
+        s.on_event(
+            key.clone(),
+            &hits(&[2], false),
+            &ev(3),
+            &mut out,
+            &mut |_, _, _| true,
+        );
         assert!(out.is_empty());
         // A plain until event drops what is pending.
         let mut s = SequenceState::new(&[false, false], None);
-        s.on_event(&key, &hits(&[0], false), &ev(1), &mut out, &mut |_, _| true);
-        s.on_event(&key, &hits(&[], true), &ev(2), &mut out, &mut |_, _| true);
-        s.on_event(&key, &hits(&[1], false), &ev(3), &mut out, &mut |_, _| true);
+        s.on_event(
+            key.clone(),
+            &hits(&[0], false),
+            &ev(1),
+            &mut out,
+            &mut |_, _, _| true,
+        );
+        s.on_event(
+            key.clone(),
+            &hits(&[], true),
+            &ev(2),
+            &mut out,
+            &mut |_, _, _| true,
+        );
+        s.on_event(
+            key.clone(),
+            &hits(&[1], false),
+            &ev(3),
+            &mut out,
+            &mut |_, _, _| true,
+        );
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn keys_evicted_or_ended_by_until_come_back_fresh() {
+        // Three positive stages (more pending slots than are kept inline), at most two keys,
+        // keys of three values: an escaped string, a number and a null.
+        let key = |name: &str| -> KeyTuple {
+            [KeyVal::Str(name.into()), KeyVal::Int(7), KeyVal::Null]
+                .into_iter()
+                .collect()
+        };
+        let (a, b, c) = (key("a\"b\\"), key("b\u{e9}"), key(""));
+        let mut s = SequenceState::new(&[false, false, false], None).with_max_keys(2);
+        let mut out = Vec::new();
+        let mut hit = |s: &mut SequenceState, k: &KeyTuple, stages: &[usize], until, n| {
+            s.on_event(
+                k.clone(),
+                &hits(stages, until),
+                &ev(n),
+                &mut out,
+                &mut |_, _, _| true,
+            );
+        };
+        hit(&mut s, &a, &[0], false, 1);
+        // An until event ends key a's state; its entry in the arrival order goes stale.
+        hit(&mut s, &a, &[], true, 2);
+        assert_eq!(s.tracked_keys(), 0);
+        hit(&mut s, &a, &[0], false, 3);
+        hit(&mut s, &b, &[0], false, 4);
+        // Key c evicts the oldest key with state: a (its stale entry is passed over).
+        hit(&mut s, &c, &[0], false, 5);
+        assert_eq!((s.tracked_keys(), s.evicted), (2, 1));
+        hit(&mut s, &b, &[1], false, 6);
+        hit(&mut s, &b, &[2], false, 7);
+        // Key a comes back with nothing pending: its stage-1 event evicts b and starts nothing.
+        hit(&mut s, &a, &[1], false, 8);
+        assert_eq!((s.tracked_keys(), s.evicted), (2, 2));
+        hit(&mut s, &a, &[2], false, 9);
+        hit(&mut s, &a, &[0], false, 10);
+        hit(&mut s, &a, &[1], false, 11);
+        hit(&mut s, &a, &[2], false, 12);
+        assert_eq!(ids(&out), [["4", "6", "7"], ["10", "11", "12"]]);
+        assert_eq!(out[0].keys, b);
+        assert_eq!(out[1].keys, a);
+    }
+
+    #[test]
+    fn only_stages_that_need_a_key_s_state_are_refused_for_lack_of_it() {
+        let key = |k: i64| -> KeyTuple { std::iter::once(KeyVal::Int(k)).collect() };
+        // Leading missing, first positive, middle missing, second positive.
+        let mut s = SequenceState::new(&[true, false, true, false], None);
+        let wants = |s: &SequenceState, k: i64, stages: &[usize], until: bool| {
+            s.wants(&key(k), &hits(stages, until))
+        };
+        assert!(
+            wants(&s, 1, &[0], false),
+            "a leading missing stage always can"
+        );
+        assert!(
+            wants(&s, 1, &[1], false),
+            "a first positive stage always can"
+        );
+        assert!(!wants(&s, 1, &[3], false), "nothing pending to extend");
+        assert!(!wants(&s, 1, &[2], false), "nothing pending to block");
+        assert!(!wants(&s, 1, &[], true), "no state to end");
+        assert!(
+            wants(&s, 1, &[3, 2, 1], false),
+            "any stage that can decides"
+        );
+        let mut out = Vec::new();
+        s.on_event(
+            key(1),
+            &hits(&[1], false),
+            &ev(1),
+            &mut out,
+            &mut |_, _, _| true,
+        );
+        assert!(wants(&s, 1, &[3], false));
+        assert!(wants(&s, 1, &[2], false));
+        assert!(wants(&s, 1, &[], true));
+        assert!(!wants(&s, 2, &[3, 2], true), "another key has no state");
     }
 }
