@@ -60,6 +60,10 @@ pub struct EventBuf {
     /// belongs to: the one whose object (a `Value::Object` in the array's slot) came last
     /// before it.
     pub pos: Vec<u32>,
+    /// A bit per slot, set when the slot has values (`slots[i].len > 0`): bit `i % 64` of word
+    /// `i / 64`, as many words as the slots need. Lets a reader of a few slots among many
+    /// (the prefilter) visit only those the event fills.
+    pub filled: Vec<u64>,
 }
 
 impl EventBuf {
@@ -131,6 +135,13 @@ impl EventBuf {
     /// The document positions of slot `slot`'s values (parallel to [`EventBuf::slot`]).
     pub fn slot_pos(&self, slot: usize) -> &[u32] {
         self.pos.get(self.slot_range(slot)).unwrap_or(&[])
+    }
+
+    /// The bitmap of slots with values (see [`EventBuf::filled`]), or `None` when it does not
+    /// cover every slot (a buffer not filled by the decoder).
+    #[inline]
+    pub fn filled(&self) -> Option<&[u64]> {
+        Some(self.filled.as_slice()).filter(|f| f.len() >= self.slots.len().div_ceil(64))
     }
 
     /// Whether slot `slot` was present in the event.

@@ -94,6 +94,8 @@ impl Decoder {
         buf.scratch.clear();
         buf.slots.clear();
         buf.slots.resize(proj.len(), SlotRange::default());
+        buf.filled.clear();
+        buf.filled.resize(proj.len().div_ceil(64), 0);
         match self.parse(proj, buf, fast) {
             Ok(()) => {
                 self.finish(proj, buf);
@@ -102,6 +104,7 @@ impl Decoder {
             Err(e) => {
                 buf.scratch.clear();
                 buf.slots.fill(SlotRange::default());
+                buf.filled.fill(0);
                 // A failed line stays in `line` (see `EventBuf::line`).
                 if buf.line.is_empty() {
                     buf.line = std::mem::take(&mut buf.text).into_bytes();
@@ -173,8 +176,8 @@ impl Decoder {
         parser.document()
     }
 
-    /// Orders the collected values by slot (a counting sort through `SlotRange::len`) and fills
-    /// the slots of repeated paths.
+    /// Orders the collected values by slot (a counting sort through `SlotRange::len`), fills
+    /// the slots of repeated paths and marks the slots with values in `buf.filled`.
     fn finish(&mut self, proj: &Projection, buf: &mut EventBuf) {
         let slots = &mut buf.slots;
         let mut at = 0u32;
@@ -187,12 +190,14 @@ impl Decoder {
         buf.pos.resize(self.pairs.len(), 0);
         // Plain slices, whose pointers and lengths stay in registers through the loop.
         let (values, pos) = (&mut buf.values[..], &mut buf.pos[..]);
+        let filled = &mut buf.filled[..];
         for (i, &(slot, v)) in self.pairs.iter().enumerate() {
             let r = &mut slots[slot as usize];
             let at = (r.start + r.len) as usize;
             values[at] = v;
             pos[at] = i as u32;
             r.len += 1;
+            filled[slot as usize / 64] |= 1 << (slot % 64);
         }
         for &(slot, first) in proj.aliases() {
             let src = slots[first as usize];
@@ -201,6 +206,9 @@ impl Decoder {
             buf.values.extend_from_within(range.clone());
             buf.pos.extend_from_within(range);
             slots[slot as usize] = SlotRange { start, ..src };
+            if src.len > 0 {
+                buf.filled[slot as usize / 64] |= 1 << (slot % 64);
+            }
         }
     }
 }

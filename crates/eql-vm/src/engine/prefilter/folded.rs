@@ -126,8 +126,19 @@ impl<V> FoldedMap<V> {
         if self.lens & bit(s.len()) == 0 {
             return None;
         }
-        let e = self.table[self.slot(s, folded_hash(s))] as usize;
-        self.entries.get(e.wrapping_sub(1)).map(|(_, _, v)| v)
+        let h = folded_hash(s);
+        // The probe of `slot`, returning the entry it ends on rather than its place.
+        let mask = self.table.len().wrapping_sub(1);
+        let mut i = h as usize & mask;
+        loop {
+            let e = *self.table.get(i)? as usize;
+            let (eh, k, v) = self.entries.get(e.wrapping_sub(1))?;
+            // Values mostly come lowercased already: a plain comparison settles them.
+            if *eh == h && (same_bytes(k, s) || k.eq_ignore_ascii_case(s)) {
+                return Some(v);
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /// The value of `key` (compared case-insensitively), inserted with `make` when missing.

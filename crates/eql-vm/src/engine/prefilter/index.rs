@@ -8,7 +8,7 @@ use super::flow::{Guard, Test};
 use super::folded::{same_bytes, FoldedMap};
 use crate::event::{EventBuf, Value};
 use ahash::AHashMap;
-use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
 use std::sync::Arc;
 
@@ -88,17 +88,32 @@ fn scan<A: Automaton>(a: &A, hay: &[u8], mut found: impl FnMut(usize)) {
     if a.is_match(sid) {
         report(sid);
     }
-    for &b in hay {
+    let mut rest = hay;
+    while let Some((n, next)) = to_special(a, sid, rest) {
+        sid = next;
+        if a.is_dead(sid) {
+            return;
+        }
+        if a.is_match(sid) {
+            report(sid);
+        }
+        rest = rest.get(n..).unwrap_or_default();
+    }
+}
+
+/// Runs `a` from state `sid` over `hay` until it enters a special state (a match or the dead
+/// state): how many bytes that took, and the state; `None` when `hay` ends first. Matches are
+/// rare, so nearly every value is one call; apart from the reporting of matches this loop
+/// keeps its few values in registers.
+#[inline(never)]
+fn to_special<A: Automaton>(a: &A, mut sid: StateID, hay: &[u8]) -> Option<(usize, StateID)> {
+    for (i, &b) in hay.iter().enumerate() {
         sid = a.next_state(Anchored::No, sid, b);
         if a.is_special(sid) {
-            if a.is_dead(sid) {
-                return;
-            }
-            if a.is_match(sid) {
-                report(sid);
-            }
+            return Some((i + 1, sid));
         }
     }
+    None
 }
 
 /// The clauses of the literals that share one ASCII-lowercased form.
@@ -127,11 +142,15 @@ impl StrClauses {
 /// See the module docs.
 #[derive(Debug, Default)]
 pub(super) struct Index {
-    /// The slot of each field's tables, in increasing order: all a probe reads of the fields
-    /// the event has no value in (the tables span several cache lines each).
+    /// The slot of each field's tables, in increasing order.
     slot_ids: Vec<usize>,
     /// Parallel to `slot_ids`: each field's tables.
     slots: Vec<SlotIndex>,
+    /// The slots of `slot_ids` as a bitmap (as [`EventBuf::filled`]): met with the event's
+    /// filled slots, it names the fields to probe without a look at the others.
+    mask: Vec<u64>,
+    /// Per slot up to the last indexed one: its position in `slots` (`u32::MAX`: none).
+    position: Vec<u32>,
 }
 
 impl Index {
@@ -187,6 +206,13 @@ impl Index {
     /// of the atoms no automaton could be built for (they can never be marked: their stages
     /// must be unguarded).
     pub(super) fn finish(&mut self, shared: Option<&Index>) -> Vec<u32> {
+        let end = self.slot_ids.last().map_or(0, |&s| s + 1);
+        self.mask = vec![0; end.div_ceil(64)];
+        self.position = vec![u32::MAX; end];
+        for (i, &s) in self.slot_ids.iter().enumerate() {
+            self.mask[s / 64] |= 1 << (s % 64);
+            self.position[s] = i as u32;
+        }
         let mut lost = Vec::new();
         for index in &mut self.slots {
             index.atom_ids = AHashMap::new();
@@ -211,47 +237,72 @@ impl Index {
     /// Calls `mark` with the clauses each value of the event in `buf` satisfies.
     #[inline]
     pub(super) fn probe(&self, buf: &EventBuf, mut mark: impl FnMut(&[u32])) {
-        for (&slot, index) in self.slot_ids.iter().zip(&self.slots) {
-            let values = buf.slot(slot);
-            if values.is_empty() {
-                continue;
+        let Some(filled) = buf.filled() else {
+            // A buffer without the bitmap: every indexed field in turn.
+            for (&slot, index) in self.slot_ids.iter().zip(&self.slots) {
+                index.probe(buf, buf.slot(slot), &mut mark);
             }
-            for v in values {
-                let Value::Str(r) = v else {
-                    if let Some(ids) = int_of(v)
-                        .filter(|_| !index.ints.is_empty())
-                        .and_then(|n| index.ints.get(&n))
-                    {
-                        mark(ids);
-                    }
-                    continue;
-                };
-                let s = buf.bytes(*r);
-                if !index.strings.is_empty() {
-                    if let Some(e) = index.strings.get(s) {
-                        mark(&e.folded);
-                        for (lit, ids) in &e.exact {
-                            if same_bytes(lit.as_bytes(), s) {
-                                mark(ids);
-                            }
-                        }
-                    }
-                }
-                if let Some(ac) = index
-                    .atoms_ac
-                    .as_ref()
-                    .filter(|_| s.len() >= index.shortest_atom)
-                {
-                    ac.scan(s, |a| {
-                        if let Some(ids) = index.atom_clauses.get(a) {
-                            mark(ids);
-                        }
-                    });
+            return;
+        };
+        // Only the indexed fields the event fills. Slots past the bitmap's end have no values.
+        for (w, (&m, &f)) in self.mask.iter().zip(filled).enumerate() {
+            let mut todo = m & f;
+            while todo != 0 {
+                let slot = w * 64 + todo.trailing_zeros() as usize;
+                todo &= todo - 1;
+                let i = self.position.get(slot).copied().unwrap_or(u32::MAX);
+                if let Some(index) = self.slots.get(i as usize) {
+                    index.probe(buf, buf.slot(slot), &mut mark);
                 }
             }
         }
     }
 }
+
+impl SlotIndex {
+    /// Calls `mark` with the clauses each of `values` (the event's values of this field)
+    /// satisfies.
+    #[inline(always)]
+    fn probe(&self, buf: &EventBuf, values: &[Value], mark: &mut impl FnMut(&[u32])) {
+        for v in values {
+            let Value::Str(r) = v else {
+                if let Some(ids) = int_of(v)
+                    .filter(|_| !self.ints.is_empty())
+                    .and_then(|n| self.ints.get(&n))
+                {
+                    mark(ids);
+                }
+                continue;
+            };
+            let s = buf.bytes(*r);
+            if !self.strings.is_empty() {
+                if let Some(e) = self.strings.get(s) {
+                    mark(&e.folded);
+                    for (lit, ids) in &e.exact {
+                        if same_bytes(lit.as_bytes(), s) {
+                            mark(ids);
+                        }
+                    }
+                }
+            }
+            if let Some(ac) = self
+                .atoms_ac
+                .as_ref()
+                .filter(|_| s.len() >= self.shortest_atom)
+            {
+                ac.scan(s, |a| {
+                    if let Some(ids) = self.atom_clauses.get(a) {
+                        mark(ids);
+                    }
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "index_tests.rs"]
+mod probe_tests;
 
 #[cfg(test)]
 mod tests {
