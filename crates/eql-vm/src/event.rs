@@ -61,8 +61,9 @@ pub struct EventBuf {
     /// before it.
     pub pos: Vec<u32>,
     /// A bit per slot, set when the slot has values (`slots[i].len > 0`): bit `i % 64` of word
-    /// `i / 64`, as many words as the slots need. Lets a reader of a few slots among many
-    /// (the prefilter) visit only those the event fills.
+    /// `i / 64`, as many words as the slots need; filled only when the projection asks for it
+    /// (`Projection::set_track_filled`; an engine with a prefilter does), else empty. Lets a
+    /// reader of a few slots among many (the prefilter) visit only those the event fills.
     pub filled: Vec<u64>,
 }
 

@@ -95,7 +95,9 @@ impl Decoder {
         buf.slots.clear();
         buf.slots.resize(proj.len(), SlotRange::default());
         buf.filled.clear();
-        buf.filled.resize(proj.len().div_ceil(64), 0);
+        if proj.tracks_filled() {
+            buf.filled.resize(proj.len().div_ceil(64), 0);
+        }
         match self.parse(proj, buf, fast) {
             Ok(()) => {
                 self.finish(proj, buf);
@@ -177,7 +179,8 @@ impl Decoder {
     }
 
     /// Orders the collected values by slot (a counting sort through `SlotRange::len`), fills
-    /// the slots of repeated paths and marks the slots with values in `buf.filled`.
+    /// the slots of repeated paths and, when the projection asks, marks the slots with values
+    /// in `buf.filled`.
     fn finish(&mut self, proj: &Projection, buf: &mut EventBuf) {
         let slots = &mut buf.slots;
         let mut at = 0u32;
@@ -190,14 +193,22 @@ impl Decoder {
         buf.pos.resize(self.pairs.len(), 0);
         // Plain slices, whose pointers and lengths stay in registers through the loop.
         let (values, pos) = (&mut buf.values[..], &mut buf.pos[..]);
-        let filled = &mut buf.filled[..];
         for (i, &(slot, v)) in self.pairs.iter().enumerate() {
             let r = &mut slots[slot as usize];
             let at = (r.start + r.len) as usize;
             values[at] = v;
             pos[at] = i as u32;
             r.len += 1;
-            filled[slot as usize / 64] |= 1 << (slot % 64);
+        }
+        let track = proj.tracks_filled();
+        if track {
+            // A loop of its own, so that decoding without the bitmap pays nothing for it.
+            let filled = &mut buf.filled[..];
+            for &(slot, _) in &self.pairs {
+                if let Some(w) = filled.get_mut(slot as usize / 64) {
+                    *w |= 1 << (slot % 64);
+                }
+            }
         }
         for &(slot, first) in proj.aliases() {
             let src = slots[first as usize];
@@ -206,8 +217,10 @@ impl Decoder {
             buf.values.extend_from_within(range.clone());
             buf.pos.extend_from_within(range);
             slots[slot as usize] = SlotRange { start, ..src };
-            if src.len > 0 {
-                buf.filled[slot as usize / 64] |= 1 << (slot % 64);
+            if track && src.len > 0 {
+                if let Some(w) = buf.filled.get_mut(slot as usize / 64) {
+                    *w |= 1 << (slot % 64);
+                }
             }
         }
     }

@@ -42,6 +42,10 @@ pub struct Projection {
     paths: Vec<(Box<str>, SlotKind)>,
     /// `(slot, first)`: slot `slot` repeats the path of slot `first` and gets a copy of its values.
     aliases: Vec<(u32, u32)>,
+    /// Whether decoding fills [`EventBuf::filled`](crate::EventBuf::filled), the bitmap of
+    /// slots with values (off by default: only a reader of a few slots among many, the
+    /// prefilter, gains from it, and every value pays a few instructions for it).
+    track_filled: bool,
 }
 
 impl Projection {
@@ -90,7 +94,20 @@ impl Projection {
             nodes,
             paths,
             aliases,
+            track_filled: false,
         }
+    }
+
+    /// Asks decoding to fill (or not) the bitmap of slots with values,
+    /// [`EventBuf::filled`](crate::EventBuf::filled).
+    pub fn set_track_filled(&mut self, on: bool) {
+        self.track_filled = on;
+    }
+
+    /// Whether decoding fills the bitmap of slots with values.
+    #[inline]
+    pub fn tracks_filled(&self) -> bool {
+        self.track_filled
     }
 
     /// The number of slots.

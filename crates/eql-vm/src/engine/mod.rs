@@ -174,8 +174,10 @@ impl Engine {
             .then(|| lineage::Lineage::new(lineage::DEFAULT_MAX_PROCESSES));
         let fields: Vec<(String, eql_bytecode::SlotKind)> =
             p.fields.iter().map(|f| (f.path.clone(), f.kind)).collect();
-        let projection = Projection::new(&fields);
+        let mut projection = Projection::new(&fields);
         let prefilter = Some(Prefilter::new(p)).filter(pays);
+        // The prefilter probes only the indexed fields an event fills, read off this bitmap.
+        projection.set_track_filled(prefilter.is_some());
         let mut queries = Vec::new();
         let mut clocked = Vec::new();
         for (qi, q) in p.queries.iter().enumerate() {
@@ -281,6 +283,7 @@ impl Engine {
     /// Switches the literal prefilter on (the default) or off; results are the same either way.
     pub fn set_prefilter(&mut self, on: bool) {
         self.prefilter = Some(Prefilter::new(&self.loaded.program)).filter(|pf| on && pays(pf));
+        self.projection.set_track_filled(self.prefilter.is_some());
         stages::order_tests(&mut self.loaded, self.prefilter.as_ref());
         self.dispatch = Dispatch::new(&self.loaded, self.prefilter.as_ref(), self.keep.as_deref());
     }

@@ -12,7 +12,9 @@ fn projection() -> (Projection, usize) {
         .map(|i| (format!("f{i}"), SlotKind::Plain))
         .collect();
     fields.push(("f3".to_string(), SlotKind::Plain));
-    (Projection::new(&fields), fields.len())
+    let mut p = Projection::new(&fields);
+    p.set_track_filled(true);
+    (p, fields.len())
 }
 
 fn decode(d: &mut Decoder, p: &Projection, buf: &mut EventBuf, line: &str) -> bool {
@@ -73,6 +75,19 @@ fn the_bitmap_names_the_slots_with_values() {
     // A buffer without the bitmap says so.
     buf.filled.clear();
     assert_eq!(buf.filled(), None);
+    // A projection that does not ask for the bitmap leaves none, even in a buffer that held one.
+    decode(&mut d, &p, &mut buf, r#"{"f3":"x"}"#);
+    assert!(buf.filled().is_some());
+    let mut untracked = p;
+    untracked.set_track_filled(false);
+    assert!(decode(
+        &mut d,
+        &untracked,
+        &mut buf,
+        r#"{"f3":"x","f140":1}"#
+    ));
+    assert_eq!(buf.filled(), None);
+    assert_eq!(buf.slot(140).len(), 1);
 }
 
 #[test]
