@@ -14,3 +14,4 @@ pub mod reorder;
 mod small_set;
 pub mod time;
 pub mod value;
+mod words;

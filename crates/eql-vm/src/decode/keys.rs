@@ -4,6 +4,8 @@
 //! bytes is compared byte by byte. Most keys of an event lead nowhere: a 64-bit filter over
 //! the keys' lengths and first bytes turns most of them away before they are hashed.
 
+use crate::words::words;
+
 /// One slot of a [`KeyTable`]; `len` is [`EMPTY`] when the slot is empty.
 #[derive(Debug, Clone)]
 struct Entry {
@@ -40,25 +42,6 @@ pub(crate) struct KeyTable {
 }
 
 const K0: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// The key's length and two words that, with the length, determine a key of up to 16 bytes:
-/// the first and last 8 bytes (overlapping below 16), or for shorter keys the first and last 4
-/// bytes, or every byte.
-#[inline]
-fn words(k: &[u8]) -> (u64, u64) {
-    if let (Some(a), Some(b)) = (k.first_chunk::<8>(), k.last_chunk::<8>()) {
-        return (u64::from_le_bytes(*a), u64::from_le_bytes(*b));
-    }
-    let n = k.len();
-    let w = if let (Some(a), Some(b)) = (k.first_chunk::<4>(), k.last_chunk::<4>()) {
-        u64::from(u32::from_le_bytes(*a)) | u64::from(u32::from_le_bytes(*b)) << 32
-    } else if n > 0 {
-        u64::from(k[0]) | u64::from(k[n / 2]) << 8 | u64::from(k[n - 1]) << 16
-    } else {
-        0
-    };
-    (w, 0)
-}
 
 /// The bit of a key in [`KeyTable::filter`]: its first byte and its length folded into 6 bits.
 #[inline(always)]

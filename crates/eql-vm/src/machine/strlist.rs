@@ -4,13 +4,11 @@
 //! precomputed words, a few instructions a member.
 
 use crate::small_set::bit;
+use crate::words::{words, SHORT};
 use eql_bytecode::{ConstSet, ConstVal};
 
 /// Most members a set may have to be tested by [`StrList`].
 const LIST_MAX: usize = 16;
-
-/// Longest member compared by its words; longer ones are compared byte by byte.
-const SHORT: usize = 16;
 
 /// Every byte of a word set to 1.
 const ONES: u64 = u64::MAX / 0xff;
@@ -46,31 +44,6 @@ const NO_KEY: Key = Key {
     head: 0,
     tail: 0,
 };
-
-/// Two words that, for strings of one length up to [`SHORT`], differ exactly when the strings
-/// do: the first and last 8 bytes (overlapping below 16), the first and last 4 below 8, the
-/// first, middle and last byte below 4. (Longer strings get words of their first 16 bytes;
-/// they are never compared by them.)
-#[inline(always)]
-fn words(s: &[u8]) -> (u64, u64) {
-    let n = s.len();
-    let w8 = |at: usize| {
-        s.get(at..at + 8)
-            .map_or(0, |w| u64::from_le_bytes(w.try_into().unwrap_or([0; 8])))
-    };
-    let w4 = |at: usize| {
-        s.get(at..at + 4).map_or(0, |w| {
-            u64::from(u32::from_le_bytes(w.try_into().unwrap_or([0; 4])))
-        })
-    };
-    let b = |at: usize| u64::from(s.get(at).copied().unwrap_or(0));
-    match n {
-        0 => (0, 0),
-        1..=3 => (b(0) | b(n / 2) << 8 | b(n - 1) << 16, 0),
-        4..=7 => (w4(0), w4(n - 4)),
-        _ => (w8(0), w8(n.min(SHORT) - 8)),
-    }
-}
 
 /// `w` with its ASCII upper-case bytes lower-cased (as [`u8::to_ascii_lowercase`] does to
 /// each byte). Per byte, without carries across bytes: `h` (the low 7 bits) plus 0x3f

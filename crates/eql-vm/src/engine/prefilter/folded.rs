@@ -4,6 +4,7 @@
 //! ASCII-lowercased form equals. Built once per program, probed per event value.
 
 use crate::small_set::bit;
+use crate::words::same_bytes;
 
 /// Multiplier of the hash (the 64-bit golden ratio).
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -22,66 +23,33 @@ fn folded_hash(s: &[u8]) -> u64 {
         h = h.rotate_left(23);
     }
     let rest = chunks.remainder();
-    let n = rest.len();
-    if n > 0 {
-        // 4-7 bytes as two overlapping words, fewer byte by byte (a copy of a length not
+    if !rest.is_empty() {
+        // 4-7 bytes as two overlapping half-words, fewer byte by byte (a copy of a length not
         // known here would be a call to `memcpy`). Every byte gets the case bit wherever it
         // lands, so folding still makes no difference.
-        let w = if n >= 4 {
-            u64::from(word4(rest, 0)) | (u64::from(word4(rest, n - 4)) << 32)
-        } else {
-            rest.iter()
+        let w = match (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
+            (Some(a), Some(b)) => {
+                u64::from(u32::from_le_bytes(*a)) | u64::from(u32::from_le_bytes(*b)) << 32
+            }
+            _ => rest
+                .iter()
                 .rev()
-                .fold(0u64, |w, &b| (w << 8) | u64::from(b))
+                .fold(0u64, |w, &b| (w << 8) | u64::from(b)),
         };
         h = (h ^ (w | CASE_BITS)).wrapping_mul(K);
     }
     h ^ (h >> 29)
 }
 
-/// The 8 bytes of `s` from `at` on (`at + 8 <= s.len()`).
-#[inline(always)]
-fn word8(s: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    if let Some(b) = s.get(at..at + 8) {
-        w.copy_from_slice(b);
-    }
-    u64::from_le_bytes(w)
-}
-
-/// The 4 bytes of `s` from `at` on (`at + 4 <= s.len()`).
-#[inline(always)]
-fn word4(s: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    if let Some(b) = s.get(at..at + 4) {
-        w.copy_from_slice(b);
-    }
-    u32::from_le_bytes(w)
-}
-
-/// `a == b`, comparing strings of up to 16 bytes as two overlapping words in place instead of
-/// calling `memcmp` (event values and literals are mostly that short).
-#[inline(always)]
-pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    match n {
-        0 => true,
-        1..=3 => a.iter().zip(b).all(|(x, y)| x == y),
-        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
-        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
-        _ => a == b,
-    }
-}
+/// A key's hash, the key (lowercased) and its value.
+type Entry<V> = (u64, Box<[u8]>, V);
 
 /// See the module docs.
 #[derive(Debug)]
 pub(super) struct FoldedMap<V> {
     /// Open addressing, linear probing: an index into `entries` plus one (0: empty).
     table: Vec<u32>,
-    entries: Vec<(u64, Box<[u8]>, V)>,
+    entries: Vec<Entry<V>>,
     /// The lengths of the keys, a bit each (see [`crate::small_set`]): a probe of another length is
     /// answered without hashing.
     lens: u64,
@@ -102,18 +70,21 @@ impl<V> FoldedMap<V> {
         self.entries.is_empty()
     }
 
-    /// Where the probe for `s` (hashed `h`) ends: the slot of its entry, or the empty slot it
-    /// would take.
-    fn slot(&self, s: &[u8], h: u64) -> usize {
-        let mask = self.table.len() - 1;
+    /// The probe for `s` (hashed `h`): the slot where it ends, and the entry there when that
+    /// is `s`'s (else the slot is empty: where `s` would go).
+    #[inline(always)]
+    fn probe(&self, s: &[u8], h: u64) -> (usize, Option<&Entry<V>>) {
+        let mask = self.table.len().wrapping_sub(1);
         let mut i = h as usize & mask;
         loop {
-            let e = self.table[i] as usize;
-            match self.entries.get(e.wrapping_sub(1)) {
-                None => return i,
+            let Some(&t) = self.table.get(i) else {
+                return (i, None);
+            };
+            match self.entries.get((t as usize).wrapping_sub(1)) {
+                None => return (i, None),
                 // Values mostly come lowercased already: a plain comparison settles them.
-                Some((eh, k, _)) if *eh == h && (same_bytes(k, s) || k.eq_ignore_ascii_case(s)) => {
-                    return i
+                Some(e) if e.0 == h && (same_bytes(&e.1, s) || e.1.eq_ignore_ascii_case(s)) => {
+                    return (i, Some(e))
                 }
                 Some(_) => i = (i + 1) & mask,
             }
@@ -126,31 +97,19 @@ impl<V> FoldedMap<V> {
         if self.lens & bit(s.len()) == 0 {
             return None;
         }
-        let h = folded_hash(s);
-        // The probe of `slot`, returning the entry it ends on rather than its place.
-        let mask = self.table.len().wrapping_sub(1);
-        let mut i = h as usize & mask;
-        loop {
-            let e = *self.table.get(i)? as usize;
-            let (eh, k, v) = self.entries.get(e.wrapping_sub(1))?;
-            // Values mostly come lowercased already: a plain comparison settles them.
-            if *eh == h && (same_bytes(k, s) || k.eq_ignore_ascii_case(s)) {
-                return Some(v);
-            }
-            i = (i + 1) & mask;
-        }
+        self.probe(s, folded_hash(s)).1.map(|(_, _, v)| v)
     }
 
     /// The value of `key` (compared case-insensitively), inserted with `make` when missing.
     pub(super) fn entry(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
         let k = key.as_bytes();
         let h = folded_hash(k);
-        let mut i = self.slot(k, h);
+        let mut i = self.probe(k, h).0;
         if self.table[i] == 0 {
             // At most half full, so that probes stay short and always end.
             if 2 * (self.entries.len() + 1) > self.table.len() {
                 self.grow();
-                i = self.slot(k, h);
+                i = self.probe(k, h).0;
             }
             self.entries
                 .push((h, key.to_ascii_lowercase().into_bytes().into(), make()));
@@ -202,26 +161,6 @@ mod tests {
                 b[p] = if b[p] == b'z' { b'y' } else { b[p] + 1 };
                 assert_eq!(m.get(&b), None, "{k} {p}");
             }
-        }
-    }
-
-    /// `same_bytes` agrees with `==` on every length up to 20, with one byte changed at
-    /// each position (each word, each overlap) and with lengths that differ.
-    #[test]
-    fn same_bytes_is_slice_equality() {
-        for n in 0..=20usize {
-            let a: Vec<u8> = (0..n as u8).map(|i| b'a' + i).collect();
-            assert!(same_bytes(&a, &a.clone()), "{n}");
-            for i in 0..n {
-                let mut b = a.clone();
-                b[i] ^= 0x01;
-                assert!(!same_bytes(&a, &b), "{n} {i}");
-                assert_eq!(same_bytes(&a, &b), a == b);
-            }
-            let mut longer = a.clone();
-            longer.push(b'a');
-            assert!(!same_bytes(&a, &longer), "{n}");
-            assert!(!same_bytes(&longer, &a), "{n}");
         }
     }
 

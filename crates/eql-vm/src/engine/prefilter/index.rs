@@ -5,8 +5,9 @@
 
 use super::bits::int_of;
 use super::flow::{Guard, Test};
-use super::folded::{same_bytes, FoldedMap};
+use super::folded::FoldedMap;
 use crate::event::{EventBuf, Value};
+use crate::words::same_bytes;
 use ahash::AHashMap;
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};

@@ -1,0 +1,111 @@
+//! Short byte strings summed up by two little-endian words: with its length, the pair
+//! determines a string of up to [`SHORT`] bytes, so two such strings compare in two word
+//! comparisons, without a call to `memcmp`; of a longer string it covers the first and last 8
+//! bytes. The decoder's key tables, the VM's string lists and the prefilter's string maps all
+//! read short strings this way.
+
+/// Longest string its [`words`] determine.
+pub(crate) const SHORT: usize = 16;
+
+/// The first and last 8 bytes of `s` (overlapping below 16 bytes); below 8 bytes, the first
+/// and last 4 packed into the first word; below 4, the first, middle and last byte (every
+/// byte of such a string); the second word is 0 below 8 bytes, both are 0 for "".
+#[inline(always)]
+pub(crate) fn words(s: &[u8]) -> (u64, u64) {
+    if let (Some(a), Some(b)) = (s.first_chunk::<8>(), s.last_chunk::<8>()) {
+        return (u64::from_le_bytes(*a), u64::from_le_bytes(*b));
+    }
+    let n = s.len();
+    let w = if let (Some(a), Some(b)) = (s.first_chunk::<4>(), s.last_chunk::<4>()) {
+        u64::from(u32::from_le_bytes(*a)) | u64::from(u32::from_le_bytes(*b)) << 32
+    } else if let (Some(&first), Some(&last)) = (s.first(), s.last()) {
+        let middle = s.get(n / 2).copied().unwrap_or(0);
+        u64::from(first) | u64::from(middle) << 8 | u64::from(last) << 16
+    } else {
+        0
+    };
+    (w, 0)
+}
+
+/// `a == b`, without a call to `memcmp` for strings of at most [`SHORT`] bytes (event values
+/// and literals mostly are): those are compared by the loads [`words`] makes, as they are read.
+#[inline(always)]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    // The first and last 4 or 8 bytes of each, compared pair by pair (the second pair is
+    // read only when the first agrees).
+    let w4 = |s: &[u8], last: bool| {
+        let w = if last {
+            s.last_chunk::<4>()
+        } else {
+            s.first_chunk::<4>()
+        };
+        w.map(|w| u32::from_le_bytes(*w))
+    };
+    let w8 = |s: &[u8], last: bool| {
+        let w = if last {
+            s.last_chunk::<8>()
+        } else {
+            s.first_chunk::<8>()
+        };
+        w.map(|w| u64::from_le_bytes(*w))
+    };
+    match a.len() {
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => w4(a, false) == w4(b, false) && w4(a, true) == w4(b, true),
+        8..=SHORT => w8(a, false) == w8(b, false) && w8(a, true) == w8(b, true),
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strings of one length up to 16 bytes have the same words exactly when they are equal:
+    /// one byte changed at each position (each word, each overlap) changes them.
+    #[test]
+    fn words_tell_strings_of_one_length_apart() {
+        for n in 0..=SHORT {
+            let a: Vec<u8> = (0..n as u8).map(|i| b'a' + i).collect();
+            assert_eq!(words(&a), words(&a.clone()), "{n}");
+            for i in 0..n {
+                let mut b = a.clone();
+                b[i] ^= 0x01;
+                assert_ne!(words(&a), words(&b), "{n} {i}");
+            }
+        }
+    }
+
+    /// Longer strings: the words are the first and last 8 bytes.
+    #[test]
+    fn words_of_a_long_string_are_its_ends() {
+        let s = b"0123456789abcdefXYZ";
+        let want = (
+            u64::from_le_bytes(*b"01234567"),
+            u64::from_le_bytes(*b"bcdefXYZ"),
+        );
+        assert_eq!(words(s), want);
+    }
+
+    /// `same_bytes` agrees with `==` on every length up to 20, with one byte changed at
+    /// each position and with lengths that differ.
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        for n in 0..=20usize {
+            let a: Vec<u8> = (0..n as u8).map(|i| b'a' + i).collect();
+            assert!(same_bytes(&a, &a.clone()), "{n}");
+            for i in 0..n {
+                let mut b = a.clone();
+                b[i] ^= 0x01;
+                assert!(!same_bytes(&a, &b), "{n} {i}");
+            }
+            let mut longer = a.clone();
+            longer.push(b'a');
+            assert!(!same_bytes(&a, &longer), "{n}");
+            assert!(!same_bytes(&longer, &a), "{n}");
+        }
+    }
+}
