@@ -46,6 +46,17 @@ impl Lines {
             .iter()
             .map(|&(start, end)| self.data.get(start..end).unwrap_or_default())
     }
+
+    /// The lines in order, each handed out once the CPU was asked to load the next one
+    /// ([`prefetch`]), as the timed loops read them.
+    fn iter_prefetching(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let mut next = self.iter().skip(1);
+        self.iter().inspect(move |_| {
+            if let Some(n) = next.next() {
+                prefetch(n);
+            }
+        })
+    }
 }
 
 fn read_lines(path: &Path) -> CmdResult<(Lines, u64)> {
@@ -86,11 +97,7 @@ fn decode_pass(proj: &Projection, lines: &Lines) -> Pass {
     let mut buf = EventBuf::new();
     let mut bad = 0;
     let t = Instant::now();
-    let mut next = lines.iter().skip(1);
-    for l in lines.iter() {
-        if let Some(n) = next.next() {
-            prefetch(n);
-        }
+    for l in lines.iter_prefetching() {
         buf.line.clear();
         buf.line.extend_from_slice(l);
         if decoder.decode(proj, &mut buf).is_err() {
@@ -109,11 +116,7 @@ fn full_pass(engine: &mut Engine, lines: &Lines) -> Pass {
     let mut bad = 0;
     let mut matches = 0u64;
     let t = Instant::now();
-    let mut next = lines.iter().skip(1);
-    for l in lines.iter() {
-        if let Some(n) = next.next() {
-            prefetch(n);
-        }
+    for l in lines.iter_prefetching() {
         let line = engine.line_mut();
         line.clear();
         line.extend_from_slice(l);

@@ -198,11 +198,6 @@ impl SequenceState {
         self.keys.len()
     }
 
-    /// Applies one event for one join key (taken, so that a new key is kept without a copy).
-    /// Completed sequences are appended to `out`. `join(stage, events, written)` decides
-    /// whether the event may fill written stage `stage` after a partial holding `events`
-    /// (positive stages in order; `written[i]` is the written index of the i-th positive
-    /// stage): stage aliases' join conditions.
     /// Whether hits `hits` of an event for `key` can change anything: a first positive or a
     /// leading missing stage always can; a later positive stage only when the key has a
     /// partial sequence waiting for it, a middle missing stage only when it has one to block,
@@ -210,24 +205,29 @@ impl SequenceState {
     /// engine skips (and does not even store) an event that cannot.
     pub fn wants(&self, key: &KeyTuple, hits: &Hits) -> bool {
         // The stages that always can, first: they need no lookup of the key.
-        let always = |&i: &usize| {
-            matches!(
-                self.roles.get(i),
-                Some(Role::Positive(0) | Role::Leading) | None
-            )
-        };
-        if hits.stages.iter().any(always) {
+        if hits.stages.iter().any(|&i| self.always_changes(i)) {
             return true;
         }
         let st = self.keys.get(key);
         let pending = |j: usize| st.is_some_and(|s| s.pending.get(j).is_some_and(Option::is_some));
         (hits.until && st.is_some())
             || hits.stages.iter().any(|&i| match self.roles.get(i) {
+                // Answered above.
                 Some(Role::Positive(0) | Role::Leading) | None => true,
                 Some(Role::Positive(j)) => pending(j - 1),
                 Some(Role::Middle(j)) => pending(*j),
                 Some(Role::Trailing) => self.delayed.holds(key),
             })
+    }
+
+    /// Whether a hit of stage `i` (as written) changes state whatever its key holds: a first
+    /// positive or a leading missing stage (or one this sequence does not know).
+    #[inline]
+    fn always_changes(&self, i: usize) -> bool {
+        matches!(
+            self.roles.get(i),
+            Some(Role::Positive(0) | Role::Leading) | None
+        )
     }
 
     /// Whether a hit of stage `stage` (as written; `None`: the until stage) can change state
@@ -244,6 +244,11 @@ impl SequenceState {
         }
     }
 
+    /// Applies one event for one join key (taken, so that a new key is kept without a copy).
+    /// Completed sequences are appended to `out`. `join(stage, events, written)` decides
+    /// whether the event may fill written stage `stage` after a partial holding `events`
+    /// (positive stages in order; `written[i]` is the written index of the i-th positive
+    /// stage): stage aliases' join conditions.
     pub fn on_event(
         &mut self,
         key: KeyTuple,
