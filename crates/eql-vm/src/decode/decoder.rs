@@ -5,6 +5,7 @@ use std::cell::RefCell;
 
 use logos::{Lexer, Logos};
 
+use super::ipmemo::IpMemo;
 use super::lexer::{LexError, Token};
 use super::projection::{NodeId, Projection, ROOT};
 use super::timestamp::DateMemo;
@@ -27,6 +28,8 @@ pub struct Decoder {
     key: String,
     /// The minute of the last date read, kept from line to line.
     dates: DateMemo,
+    /// The IPs of recent address strings, kept from line to line.
+    ips: IpMemo,
     /// Lines the optimistic pass decoded (for tests that must exercise it).
     #[cfg(test)]
     fast_taken: usize,
@@ -166,6 +169,7 @@ impl Decoder {
             frames: &mut self.frames,
             key: &mut self.key,
             dates: &mut self.dates,
+            ips: &mut self.ips,
             blocks: block::BlockScan::new(),
         };
         if fast && parser.fast_document() {
@@ -237,6 +241,7 @@ struct Parser<'t, 'b> {
     frames: &'b mut Vec<Frame>,
     key: &'b mut String,
     dates: &'b mut DateMemo,
+    ips: &'b mut IpMemo,
     /// The block scan for unprojected objects and arrays.
     blocks: block::BlockScan,
 }

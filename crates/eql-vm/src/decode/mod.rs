@@ -5,6 +5,7 @@
 
 mod decoder;
 mod escape;
+mod ipmemo;
 mod keys;
 mod lexer;
 mod projection;

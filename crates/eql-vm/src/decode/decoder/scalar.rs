@@ -114,13 +114,15 @@ impl Parser<'_, '_> {
 impl Parser<'_, '_> {
     /// The IP or date `text[inside]` stands for in a slot of `kind` (out of line: most slots
     /// are plain). Dates go through the decoder's
-    /// [`DateMemo`](super::super::timestamp::DateMemo).
+    /// [`DateMemo`](super::super::timestamp::DateMemo), IPs through its
+    /// [`IpMemo`](super::super::ipmemo::IpMemo).
     #[inline(never)]
     fn converted(&mut self, inside: std::ops::Range<usize>, kind: SlotKind) -> Option<Value> {
         let s = self.text.get(inside)?;
         match kind {
             SlotKind::Date => self.dates.parse(s).map(Value::Date),
-            _ => convert(s, kind),
+            SlotKind::Ip => self.ips.parse(s).map(Value::Ip),
+            SlotKind::Plain => None,
         }
     }
 }
