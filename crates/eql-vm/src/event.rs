@@ -51,7 +51,8 @@ pub struct EventBuf {
     pub text: String,
     /// Unescaped copies of strings that contained escapes.
     pub scratch: String,
-    /// All values of all slots, slot by slot.
+    /// All values of all slots, each slot's together (in slot order, or in the order the line
+    /// first fills them: the decoder picks whichever is cheaper for the line).
     pub values: Vec<Value>,
     /// One entry per slot of the projection.
     pub slots: Vec<SlotRange>,

@@ -187,11 +187,27 @@ impl Decoder {
     /// in `buf.filled`.
     fn finish(&mut self, proj: &Projection, buf: &mut EventBuf) {
         let slots = &mut buf.slots;
+        // Each slot's start, its count reset to 0 for the fill below. When the line has fewer
+        // values than the projection has slots (the 978 rules read 308 fields, an event fills
+        // ~30), only the slots the pairs name: each gets its start the first time it is named
+        // (its count is then still above 0) and slots without values keep start 0.
         let mut at = 0u32;
-        for r in slots.iter_mut() {
-            r.start = at;
-            at += r.len;
-            r.len = 0;
+        if self.pairs.len() < slots.len() {
+            for &(slot, _) in &self.pairs {
+                if let Some(r) = slots.get_mut(slot as usize) {
+                    if r.len > 0 {
+                        r.start = at;
+                        at += r.len;
+                        r.len = 0;
+                    }
+                }
+            }
+        } else {
+            for r in slots.iter_mut() {
+                r.start = at;
+                at += r.len;
+                r.len = 0;
+            }
         }
         buf.values.resize(self.pairs.len(), Value::Null);
         buf.pos.resize(self.pairs.len(), 0);

@@ -319,3 +319,56 @@ fn invalid_utf8_is_placed_at_its_first_bad_byte_and_keeps_the_line() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(values(&buf, 0), [s("é")]);
 }
+
+/// A line with fewer values than the projection has slots has its slots laid out in the order
+/// the line first fills them (values interleaved across slots, arrays, fields in reverse slot
+/// order); each slot's values, and the order of their document positions, are those a
+/// projection of only the line's fields gives, whose slots the line outnumbers. One buffer and decoder serve lines of both kinds in
+/// turn.
+#[test]
+fn slots_laid_out_by_the_pairs_read_as_by_the_slots() {
+    let filled = ["x.k", "x.m", "z", "y", "w"];
+    let mut wide: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
+    wide.extend(filled.iter().map(|f| f.to_string()));
+    let wide = plain(&wide.iter().map(String::as_str).collect::<Vec<_>>());
+    let narrow = plain(&filled);
+    let lines = [
+        r#"{"w":"last","y":[1,2,3],"x":[{"k":"a","m":"b"},{"m":"d","k":"c"}],"z":null}"#,
+        r#"{"z":[true,false],"f3":9,"x":{"k":"only"},"w":["p","q"],"f0":"first"}"#,
+        r#"{"f1":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41]}"#,
+    ];
+    let mut d = Decoder::new();
+    let mut buf = EventBuf::new();
+    for round in 0..2 {
+        for line in lines {
+            let want = run(&narrow, line);
+            buf.line.extend_from_slice(line.as_bytes());
+            d.decode(&wide, &mut buf)
+                .unwrap_or_else(|e| panic!("{line}: {e}"));
+            // The wide projection's positions count the values of `f…` too: rank them among
+            // those of the filled fields to compare with the narrow ones.
+            let mut ranked: Vec<u32> = (40..40 + filled.len())
+                .flat_map(|at| buf.slot_pos(at).to_vec())
+                .collect();
+            ranked.sort_unstable();
+            let rank = |p: &u32| ranked.iter().position(|q| q == p).map(|r| r as u32);
+            for (i, f) in filled.iter().enumerate() {
+                let at = 40 + i;
+                assert_eq!(values(&buf, at), values(&want, i), "{round} {line} {f}");
+                let pos: Vec<Option<u32>> = buf.slot_pos(at).iter().map(rank).collect();
+                let want_pos: Vec<Option<u32>> =
+                    want.slot_pos(i).iter().map(|&p| Some(p)).collect();
+                assert_eq!(pos, want_pos, "{round} {line} {f} pos");
+                assert_eq!(
+                    buf.present(at),
+                    want.present(i),
+                    "{round} {line} {f} present"
+                );
+            }
+            let f1: Vec<V> = (1..=41).map(V::I).collect();
+            let f1_want = if line.contains("\"f1\"") { f1 } else { vec![] };
+            assert_eq!(values(&buf, 1), f1_want, "{round} {line} f1");
+            buf.line.clear();
+        }
+    }
+}
