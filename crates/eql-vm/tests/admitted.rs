@@ -1,8 +1,8 @@
 //! A guarded stage's predicate skips the tests its admission by the prefilter proves. The
 //! results must be those of running every test: the same queries with the prefilter on and
 //! off, over fields holding arrays, case variants of the literals, non-strings and nulls, with
-//! two tests on one field, negations, `or`s, sets too large for a string list, and filters
-//! (which compare folded even for a case-sensitive test).
+//! two tests on one field, negations, `or`s, sets too large for a string list, and
+//! categorical filters of both kinds of literal on one field.
 
 mod common;
 
@@ -18,7 +18,7 @@ const MANY: &str =
 
 fn queries() -> Vec<String> {
     let fixed = [
-        // Filters on small-domain fields compare folded: `START` passes the filter, not the test.
+        // Filters on small-domain fields: `START` meets neither `==` literal, `Linux` only `:`.
         r#"process where event.type == "start" and host.os.type == "linux" and process.name == "bash""#,
         // Two tests on one field, folded and exact.
         r#"process where process.name : "BASH" and process.name == "bash""#,

@@ -4,8 +4,8 @@
 //!
 //! An indexed clause of string equalities holds as compared: a case-sensitive literal matched
 //! the value byte for byte, a case-insensitive one under ASCII case folding (the string index
-//! compares the bytes after finding the folded key). A filter holds under ASCII case folding
-//! whatever its guards say (its bits are set by folded values). Atoms (wildcards, regexes)
+//! compares the bytes after finding the folded key), and so does a categorical filter's (a
+//! case-sensitive literal has a bit of its own, set by that literal alone). Atoms (wildcards, regexes)
 //! and integers prove nothing here: an atom only narrows the values a pattern may match, and
 //! no string test follows from a number. A clause naming several fields proves nothing about
 //! any one of them and is left out.
@@ -15,9 +15,9 @@ use super::prefilter::{Guard, Prefilter, Test};
 use crate::machine::{Fact, Loaded};
 use eql_bytecode::{KeySource, Program};
 
-/// The facts clause `c` proves when it holds (compared folded when `folded`, else as each
-/// guard says): one per guard, at least one of which holds. Empty when it proves nothing.
-fn facts(c: &[Guard], folded: bool) -> Vec<Fact> {
+/// The facts clause `c` proves when it holds (compared as each guard says): one per guard, at
+/// least one of which holds. Empty when it proves nothing.
+fn facts(c: &[Guard]) -> Vec<Fact> {
     let usable = c.first().is_some_and(|first| {
         c.iter().all(|g| {
             g.slot == first.slot
@@ -33,7 +33,7 @@ fn facts(c: &[Guard], folded: bool) -> Vec<Fact> {
         .map(|g| Fact {
             slot: g.slot,
             strings: g.strings.clone(),
-            folded: folded || g.case_insensitive,
+            folded: g.case_insensitive,
         })
         .collect()
 }
@@ -104,8 +104,8 @@ fn assume_admissions(loaded: &mut Loaded, pf: &Prefilter) {
             let known: Vec<Vec<Fact>> = pf
                 .indexed(id)
                 .iter()
-                .map(|c| facts(c, false))
-                .chain(pf.filters(id).iter().map(|c| facts(c, true)))
+                .chain(pf.filters(id))
+                .map(|c| facts(c))
                 .filter(|f| !f.is_empty())
                 .collect();
             if !known.is_empty() {

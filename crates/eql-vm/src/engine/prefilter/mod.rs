@@ -336,8 +336,7 @@ impl Prefilter {
     }
 
     /// The clauses the categorical filters of the stage with dense id `id` check: each holds,
-    /// compared ignoring ASCII case whatever its guards say, for every event the stage is
-    /// admitted for.
+    /// as its guards compare, for every event the stage is admitted for.
     pub fn filters(&self, id: usize) -> &[Vec<Guard>] {
         let g = self.stage_group.get(id).copied().unwrap_or(u32::MAX);
         self.group_filters
