@@ -3,6 +3,7 @@
 //! lookup per category value), and the stage hits drive the event, sequence and sample
 //! machinery of each query; results pass through the query's pipes.
 
+mod admitted;
 mod dispatch;
 pub mod keys;
 pub mod lineage;
@@ -206,7 +207,7 @@ impl Engine {
         }
         let mut loaded = loaded;
         // The test order first: the dispatch's guards are the blocks' first tests.
-        stages::order_tests(&mut loaded, prefilter.as_ref());
+        admitted::order_tests(&mut loaded, prefilter.as_ref());
         let dispatch = Dispatch::new(&loaded, prefilter.as_ref(), None);
         let engine = Engine {
             loaded,
@@ -284,7 +285,7 @@ impl Engine {
     pub fn set_prefilter(&mut self, on: bool) {
         self.prefilter = Some(Prefilter::new(&self.loaded.program)).filter(|pf| on && pays(pf));
         self.projection.set_track_filled(self.prefilter.is_some());
-        stages::order_tests(&mut self.loaded, self.prefilter.as_ref());
+        admitted::order_tests(&mut self.loaded, self.prefilter.as_ref());
         self.dispatch = Dispatch::new(&self.loaded, self.prefilter.as_ref(), self.keep.as_deref());
     }
 
@@ -293,6 +294,12 @@ impl Engine {
     /// way; [`Stats::stages_skipped`] counts what was left unrun.
     pub fn set_stage_gating(&mut self, on: bool) {
         self.gate = on;
+    }
+
+    /// How many stage predicates skip tests their admission by the prefilter proves.
+    #[doc(hidden)]
+    pub fn assumed_stages(&self) -> usize {
+        self.loaded.assumed_blocks()
     }
 
     /// The prefilter in use, if any.

@@ -3,8 +3,7 @@
 //! at load time), and the loop borrows only what it needs from the engine, so that an event
 //! whose candidates all fail (most events) costs the predicate runs and little else.
 
-use super::dispatch::{stages_of, Cand, StageRef};
-use super::prefilter::Prefilter;
+use super::dispatch::{Cand, StageRef};
 use super::profile::Counts;
 use super::sequence::SequenceState;
 use super::QueryRt;
@@ -131,22 +130,4 @@ fn count(p: &mut Counts, r: StageRef, ok: bool) {
     let c = p.entry(r).or_default();
     c[0] += 1;
     c[1] += u64::from(ok);
-}
-
-/// Lets the stages `pf` guards test in the written order, the others most selective cheap
-/// test first (see [`Loaded::keep_written_order`]): a guarded stage runs only for events that
-/// carry one of its literals, and the many-valued test the reordering would move first is
-/// the kind the prefilter indexes, so those events mostly pass it.
-pub(super) fn order_tests(loaded: &mut Loaded, pf: Option<&Prefilter>) {
-    let mut blocks = Vec::new();
-    for (qi, q) in loaded.program.queries.iter().enumerate() {
-        for (si, s) in stages_of(&q.kind) {
-            let guarded =
-                pf.is_some_and(|pf| pf.dense(qi as u32, si).is_some_and(|id| pf.is_guarded(id)));
-            blocks.push((s.predicate, guarded));
-        }
-    }
-    for (b, guarded) in blocks {
-        loaded.keep_written_order(b, guarded);
-    }
 }

@@ -5,7 +5,8 @@
 //! nodes are the tests and whose leaves are the block's values. Running it evaluates exactly
 //! the tests the bytecode would evaluate, in the same order, without touching a register;
 //! `order.rs` may then move the tests of a graph's leading `and` chain, which changes which
-//! tests run but not the block's value.
+//! tests run but not the block's value, and `assume.rs` may give a block a root that skips
+//! the tests its caller knows to pass.
 //!
 //! Registers are left as they were, so a program gets graphs only when none of its blocks
 //! can read a register it has not written in the same run (`regflow.rs`); compiled programs
@@ -80,6 +81,11 @@ pub(super) struct Graphs {
     orders: Vec<[u32; 2]>,
     /// How many blocks have a reordered leading `and` chain ([`Graphs::order_chains`]).
     pub reordered: usize,
+    /// How many nodes the blocks' own graphs take ([`Graphs::seal`]); the nodes after them
+    /// are copies made by [`Graphs::assume`].
+    own: usize,
+    /// By block: its root before [`Graphs::assume`] gave it another, or [`NONE`].
+    assumed: Vec<u32>,
 }
 
 impl Graphs {
@@ -125,11 +131,97 @@ impl Graphs {
     }
 
     /// Makes block `b` run its tests in the written order (`true`) or in the order of
-    /// [`Graphs::order_chains`] (`false`).
+    /// [`Graphs::order_chains`] (`false`), undoing an earlier [`Graphs::assume`] of it.
     pub(super) fn keep_written_order(&mut self, b: usize, written: bool) {
         if let (Some(root), Some(order)) = (self.roots.get_mut(b), self.orders.get(b)) {
             *root = order[usize::from(!written)];
         }
+        if let Some(a) = self.assumed.get_mut(b) {
+            *a = NONE;
+        }
+    }
+
+    /// Marks the nodes made so far as the blocks' own: [`Graphs::drop_assumptions`] keeps
+    /// them.
+    pub(super) fn seal(&mut self) {
+        self.own = self.nodes.len();
+        self.assumed = vec![NONE; self.roots.len()];
+    }
+
+    /// Gives block `b` a root from which every test `holds` says passes is not run: the walk
+    /// goes on as if it had passed. Only the nodes on the way to a skipped one are copied
+    /// (after [`Graphs::seal`]); the others are shared. Returns whether anything changed.
+    pub(super) fn assume(&mut self, b: usize, holds: &dyn Fn(&Check) -> bool) -> bool {
+        let Some(root) = self.root(b) else {
+            return false;
+        };
+        let mut memo = HashMap::new();
+        let Some(new_root) = self.prune(root, holds, &mut memo) else {
+            return false;
+        };
+        if new_root == root {
+            return false;
+        }
+        if let (Some(r), Some(a)) = (self.roots.get_mut(b), self.assumed.get_mut(b)) {
+            if *a == NONE {
+                *a = *r;
+            }
+            *r = new_root;
+            return true;
+        }
+        false
+    }
+
+    /// The node or leaf that stands for `at` once the tests `holds` accepts are skipped
+    /// (`None` when the copies would not fit the node numbering).
+    fn prune(
+        &mut self,
+        at: u32,
+        holds: &dyn Fn(&Check) -> bool,
+        memo: &mut HashMap<u32, u32>,
+    ) -> Option<u32> {
+        let Some(node) = self.nodes.get(at as usize) else {
+            return Some(at);
+        };
+        if let Some(&n) = memo.get(&at) {
+            return Some(n);
+        }
+        let next = node.next;
+        let out = if holds(&node.check) {
+            self.prune(next[1], holds, memo)?
+        } else {
+            let new = [
+                self.prune(next[0], holds, memo)?,
+                self.prune(next[1], holds, memo)?,
+            ];
+            if new == next {
+                at
+            } else {
+                let check = self.nodes.get(at as usize)?.check.clone();
+                let n = u32::try_from(self.nodes.len()).ok().filter(|&n| n < NONE)?;
+                self.nodes.push(Node { check, next: new });
+                n
+            }
+        };
+        memo.insert(at, out);
+        Some(out)
+    }
+
+    /// How many blocks run from a root [`Graphs::assume`] gave them.
+    pub(super) fn assumed(&self) -> usize {
+        self.assumed.iter().filter(|&&a| a != NONE).count()
+    }
+
+    /// Undoes every [`Graphs::assume`]: the blocks run from their roots before it again and
+    /// the copies are dropped.
+    pub(super) fn drop_assumptions(&mut self) {
+        for (r, a) in self.roots.iter_mut().zip(&mut self.assumed) {
+            if *a != NONE {
+                *r = *a;
+                *a = NONE;
+            }
+        }
+        self.nodes.truncate(self.own);
     }
 
     /// The root of block `b`'s graph, if it has one.
@@ -418,6 +510,92 @@ mod tests {
         let g = Graphs::build(&p);
         let next: Vec<[u32; 2]> = g.nodes.iter().map(|n| n.next).collect();
         assert_eq!(next, vec![[1, 2], [FALSE, 2], [FALSE, TRUE]]);
+    }
+
+    /// `s0 is null and s1 is null and s2 is null`, sealed.
+    fn chain3() -> Graphs {
+        let mut code = Vec::new();
+        for (i, slot) in [0u32, 1, 2].into_iter().enumerate() {
+            code.push(test(1, slot));
+            if i == 0 {
+                code.push(Inst::Move {
+                    dst: Reg(0),
+                    src: Reg(1),
+                });
+            } else {
+                code.push(Inst::And {
+                    dst: Reg(0),
+                    a: Reg(0),
+                    b: Reg(1),
+                });
+            }
+        }
+        code.push(Inst::Return { src: Reg(0) });
+        let mut g = Graphs::build(&program(code, 2));
+        g.order_chains(&[]);
+        g.seal();
+        g
+    }
+
+    fn on_slot(slot: u32) -> impl Fn(&Check) -> bool {
+        move |c| matches!(c, Check::Test(Test::IsNull(s)) if s.0 == slot)
+    }
+
+    fn nexts(g: &Graphs) -> Vec<[u32; 2]> {
+        g.nodes.iter().map(|n| n.next).collect()
+    }
+
+    #[test]
+    fn assuming_a_test_skips_it_and_copies_only_the_way_to_it() {
+        let mut g = chain3();
+        // No test short-circuits: the graph splits on each outcome of the first two.
+        let before = nexts(&g);
+        let root = g.root(0);
+        assert_eq!(root, Some(0));
+        assert!(!g.assume(0, &on_slot(7)), "nothing to skip");
+        assert_eq!(nexts(&g), before);
+        assert!(g.assume(0, &on_slot(2)));
+        assert_eq!(g.assumed(), 1);
+        // The last test's node is never reached from the new root.
+        let mut at = g.root(0).unwrap_or(FALSE);
+        let mut seen = Vec::new();
+        let mut stack = vec![at];
+        while let Some(n) = stack.pop() {
+            if let Some(node) = g.nodes.get(n as usize) {
+                if !seen.contains(&n) {
+                    seen.push(n);
+                    assert!(!on_slot(2)(&node.check));
+                    stack.extend(node.next);
+                }
+            }
+        }
+        // Both tests passing reaches `true` directly.
+        for _ in 0..2 {
+            at = g.nodes[at as usize].next[1];
+        }
+        assert_eq!(at, TRUE);
+        g.drop_assumptions();
+        assert_eq!(g.root(0), root);
+        assert_eq!(nexts(&g), before);
+        assert_eq!(g.assumed(), 0);
+    }
+
+    #[test]
+    fn assuming_the_root_starts_past_it() {
+        let mut g = chain3();
+        let second = g.nodes[0].next[1];
+        assert!(g.assume(0, &on_slot(0)));
+        // Nothing after the root changes: its successor is the new root, no node copied.
+        assert_eq!(g.root(0), Some(second));
+        assert_eq!(g.nodes.len(), g.own);
+        // A later order resets the root and forgets the assumption.
+        g.keep_written_order(0, true);
+        assert_eq!(g.root(0), Some(0));
+        assert_eq!(g.assumed(), 0);
+        // Every test assumed: the block is `true` without a walk.
+        assert!(g.assume(0, &|_| true));
+        assert_eq!(g.roots[0], TRUE);
+        assert_eq!(g.root(0), Some(TRUE));
     }
 
     #[test]

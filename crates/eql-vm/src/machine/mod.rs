@@ -4,6 +4,7 @@
 //! buffers live in a [`Machine`] that is reused across events, so running a block allocates
 //! nothing in steady state.
 
+mod assume;
 mod field;
 mod fused;
 mod general;
@@ -16,6 +17,7 @@ mod strlist;
 use crate::event::{EventBuf, Value};
 use crate::matchers::{RtCidr, RtRegex, RtSet, RtWildcard};
 use crate::value::{RVal, SRef, Scalar};
+pub use assume::Fact;
 use eql_bytecode::*;
 pub use field::bytes_eq;
 use fused::{Op, Target, Then};
@@ -79,9 +81,8 @@ impl Loaded {
     }
 
     /// Makes block `b`, when it runs as a decision graph, test its leading `and` chain in the
-    /// written order (`true`) rather than most selective cheap tests first (the default). For
-    /// a block whose many-valued test is already known to pass when it runs (a stage the
-    /// literal prefilter guards), the written order is the better one.
+    /// written order (`true`) rather than most selective cheap tests first (the default); drops
+    /// what [`Loaded::assume`] assumed of it.
     pub fn keep_written_order(&mut self, b: BlockId, written: bool) {
         self.graphs.keep_written_order(b.index(), written);
     }
@@ -90,6 +91,12 @@ impl Loaded {
     #[doc(hidden)]
     pub fn reordered_blocks(&self) -> usize {
         self.graphs.reordered
+    }
+
+    /// How many blocks skip tests they were told pass ([`Loaded::assume`]).
+    #[doc(hidden)]
+    pub fn assumed_blocks(&self) -> usize {
+        self.graphs.assumed()
     }
 
     /// How many blocks run as decision graphs.
@@ -118,6 +125,7 @@ impl Loaded {
         let graphs = if form == Form::Full {
             let mut g = graph::Graphs::build(&program);
             g.order_chains(&program.fields);
+            g.seal();
             g
         } else {
             graph::Graphs::default()

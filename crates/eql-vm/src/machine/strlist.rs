@@ -121,6 +121,11 @@ impl StrList {
         self.may_have_len(s.len()) && self.contains_sized(s)
     }
 
+    /// Whether members are compared ignoring ASCII case.
+    pub(crate) fn is_case_insensitive(&self) -> bool {
+        self.case_insensitive
+    }
+
     /// Whether some member is `n` bytes long (for a string longer than 62 bytes: whether
     /// some member is that long too). A string whose length fails this is not a member, so
     /// a caller holding only the length can skip reading its bytes.

@@ -5,11 +5,14 @@
 //! such field sets the bits of the values it carries, and an admitted stage is kept only when
 //! every one of its filters shares a bit with the event. A field's values are read only when a
 //! filter on it is first checked: most events admit few stages, whose filters name few fields.
+//! A case-insensitive literal's bit is set by any ASCII case variant of it, a case-sensitive
+//! one's only by the literal itself, so a filter holds exactly when its clause does.
 
 use super::flow::{Guard, Test};
 use super::folded::FoldedMap;
 use crate::event::{EventBuf, Value};
 use crate::small_set::bit;
+use crate::words::same_bytes;
 use ahash::AHashMap;
 
 /// Most bits (distinct tested values); values beyond are not filtered on (which is sound).
@@ -17,12 +20,21 @@ const MAX_BITS: usize = 1024;
 /// Most filters per stage: the first few rule out nearly everything the rest would.
 pub(super) const MAX_FILTERS: usize = 6;
 
-/// The bits of one categorical field: ASCII-lowercased strings and integers.
+/// The bits of one categorical field: strings by their ASCII-lowercased form, and integers.
 #[derive(Debug, Default)]
 struct SlotBits {
     slot: usize,
-    strings: FoldedMap<u32>,
+    strings: FoldedMap<StrBits>,
     ints: AHashMap<i64, u32>,
+}
+
+/// The bits of the strings of one ASCII-lowercased form: the bit case-insensitive literals
+/// share (`u32::MAX`: none), and one per case-sensitive literal, set only by a value equal to
+/// it byte for byte. A filter then holds exactly as its guards compare.
+#[derive(Debug)]
+struct StrBits {
+    folded: u32,
+    exact: Vec<(Box<[u8]>, u32)>,
 }
 
 /// See the module docs.
@@ -116,11 +128,32 @@ impl Bits {
             let slot = &mut self.slots[i];
             for s in &g.strings {
                 let nbits = &mut self.nbits;
-                let b = *slot.strings.entry(s, || {
+                let mut take = || {
                     let b = (*nbits < MAX_BITS).then_some(*nbits as u32);
                     *nbits += usize::from(b.is_some());
                     b.unwrap_or(u32::MAX)
+                };
+                let e = slot.strings.entry(s, || StrBits {
+                    folded: u32::MAX,
+                    exact: Vec::new(),
                 });
+                let b = if g.case_insensitive {
+                    if e.folded == u32::MAX {
+                        e.folded = take();
+                    }
+                    e.folded
+                } else {
+                    match e.exact.iter().find(|(lit, _)| **lit == *s.as_bytes()) {
+                        Some(&(_, b)) => b,
+                        None => {
+                            let b = take();
+                            if b != u32::MAX {
+                                e.exact.push((s.as_bytes().into(), b));
+                            }
+                            b
+                        }
+                    }
+                };
                 if b == u32::MAX {
                     return false;
                 }
@@ -187,17 +220,26 @@ impl Bits {
                 .iter()
                 .flat_map(|s| buf.slot(s.slot).iter().map(move |v| (s, v)))
             {
-                let bit = if let Some(n) = int_of(v) {
-                    s.ints.get(&n)
-                } else if let Value::Str(r) = v {
-                    s.strings.get(buf.bytes(*r))
-                } else {
-                    None
-                };
-                if let Some(&b) = bit {
-                    // A string past the bit budget maps to `u32::MAX`, beyond every word.
-                    if let Some(w) = self.cur.get_mut(b as usize / 64) {
+                let cur = &mut self.cur;
+                // `u32::MAX` (no such bit) falls beyond every word.
+                let mut set = |b: u32| {
+                    if let Some(w) = cur.get_mut(b as usize / 64) {
                         *w |= 1 << (b % 64);
+                    }
+                };
+                if let Some(n) = int_of(v) {
+                    if let Some(&b) = s.ints.get(&n) {
+                        set(b);
+                    }
+                } else if let Value::Str(r) = v {
+                    let bytes = buf.bytes(*r);
+                    if let Some(e) = s.strings.get(bytes) {
+                        set(e.folded);
+                        for (lit, b) in &e.exact {
+                            if same_bytes(lit, bytes) {
+                                set(*b);
+                            }
+                        }
                     }
                 }
             }

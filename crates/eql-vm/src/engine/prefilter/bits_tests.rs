@@ -1,5 +1,6 @@
 //! Filters read their fields lazily: whichever group is checked first, and however many
-//! fields an event carries, each check gives what comparing the event's values gives.
+//! fields an event carries, each check gives what comparing the event's values gives, folded
+//! or exactly as each literal compares.
 
 use super::*;
 use crate::decode::{Decoder, Projection};
@@ -44,33 +45,39 @@ fn lazy_reads_give_what_the_values_give() {
     assert!(bits.add_filter(1, &[eq(1, &["linux"], &[])], all));
     assert!(bits.add_filter(1, &[eq(2, &["exec"], &[]), eq(3, &[], &[4688])], all));
     bits.add_filter(2, &[], all);
+    // Group 3: event.type compared exactly, beside group 0's folded literal of the same form.
+    let exact = Guard {
+        case_insensitive: false,
+        ..eq(0, &["start"], &[])
+    };
+    assert!(bits.add_filter(3, &[exact], all));
     bits.finish();
     let cases = [
         (
             r#"{"event":{"type":"start"},"host":{"os":{"type":"linux"}},"action":1}"#,
-            [true, false, true],
+            [true, false, true, true],
         ),
         (
             r#"{"event":{"type":["end","START"],"action":"exec"},"host":{"os":{"type":"Linux"}}}"#,
-            [true, true, true],
+            [true, true, true, false],
         ),
         (
             r#"{"event":{"type":"end","code":4688},"host":{"os":{"type":"linux"}}}"#,
-            [false, true, true],
+            [false, true, true, false],
         ),
         (
             r#"{"event":{"code":"4688"},"host":{"os":{"type":"windows"}}}"#,
-            [false, false, true],
+            [false, false, true, false],
         ),
         (
             r#"{"event":{"type":"start","action":"exec"}}"#,
-            [true, false, true],
+            [true, false, true, true],
         ),
-        (r#"{}"#, [false, false, true]),
+        (r#"{}"#, [false, false, true, false]),
     ];
     for (line, want) in cases {
         let buf = event(&p, line);
-        for order in [[0, 1, 2], [1, 2, 0], [2, 0, 1]] {
+        for order in [[0, 1, 2, 3], [1, 2, 3, 0], [3, 2, 0, 1]] {
             bits.begin();
             for g in order {
                 assert_eq!(bits.pass(g, &buf), want[g], "{line}: group {g}");

@@ -60,6 +60,8 @@ pub struct Prefilter {
     known: Vec<Vec<Vec<Guard>>>,
     /// Checks of categorical requirements on the stages the index admits.
     bits: Bits,
+    /// Per group: the clauses its categorical filters check.
+    group_filters: Vec<Vec<Vec<Guard>>>,
 }
 
 /// The partition of the stages of any category. Every category's partition holds their
@@ -246,9 +248,13 @@ impl Prefilter {
                             }
                         }
                     }
+                    let mut checked = Vec::new();
                     for f in filters {
-                        pf.bits.add_filter(g as usize, f, weak);
+                        if pf.bits.add_filter(g as usize, f, weak) {
+                            checked.push(f.clone());
+                        }
                     }
+                    pf.group_filters.push(checked);
                     groups.insert(signature, g);
                     g
                 }
@@ -327,6 +333,15 @@ impl Prefilter {
     pub fn filter_count(&self, id: usize) -> usize {
         let g = self.stage_group.get(id).copied().unwrap_or(u32::MAX);
         self.bits.filters_of(g as usize)
+    }
+
+    /// The clauses the categorical filters of the stage with dense id `id` check: each holds,
+    /// as its guards compare, for every event the stage is admitted for.
+    pub fn filters(&self, id: usize) -> &[Vec<Guard>] {
+        let g = self.stage_group.get(id).copied().unwrap_or(u32::MAX);
+        self.group_filters
+            .get(g as usize)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Every clause read off the predicate of the stage with dense id `id`.
