@@ -92,7 +92,7 @@ impl<V> FoldedMap<V> {
     }
 
     /// The value of the key `s` equals under ASCII case folding.
-    #[inline]
+    #[inline(always)]
     pub(super) fn get(&self, s: &[u8]) -> Option<&V> {
         if self.lens & bit(s.len()) == 0 {
             return None;
