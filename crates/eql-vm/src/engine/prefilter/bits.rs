@@ -5,6 +5,9 @@
 //! such field sets the bits of the values it carries, and an admitted stage is kept only when
 //! every one of its filters shares a bit with the event. A field's values are read only when a
 //! filter on it is first checked: most events admit few stages, whose filters name few fields.
+//! A field the literal index probes anyway is covered by it instead ([`Bits::coverable`]): the
+//! index's entry of a value carries the value's bit, set as the probe finds it, and the field
+//! counts as read from the start of the event ([`Bits::cover`]), so it is never hashed twice.
 
 use super::flow::{Guard, Test};
 use super::folded::FoldedMap;
@@ -169,6 +172,34 @@ impl Bits {
             self.ready = 0;
             self.cur.fill(0);
         }
+    }
+
+    /// The fields an index may cover: per field of string values alone (no integer bits) in a
+    /// position with a bit of its own (not the shared last one), its slot, its position's bit
+    /// (as in `group_fields`) and the bit of each of its values.
+    pub(super) fn coverable(&self) -> impl Iterator<Item = (usize, u64, Vec<(&[u8], u32)>)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| *i < 63 && s.ints.is_empty())
+            .map(|(i, s)| {
+                (
+                    s.slot,
+                    bit(i),
+                    s.strings.iter().map(|(k, &b)| (k, b)).collect(),
+                )
+            })
+    }
+
+    /// Counts the fields `fields` (as in `group_fields`) as read for the current event: a probe
+    /// of every value they hold sets their bits in [`Bits::words`] before any filter is checked.
+    pub(super) fn cover(&mut self, fields: u64) {
+        self.ready |= fields;
+    }
+
+    /// The current event's bits, for a probe covering fields to set.
+    pub(super) fn words(&mut self) -> &mut [u64] {
+        &mut self.cur
     }
 
     /// Sets the bits of the values the event in `buf` carries in the fields `fields` (as in

@@ -80,3 +80,65 @@ fn lazy_reads_give_what_the_values_give() {
         }
     }
 }
+
+/// A field the index probes anyway is covered: its bits come from the probe's entries, also
+/// for filter values no literal of the index has, in any case, over several values, and for
+/// an event without the field; a field the index does not probe is still read lazily.
+#[test]
+fn covered_fields_give_what_lazy_reads_give() {
+    use super::super::index::Index;
+    let fields = ["event.type", "host.os.type", "event.action"];
+    let mut owned: Vec<(String, SlotKind)> = fields
+        .iter()
+        .map(|f| (f.to_string(), SlotKind::Plain))
+        .collect();
+    owned.push(("process.name".to_string(), SlotKind::Plain));
+    let mut p = Projection::new(&owned);
+    p.set_track_filled(true);
+    let all = |_: usize| true;
+    let build = || {
+        let mut bits = Bits::default();
+        // Group 0: event.type in (start, info); group 1: host.os.type and event.action.
+        assert!(bits.add_filter(0, &[eq(0, &["start", "info"], &[])], all));
+        assert!(bits.add_filter(1, &[eq(1, &["linux"], &[])], all));
+        assert!(bits.add_filter(1, &[eq(2, &["exec", "fork"], &[])], all));
+        bits.finish();
+        bits
+    };
+    let (mut lazy, mut covering) = (build(), build());
+    // The index probes event.type (with a literal of its own and one shared with a filter,
+    // case-sensitive) and process.name, not host.os.type or event.action.
+    let mut index = Index::default();
+    let mut ty = eq(0, &["end", "Start"], &[]);
+    ty.case_insensitive = false;
+    index.add(0, &ty);
+    index.add(1, &eq(3, &["bash"], &[]));
+    for (slot, field, values) in covering.coverable() {
+        index.cover(slot, field, &values);
+    }
+    index.finish(None);
+    assert_eq!(index.covered(), 1, "event.type alone");
+    let lines = [
+        r#"{"event":{"type":"INFO"}}"#,
+        r#"{"event":{"type":["end","start"],"action":"Fork"},"host":{"os":{"type":"linux"}}}"#,
+        r#"{"event":{"type":"Start"},"process":{"name":"bash"}}"#,
+        r#"{"event":{"type":"other","action":"exec"},"host":{"os":{"type":"LINUX"}}}"#,
+        r#"{"event":{"type":7},"host":{"os":{"type":"windows"}}}"#,
+        r#"{"process":{"name":"bash"}}"#,
+        r#"{}"#,
+    ];
+    let mut seen = [false; 2];
+    for line in lines {
+        let buf = event(&p, line);
+        lazy.begin();
+        covering.begin();
+        covering.cover(index.covered());
+        index.probe(&buf, covering.words(), |_| {});
+        for g in 0..2 {
+            let want = lazy.pass(g, &buf);
+            seen[usize::from(want)] = true;
+            assert_eq!(covering.pass(g, &buf), want, "{line}: group {g}");
+        }
+    }
+    assert_eq!(seen, [true, true]);
+}

@@ -100,6 +100,11 @@ impl<V> FoldedMap<V> {
         self.probe(s, folded_hash(s)).1.map(|(_, _, v)| v)
     }
 
+    /// Every key (lowercased) and its value.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
+        self.entries.iter().map(|(_, k, v)| (&**k, v))
+    }
+
     /// The value of `key` (compared case-insensitively), inserted with `make` when missing.
     pub(super) fn entry(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
         let k = key.as_bytes();

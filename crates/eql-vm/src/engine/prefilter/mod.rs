@@ -53,6 +53,9 @@ pub struct Prefilter {
     group_hits: Vec<(u32, u32)>,
     /// Guarded stages whose every indexed clause holds for the current event.
     admitted: Vec<u32>,
+    /// Groups of the current event whose clauses hold and whose filters are checked once the
+    /// probe has set the bits of the fields it covers.
+    filtered: Vec<u32>,
     epoch: u32,
     /// Per dense stage: the clauses indexed for it (for profiles and listings).
     indexed: Vec<Vec<Vec<Guard>>>,
@@ -264,6 +267,11 @@ impl Prefilter {
                 index.add(*c, guard);
             }
         }
+        for (slot, field, values) in pf.bits.coverable() {
+            for index in &mut pf.parts {
+                index.cover(slot, field, &values);
+            }
+        }
         // The any-category partition first: the others share its automata where their atoms
         // of a field are its own.
         let (any, rest) = pf.parts.split_at_mut(1);
@@ -362,20 +370,36 @@ impl Prefilter {
             self.epoch = 1;
         }
         self.admitted.clear();
+        self.filtered.clear();
         self.bits.begin();
+        for &p in parts {
+            if let Some(index) = self.parts.get(p as usize) {
+                self.bits.cover(index.covered());
+            }
+        }
         let mut marks = Marks {
-            bits: &mut self.bits,
-            buf,
             epoch: self.epoch,
             clauses: &mut self.clauses,
             group_hits: &mut self.group_hits,
             group_stages: &self.group_stages,
             group_ranges: &self.group_ranges,
             admitted: &mut self.admitted,
+            filtered: &mut self.filtered,
         };
+        let words = self.bits.words();
         for &p in parts {
             if let Some(index) = self.parts.get(p as usize) {
-                index.probe(buf, |ids| marks.all(ids));
+                index.probe(buf, words, |ids| marks.all(ids));
+            }
+        }
+        for &g in &self.filtered {
+            if self.bits.pass(g as usize, buf) {
+                let (from, to) = self.group_ranges.get(g as usize).copied().unwrap_or((0, 0));
+                match self.group_stages.get(from as usize..to as usize) {
+                    Some(&[s]) => self.admitted.push(s),
+                    Some(stages) => self.admitted.extend_from_slice(stages),
+                    None => {}
+                }
             }
         }
         sort_small(&mut self.admitted);
@@ -427,8 +451,7 @@ struct Marks<'a> {
     group_stages: &'a [u32],
     group_ranges: &'a [(u32, u32)],
     admitted: &'a mut Vec<u32>,
-    bits: &'a mut Bits,
-    buf: &'a EventBuf,
+    filtered: &'a mut Vec<u32>,
 }
 
 impl Marks<'_> {
@@ -466,7 +489,8 @@ impl Marks<'_> {
                     continue;
                 }
             }
-            if filtered && !self.bits.pass(g, self.buf) {
+            if filtered {
+                self.filtered.push(group);
                 continue;
             }
             let (from, to) = if len == u16::MAX {
