@@ -36,20 +36,34 @@ pub(super) struct Bits {
     words: usize,
     /// Per group of stages: its filters, each a list of bits (while building).
     pending: Vec<Vec<Vec<u32>>>,
-    /// Per group: the range of its filters in `filters`.
+    /// Per group: where its checks start in `checks`, and how many filters it has.
     ranges: Vec<(u32, u32)>,
-    /// Per filter: the range of its nonzero mask words in `parts`.
-    filters: Vec<(u32, u32)>,
     /// Per group: the fields its filters read, a bit per position in `slots` (the last bit
     /// standing for that position and every later one).
     group_fields: Vec<u64>,
-    /// (word index, mask) pairs: a filter holds when the event's bits meet one of its masks.
-    parts: Vec<(u32, u64)>,
+    /// The nonzero mask words of every filter, filter after filter, group after group: a
+    /// filter holds when the event's bits meet one of its masks.
+    checks: Vec<Check>,
     /// The current event's bits, of the fields in `ready`.
     cur: Vec<u64>,
     /// The fields whose values are read into `cur` (as in `group_fields`).
     ready: u64,
 }
+
+/// One mask word of a filter, and whether it ends its filter or its group's filters.
+#[derive(Debug, Clone, Copy)]
+struct Check {
+    mask: u64,
+    word: u32,
+    end: u8,
+}
+
+/// [`Check::end`]: more words of the same filter follow.
+const MORE: u8 = 0;
+/// [`Check::end`]: the last word of a filter; another filter of the group follows.
+const END_OF_FILTER: u8 = 1;
+/// [`Check::end`]: the last word of the group's last filter.
+const END_OF_GROUP: u8 = 2;
 
 /// The integer a value stands for, the way the prefilter's integer index reads it.
 pub(super) fn int_of(v: &Value) -> Option<i64> {
@@ -146,16 +160,33 @@ impl Bits {
         self.words = self.nbits.div_ceil(64);
         self.cur = vec![0; self.words];
         for filters in std::mem::take(&mut self.pending) {
-            let start = self.filters.len() as u32;
+            let start = self.checks.len() as u32;
             for f in &filters {
                 let mut mask = vec![0u64; self.words];
                 for &b in f {
                     mask[b as usize / 64] |= 1 << (b % 64);
                 }
-                let from = self.parts.len() as u32;
                 let nonzero = mask.iter().enumerate().filter(|(_, m)| **m != 0);
-                self.parts.extend(nonzero.map(|(w, &m)| (w as u32, m)));
-                self.filters.push((from, self.parts.len() as u32));
+                let from = self.checks.len();
+                self.checks.extend(nonzero.map(|(w, &mask)| Check {
+                    mask,
+                    word: w as u32,
+                    end: MORE,
+                }));
+                // A filter without bits never holds: one check that meets nothing says so.
+                if self.checks.len() == from {
+                    self.checks.push(Check {
+                        mask: 0,
+                        word: 0,
+                        end: MORE,
+                    });
+                }
+                if let Some(last) = self.checks.last_mut() {
+                    last.end = END_OF_FILTER;
+                }
+            }
+            if let Some(last) = self.checks.last_mut().filter(|_| !filters.is_empty()) {
+                last.end = END_OF_GROUP;
             }
             self.ranges.push((start, filters.len() as u32));
         }
@@ -248,14 +279,25 @@ impl Bits {
         if needed & !self.ready != 0 {
             self.read(buf, needed);
         }
-        let (cur, parts) = (&self.cur, &self.parts);
-        let filters = self.filters.get(start as usize..(start + n) as usize);
-        filters.unwrap_or_default().iter().all(|&(a, b)| {
-            let words = parts.get(a as usize..b as usize).unwrap_or_default();
-            words
-                .iter()
-                .any(|&(w, m)| cur.get(w as usize).is_some_and(|c| c & m != 0))
-        })
+        // One pass over the group's checks: a filter's words are or-ed, and a filter that met
+        // none of them ends the pass.
+        let mut met = false;
+        for c in self.checks.get(start as usize..).unwrap_or_default() {
+            met |= self
+                .cur
+                .get(c.word as usize)
+                .is_some_and(|w| w & c.mask != 0);
+            if c.end != MORE {
+                if !met {
+                    return false;
+                }
+                if c.end == END_OF_GROUP {
+                    return true;
+                }
+                met = false;
+            }
+        }
+        true
     }
 }
 

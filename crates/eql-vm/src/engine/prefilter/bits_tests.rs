@@ -142,3 +142,57 @@ fn covered_fields_give_what_lazy_reads_give() {
     }
     assert_eq!(seen, [true, true]);
 }
+
+/// Filters whose bits span several mask words hold when any word meets the event's bits; a
+/// filter without bits never holds; a group passes only when each of its filters holds.
+#[test]
+fn filters_over_several_words() {
+    let fields = ["event.action", "host.os.type"];
+    let owned: Vec<(String, SlotKind)> = fields
+        .iter()
+        .map(|f| (f.to_string(), SlotKind::Plain))
+        .collect();
+    let p = Projection::new(&owned);
+    let all = |_: usize| true;
+    let actions: Vec<String> = (0..150).map(|i| format!("a{i}")).collect();
+    let refs: Vec<&str> = actions.iter().map(String::as_str).collect();
+    let mut bits = Bits::default();
+    // Group 0: 150 actions (bits 0-149, three words) and host.os.type; group 1: host.os.type
+    // then one action of the third word; group 2: a filter with no bits.
+    assert!(bits.add_filter(0, &[eq(0, &refs, &[])], all));
+    assert!(bits.add_filter(0, &[eq(1, &["linux", "macos"], &[])], all));
+    assert!(bits.add_filter(1, &[eq(1, &["linux"], &[])], all));
+    assert!(bits.add_filter(1, &[eq(0, &["a140"], &[])], all));
+    assert!(bits.add_filter(2, &[eq(0, &[], &[])], all));
+    bits.finish();
+    let cases = [
+        (
+            r#"{"event":{"action":"a3"},"host":{"os":{"type":"linux"}}}"#,
+            [true, false, false],
+        ),
+        (
+            r#"{"event":{"action":"A70"},"host":{"os":{"type":"macos"}}}"#,
+            [true, false, false],
+        ),
+        (
+            r#"{"event":{"action":"a140"},"host":{"os":{"type":"linux"}}}"#,
+            [true, true, false],
+        ),
+        (
+            r#"{"event":{"action":"a140"},"host":{"os":{"type":"windows"}}}"#,
+            [false, false, false],
+        ),
+        (
+            r#"{"event":{"action":"b1"},"host":{"os":{"type":"linux"}}}"#,
+            [false, false, false],
+        ),
+        (r#"{"host":{"os":{"type":"linux"}}}"#, [false, false, false]),
+    ];
+    for (line, want) in cases {
+        let buf = event(&p, line);
+        bits.begin();
+        for g in 0..3 {
+            assert_eq!(bits.pass(g, &buf), want[g], "{line}: group {g}");
+        }
+    }
+}
