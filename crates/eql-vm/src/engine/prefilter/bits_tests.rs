@@ -191,8 +191,8 @@ fn filters_over_several_words() {
     for (line, want) in cases {
         let buf = event(&p, line);
         bits.begin();
-        for g in 0..3 {
-            assert_eq!(bits.pass(g, &buf), want[g], "{line}: group {g}");
+        for (g, &w) in want.iter().enumerate() {
+            assert_eq!(bits.pass(g, &buf), w, "{line}: group {g}");
         }
     }
 }
