@@ -7,6 +7,9 @@
 //! filter on it is first checked: most events admit few stages, whose filters name few fields.
 //! A case-insensitive literal's bit is set by any ASCII case variant of it, a case-sensitive
 //! one's only by the literal itself, so a filter holds exactly when its clause does.
+//! A field the literal index probes anyway is covered by it instead ([`Bits::coverable`]): the
+//! index's entry of a value carries the value's bits, set as the probe finds it, and the field
+//! counts as read from the start of the event ([`Bits::cover`]), so it is never hashed twice.
 
 use super::flow::{Guard, Test};
 use super::folded::FoldedMap;
@@ -37,6 +40,15 @@ struct StrBits {
     exact: Vec<(Box<[u8]>, u32)>,
 }
 
+/// The bits of one ASCII-lowercased form of a covered field's values, for the index to set
+/// (see [`Bits::coverable`]): `folded` by any value of the form, each of `exact` by a value
+/// equal to its literal byte for byte.
+pub(super) struct CoverForm<'a> {
+    pub(super) key: &'a [u8],
+    pub(super) folded: u32,
+    pub(super) exact: &'a [(Box<[u8]>, u32)],
+}
+
 /// See the module docs.
 #[derive(Debug, Default)]
 pub(super) struct Bits {
@@ -45,20 +57,34 @@ pub(super) struct Bits {
     words: usize,
     /// Per group of stages: its filters, each a list of bits (while building).
     pending: Vec<Vec<Vec<u32>>>,
-    /// Per group: the range of its filters in `filters`.
+    /// Per group: where its checks start in `checks`, and how many filters it has.
     ranges: Vec<(u32, u32)>,
-    /// Per filter: the range of its nonzero mask words in `parts`.
-    filters: Vec<(u32, u32)>,
     /// Per group: the fields its filters read, a bit per position in `slots` (the last bit
     /// standing for that position and every later one).
     group_fields: Vec<u64>,
-    /// (word index, mask) pairs: a filter holds when the event's bits meet one of its masks.
-    parts: Vec<(u32, u64)>,
+    /// The nonzero mask words of every filter, filter after filter, group after group: a
+    /// filter holds when the event's bits meet one of its masks.
+    checks: Vec<Check>,
     /// The current event's bits, of the fields in `ready`.
     cur: Vec<u64>,
     /// The fields whose values are read into `cur` (as in `group_fields`).
     ready: u64,
 }
+
+/// One mask word of a filter, and whether it ends its filter or its group's filters.
+#[derive(Debug, Clone, Copy)]
+struct Check {
+    mask: u64,
+    word: u32,
+    end: u8,
+}
+
+/// [`Check::end`]: more words of the same filter follow.
+const MORE: u8 = 0;
+/// [`Check::end`]: the last word of a filter; another filter of the group follows.
+const END_OF_FILTER: u8 = 1;
+/// [`Check::end`]: the last word of the group's last filter.
+const END_OF_GROUP: u8 = 2;
 
 /// The integer a value stands for, the way the prefilter's integer index reads it.
 pub(super) fn int_of(v: &Value) -> Option<i64> {
@@ -176,16 +202,33 @@ impl Bits {
         self.words = self.nbits.div_ceil(64);
         self.cur = vec![0; self.words];
         for filters in std::mem::take(&mut self.pending) {
-            let start = self.filters.len() as u32;
+            let start = self.checks.len() as u32;
             for f in &filters {
                 let mut mask = vec![0u64; self.words];
                 for &b in f {
                     mask[b as usize / 64] |= 1 << (b % 64);
                 }
-                let from = self.parts.len() as u32;
                 let nonzero = mask.iter().enumerate().filter(|(_, m)| **m != 0);
-                self.parts.extend(nonzero.map(|(w, &m)| (w as u32, m)));
-                self.filters.push((from, self.parts.len() as u32));
+                let from = self.checks.len();
+                self.checks.extend(nonzero.map(|(w, &mask)| Check {
+                    mask,
+                    word: w as u32,
+                    end: MORE,
+                }));
+                // A filter without bits never holds: one check that meets nothing says so.
+                if self.checks.len() == from {
+                    self.checks.push(Check {
+                        mask: 0,
+                        word: 0,
+                        end: MORE,
+                    });
+                }
+                if let Some(last) = self.checks.last_mut() {
+                    last.end = END_OF_FILTER;
+                }
+            }
+            if let Some(last) = self.checks.last_mut().filter(|_| !filters.is_empty()) {
+                last.end = END_OF_GROUP;
             }
             self.ranges.push((start, filters.len() as u32));
         }
@@ -202,6 +245,35 @@ impl Bits {
             self.ready = 0;
             self.cur.fill(0);
         }
+    }
+
+    /// The fields an index may cover: per field of string values alone (no integer bits) in a
+    /// position with a bit of its own (not the shared last one), its slot, its position's bit
+    /// (as in `group_fields`) and the bits of each ASCII-lowercased form of its values.
+    pub(super) fn coverable(&self) -> impl Iterator<Item = (usize, u64, Vec<CoverForm<'_>>)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| *i < 63 && s.ints.is_empty())
+            .map(|(i, s)| {
+                let forms = s.strings.iter().map(|(key, b)| CoverForm {
+                    key,
+                    folded: b.folded,
+                    exact: &b.exact,
+                });
+                (s.slot, bit(i), forms.collect())
+            })
+    }
+
+    /// Counts the fields `fields` (as in `group_fields`) as read for the current event: a probe
+    /// of every value they hold sets their bits in [`Bits::words`] before any filter is checked.
+    pub(super) fn cover(&mut self, fields: u64) {
+        self.ready |= fields;
+    }
+
+    /// The current event's bits, for a probe covering fields to set.
+    pub(super) fn words(&mut self) -> &mut [u64] {
+        &mut self.cur
     }
 
     /// Sets the bits of the values the event in `buf` carries in the fields `fields` (as in
@@ -259,14 +331,25 @@ impl Bits {
         if needed & !self.ready != 0 {
             self.read(buf, needed);
         }
-        let (cur, parts) = (&self.cur, &self.parts);
-        let filters = self.filters.get(start as usize..(start + n) as usize);
-        filters.unwrap_or_default().iter().all(|&(a, b)| {
-            let words = parts.get(a as usize..b as usize).unwrap_or_default();
-            words
-                .iter()
-                .any(|&(w, m)| cur.get(w as usize).is_some_and(|c| c & m != 0))
-        })
+        // One pass over the group's checks: a filter's words are or-ed, and a filter that met
+        // none of them ends the pass.
+        let mut met = false;
+        for c in self.checks.get(start as usize..).unwrap_or_default() {
+            met |= self
+                .cur
+                .get(c.word as usize)
+                .is_some_and(|w| w & c.mask != 0);
+            if c.end != MORE {
+                if !met {
+                    return false;
+                }
+                if c.end == END_OF_GROUP {
+                    return true;
+                }
+                met = false;
+            }
+        }
+        true
     }
 }
 

@@ -92,12 +92,17 @@ impl<V> FoldedMap<V> {
     }
 
     /// The value of the key `s` equals under ASCII case folding.
-    #[inline]
+    #[inline(always)]
     pub(super) fn get(&self, s: &[u8]) -> Option<&V> {
         if self.lens & bit(s.len()) == 0 {
             return None;
         }
         self.probe(s, folded_hash(s)).1.map(|(_, _, v)| v)
+    }
+
+    /// Every key (lowercased) and its value.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
+        self.entries.iter().map(|(_, k, v)| (&**k, v))
     }
 
     /// The value of `key` (compared case-insensitively), inserted with `make` when missing.

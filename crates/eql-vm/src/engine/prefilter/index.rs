@@ -3,7 +3,7 @@
 //! The prefilter keeps one such index per event category (and one for stages of any
 //! category), so that an event is probed only for the clauses of stages that can take it.
 
-use super::bits::int_of;
+use super::bits::{int_of, CoverForm};
 use super::flow::{Guard, Test};
 use super::folded::FoldedMap;
 use crate::event::{EventBuf, Value};
@@ -118,12 +118,29 @@ fn to_special<A: Automaton>(a: &A, mut sid: StateID, hay: &[u8]) -> Option<(usiz
 }
 
 /// The clauses of the literals that share one ASCII-lowercased form.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct StrClauses {
     /// Case-insensitive equalities: any value of this lowercased form satisfies them.
     folded: Vec<u32>,
     /// Case-sensitive equalities: each literal as written, and the clauses only it satisfies.
     exact: Vec<(Box<str>, Vec<u32>)>,
+    /// The categorical filters' bit of this form, on a field the index covers for them
+    /// (`u32::MAX`: none): the one case-insensitive literals share.
+    bit: u32,
+    /// The filters' bits of case-sensitive literals of this form, each set only by a value
+    /// equal to its literal byte for byte.
+    exact_bits: Vec<(Box<[u8]>, u32)>,
+}
+
+impl Default for StrClauses {
+    fn default() -> Self {
+        StrClauses {
+            folded: Vec::new(),
+            exact: Vec::new(),
+            bit: u32::MAX,
+            exact_bits: Vec::new(),
+        }
+    }
 }
 
 impl StrClauses {
@@ -152,6 +169,8 @@ pub(super) struct Index {
     mask: Vec<u64>,
     /// Per slot up to the last indexed one: its position in `slots` (`u32::MAX`: none).
     position: Vec<u32>,
+    /// The categorical filters' fields whose bits the probe sets (see [`Index::cover`]).
+    covered: u64,
 }
 
 impl Index {
@@ -202,6 +221,34 @@ impl Index {
         }
     }
 
+    /// Lets the probe set the categorical filters' bits of the field in slot `slot`, at
+    /// position `field` of the filters' fields, whose values' forms have the bits `forms`: when
+    /// the index already probes that field, every form with a bit gets an entry (one with no
+    /// clauses when no literal has that form) and the field is covered.
+    pub(super) fn cover(&mut self, slot: usize, field: u64, forms: &[CoverForm<'_>]) {
+        let Ok(i) = self.slot_ids.binary_search(&slot) else {
+            return;
+        };
+        let Some(index) = self.slots.get_mut(i) else {
+            return;
+        };
+        for form in forms {
+            // Keys come from the rules' strings: a key that is not UTF-8 cannot be met.
+            let Ok(key) = std::str::from_utf8(form.key) else {
+                return;
+            };
+            let e = index.strings.entry(key, StrClauses::default);
+            e.bit = form.folded;
+            e.exact_bits = form.exact.to_vec();
+        }
+        self.covered |= field;
+    }
+
+    /// The categorical filters' fields this index covers (see [`Index::cover`]).
+    pub(super) fn covered(&self) -> u64 {
+        self.covered
+    }
+
     /// Builds the automata once every clause is added, taking those of `shared` (a finished
     /// index) for the fields whose atoms and clauses are the same there. Returns the clauses
     /// of the atoms no automaton could be built for (they can never be marked: their stages
@@ -235,13 +282,14 @@ impl Index {
         lost
     }
 
-    /// Calls `mark` with the clauses each value of the event in `buf` satisfies.
+    /// Calls `mark` with the clauses each value of the event in `buf` satisfies, and sets in
+    /// `bits` the categorical filters' bits of the values of the fields it covers.
     #[inline]
-    pub(super) fn probe(&self, buf: &EventBuf, mut mark: impl FnMut(&[u32])) {
+    pub(super) fn probe(&self, buf: &EventBuf, bits: &mut [u64], mut mark: impl FnMut(&[u32])) {
         let Some(filled) = buf.filled() else {
             // A buffer without the bitmap: every indexed field in turn.
             for (&slot, index) in self.slot_ids.iter().zip(&self.slots) {
-                index.probe(buf, buf.slot(slot), &mut mark);
+                index.probe(buf, buf.slot(slot), bits, &mut mark);
             }
             return;
         };
@@ -253,7 +301,7 @@ impl Index {
                 todo &= todo - 1;
                 let i = self.position.get(slot).copied().unwrap_or(u32::MAX);
                 if let Some(index) = self.slots.get(i as usize) {
-                    index.probe(buf, buf.slot(slot), &mut mark);
+                    index.probe(buf, buf.slot(slot), bits, &mut mark);
                 }
             }
         }
@@ -262,9 +310,15 @@ impl Index {
 
 impl SlotIndex {
     /// Calls `mark` with the clauses each of `values` (the event's values of this field)
-    /// satisfies.
+    /// satisfies, and sets in `bits` the categorical filters' bit of each.
     #[inline(always)]
-    fn probe(&self, buf: &EventBuf, values: &[Value], mark: &mut impl FnMut(&[u32])) {
+    fn probe(
+        &self,
+        buf: &EventBuf,
+        values: &[Value],
+        bits: &mut [u64],
+        mark: &mut impl FnMut(&[u32]),
+    ) {
         for v in values {
             let Value::Str(r) = v else {
                 if let Some(ids) = int_of(v)
@@ -278,7 +332,20 @@ impl SlotIndex {
             let s = buf.bytes(*r);
             if !self.strings.is_empty() {
                 if let Some(e) = self.strings.get(s) {
-                    mark(&e.folded);
+                    // `u32::MAX` (no bit) lands beyond every word.
+                    if let Some(w) = bits.get_mut(e.bit as usize / 64) {
+                        *w |= 1 << (e.bit % 64);
+                    }
+                    for (lit, b) in &e.exact_bits {
+                        if same_bytes(lit, s) {
+                            if let Some(w) = bits.get_mut(*b as usize / 64) {
+                                *w |= 1 << (b % 64);
+                            }
+                        }
+                    }
+                    if !e.folded.is_empty() {
+                        mark(&e.folded);
+                    }
                     for (lit, ids) in &e.exact {
                         if same_bytes(lit.as_bytes(), s) {
                             mark(ids);

@@ -53,6 +53,11 @@ pub struct Prefilter {
     group_hits: Vec<(u32, u32)>,
     /// Guarded stages whose every indexed clause holds for the current event.
     admitted: Vec<u32>,
+    /// A bit per dense stage, all clear between events: sorts long admitted lists.
+    seen: Vec<u64>,
+    /// Groups of the current event whose clauses hold and whose filters are checked once the
+    /// probe has set the bits of the fields it covers.
+    filtered: Vec<u32>,
     epoch: u32,
     /// Per dense stage: the clauses indexed for it (for profiles and listings).
     indexed: Vec<Vec<Vec<Guard>>>,
@@ -264,10 +269,16 @@ impl Prefilter {
         }
         pf.bits.finish();
         pf.group_hits = vec![(0, 0); group_needed.len()];
+        pf.seen = vec![0; per_stage.len().div_ceil(64)];
         pf.known = per_stage;
         for index in pf.parts.iter_mut().skip(1) {
             for (c, guard) in &any_clauses {
                 index.add(*c, guard);
+            }
+        }
+        for (slot, field, values) in pf.bits.coverable() {
+            for index in &mut pf.parts {
+                index.cover(slot, field, &values);
             }
         }
         // The any-category partition first: the others share its automata where their atoms
@@ -377,23 +388,39 @@ impl Prefilter {
             self.epoch = 1;
         }
         self.admitted.clear();
+        self.filtered.clear();
         self.bits.begin();
+        for &p in parts {
+            if let Some(index) = self.parts.get(p as usize) {
+                self.bits.cover(index.covered());
+            }
+        }
         let mut marks = Marks {
-            bits: &mut self.bits,
-            buf,
             epoch: self.epoch,
             clauses: &mut self.clauses,
             group_hits: &mut self.group_hits,
             group_stages: &self.group_stages,
             group_ranges: &self.group_ranges,
             admitted: &mut self.admitted,
+            filtered: &mut self.filtered,
         };
+        let words = self.bits.words();
         for &p in parts {
             if let Some(index) = self.parts.get(p as usize) {
-                index.probe(buf, |ids| marks.all(ids));
+                index.probe(buf, words, |ids| marks.all(ids));
             }
         }
-        sort_small(&mut self.admitted);
+        for &g in &self.filtered {
+            if self.bits.pass(g as usize, buf) {
+                let (from, to) = self.group_ranges.get(g as usize).copied().unwrap_or((0, 0));
+                match self.group_stages.get(from as usize..to as usize) {
+                    Some(&[s]) => self.admitted.push(s),
+                    Some(stages) => self.admitted.extend_from_slice(stages),
+                    None => {}
+                }
+            }
+        }
+        sort_small(&mut self.admitted, &mut self.seen);
     }
 
     /// The dense ids of the guarded stages the event given to the last [`Prefilter::begin`]
@@ -404,10 +431,33 @@ impl Prefilter {
 }
 
 /// Sorts `v`: by insertion when it is short (an event admits about ten stages, which the
-/// standard sort's setup costs more than sorting), else with the standard sort.
-fn sort_small(v: &mut [u32]) {
+/// standard sort's setup costs more than sorting), else through `seen` (a bit per id, all
+/// clear, left clear): the ids' bits set, then read back in order, a few instructions an id
+/// and a word. Repeated ids, or ids beyond `seen`, which the bits cannot hold, fall back to the
+/// standard sort.
+fn sort_small(v: &mut Vec<u32>, seen: &mut [u64]) {
     if v.len() > 24 {
-        v.sort_unstable();
+        let mut distinct = true;
+        for &x in v.iter() {
+            let (w, b) = (x as usize / 64, 1u64 << (x % 64));
+            match seen.get_mut(w) {
+                Some(word) if *word & b == 0 => *word |= b,
+                _ => distinct = false,
+            }
+        }
+        if !distinct {
+            seen.fill(0);
+            v.sort_unstable();
+            return;
+        }
+        v.clear();
+        for (w, word) in seen.iter_mut().enumerate() {
+            let mut bits = std::mem::take(word);
+            while bits != 0 {
+                v.push((w * 64) as u32 + bits.trailing_zeros());
+                bits &= bits - 1;
+            }
+        }
         return;
     }
     for i in 1..v.len() {
@@ -442,8 +492,7 @@ struct Marks<'a> {
     group_stages: &'a [u32],
     group_ranges: &'a [(u32, u32)],
     admitted: &'a mut Vec<u32>,
-    bits: &'a mut Bits,
-    buf: &'a EventBuf,
+    filtered: &'a mut Vec<u32>,
 }
 
 impl Marks<'_> {
@@ -481,7 +530,8 @@ impl Marks<'_> {
                     continue;
                 }
             }
-            if filtered && !self.bits.pass(g, self.buf) {
+            if filtered {
+                self.filtered.push(group);
                 continue;
             }
             let (from, to) = if len == u16::MAX {
@@ -502,21 +552,27 @@ impl Marks<'_> {
 mod tests {
     use super::sort_small;
 
-    /// Short lists (insertion) and long ones (the standard sort) of every shape end sorted.
+    /// Short lists (insertion) and long ones (through the bits, or the standard sort when ids
+    /// repeat or lie beyond the bits) of every shape end sorted, and the bits end clear.
     #[test]
     fn sort_small_sorts_any_length() {
-        for n in [0usize, 1, 2, 3, 10, 24, 25, 60] {
-            let shapes: [Vec<u32>; 4] = [
-                (0..n as u32).collect(),
-                (0..n as u32).rev().collect(),
-                (0..n as u32).map(|i| (i * 7919) % 13).collect(),
+        for n in [0usize, 1, 2, 3, 10, 24, 25, 60, 200] {
+            let m = n as u32;
+            let shapes: [Vec<u32>; 6] = [
+                (0..m).collect(),
+                (0..m).rev().map(|i| i * 3 + 63).collect(),
+                (0..m).map(|i| (i * 7919) % 13).collect(),
+                (0..m).map(|i| (i * 7919) % 211).collect(),
                 vec![5; n],
+                (0..m).map(|i| if i == m / 2 { 640 } else { i }).collect(),
             ];
             for mut v in shapes {
                 let mut want = v.clone();
                 want.sort();
-                sort_small(&mut v);
+                let mut seen = vec![0u64; 10];
+                sort_small(&mut v, &mut seen);
                 assert_eq!(v, want, "{n}");
+                assert!(seen.iter().all(|&w| w == 0), "{n}");
             }
         }
     }
