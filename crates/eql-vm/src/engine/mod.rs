@@ -548,8 +548,15 @@ impl Engine {
                 }
             }
         }
+        // Each key's hash for the sequence's table, taken once.
+        let mut hashes: smallvec::SmallVec<[u64; 2]> = smallvec::SmallVec::new();
         if let State::Sequence(s) = &self.queries[q as usize].state {
-            if !hits.iter().any(|(k, h)| s.wants(k, h)) {
+            hashes.extend(hits.iter().map(|(k, _)| s.key_hash(k)));
+            if !hits
+                .iter()
+                .zip(&hashes)
+                .any(|((k, h), &hash)| s.wants(k, hash, h))
+            {
                 self.clock_only(q, buf, out);
                 return;
             }
@@ -604,8 +611,8 @@ impl Engine {
                         stages.len(),
                     )
                 };
-                for (key, h) in hits {
-                    s.on_event(key, &h, &ev, &mut batch, &mut join);
+                for ((key, h), hash) in hits.into_iter().zip(hashes) {
+                    s.on_event(key, hash, &h, &ev, &mut batch, &mut join);
                 }
                 self.stats.evicted += std::mem::take(&mut s.evicted);
                 batch.sort_by(|a, b| {

@@ -10,8 +10,8 @@
 mod delayed;
 
 use super::keys::{KeyTuple, Ordinal, StoredEvent};
-use ahash::AHashMap;
 use delayed::{Delayed, DelayedQueue};
+use hashbrown::HashTable;
 use smallvec::SmallVec;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -52,6 +52,14 @@ struct KeyState {
     born: u64,
 }
 
+/// A join key with state, beside its hash: the table grows without hashing a key again.
+#[derive(Debug)]
+struct Keyed {
+    hash: u64,
+    key: KeyTuple,
+    state: KeyState,
+}
+
 /// Where each written stage sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -72,8 +80,9 @@ pub struct SequenceState {
     /// The written index of each positive stage, in order.
     written: SmallVec<[usize; 4]>,
     maxspan: Option<i64>,
-    /// Each key is allocated once, shared with its entry in `order`.
-    keys: AHashMap<Arc<KeyTuple>, KeyState>,
+    /// The keys with state, found by [`SequenceState::key_hash`].
+    keys: HashTable<Keyed>,
+    hasher: ahash::RandomState,
     delayed: DelayedQueue,
     has_leading: bool,
     has_trailing: bool,
@@ -81,8 +90,9 @@ pub struct SequenceState {
     since_sweep: u32,
     /// Most join keys with state; the oldest is evicted to admit a new one.
     max_keys: usize,
-    /// Keys in the order they got state, with their `born` number (stale entries are skipped).
-    order: VecDeque<(Arc<KeyTuple>, u64)>,
+    /// Keys in the order they got state, as their hash and `born` number (which names one key's
+    /// state: stale entries, whose key has gone or come back since, find none and are skipped).
+    order: VecDeque<(u64, u64)>,
     born: u64,
     /// Join keys evicted by the cap since the caller last took the count.
     pub evicted: u64,
@@ -138,7 +148,8 @@ impl SequenceState {
             roles,
             positives: seen,
             maxspan,
-            keys: AHashMap::new(),
+            keys: HashTable::new(),
+            hasher: ahash::RandomState::new(),
             delayed: DelayedQueue::new(),
             watermark: i64::MIN,
             since_sweep: 0,
@@ -169,28 +180,37 @@ impl SequenceState {
         self.delayed.len()
     }
 
-    /// Makes room for `key`, which has no state (evicting the oldest keys while the cap is
-    /// reached), and records its arrival; returns the key as its state is to hold it, and the
-    /// state's `born` number. The caller inserts the state.
-    fn admit(&mut self, key: KeyTuple) -> (Arc<KeyTuple>, u64) {
+    /// The hash [`SequenceState::wants`] and [`SequenceState::on_event`] take with a key.
+    pub fn key_hash(&self, key: &KeyTuple) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// The state of `key` (whose hash is `hash`), if it has one.
+    fn state(&self, key: &KeyTuple, hash: u64) -> Option<&KeyState> {
+        self.keys.find(hash, |e| e.key == *key).map(|e| &e.state)
+    }
+
+    /// Makes room for a key with hash `hash` and no state (evicting the oldest keys while the
+    /// cap is reached), and records its arrival; returns the `born` number of the state the
+    /// caller is to insert.
+    fn admit(&mut self, hash: u64) -> u64 {
         while self.keys.len() >= self.max_keys {
-            let Some((k, born)) = self.order.pop_front() else {
+            let Some((h, born)) = self.order.pop_front() else {
                 break;
             };
-            if self.keys.get(&*k).is_some_and(|st| st.born == born) {
-                self.keys.remove(&*k);
+            if let Ok(e) = self.keys.find_entry(h, |e| e.state.born == born) {
+                e.remove();
                 self.evicted += 1;
             }
         }
         if self.order.len() > 2 * self.keys.len() + 64 {
             let keys = &self.keys;
             self.order
-                .retain(|(k, b)| keys.get(&**k).is_some_and(|st| st.born == *b));
+                .retain(|&(h, b)| keys.find(h, |e| e.state.born == b).is_some());
         }
         self.born += 1;
-        let key = Arc::new(key);
-        self.order.push_back((key.clone(), self.born));
-        (key, self.born)
+        self.order.push_back((hash, self.born));
+        self.born
     }
 
     /// Number of join keys with state (for memory accounting).
@@ -198,17 +218,17 @@ impl SequenceState {
         self.keys.len()
     }
 
-    /// Whether hits `hits` of an event for `key` can change anything: a first positive or a
+    /// Whether hits `hits` of an event for `key` (whose hash is `hash`) can change anything: a first positive or a
     /// leading missing stage always can; a later positive stage only when the key has a
     /// partial sequence waiting for it, a middle missing stage only when it has one to block,
     /// a trailing one only when it has held sequences, `until` only when it has state. The
     /// engine skips (and does not even store) an event that cannot.
-    pub fn wants(&self, key: &KeyTuple, hits: &Hits) -> bool {
+    pub fn wants(&self, key: &KeyTuple, hash: u64, hits: &Hits) -> bool {
         // The stages that always can, first: they need no lookup of the key.
         if hits.stages.iter().any(|&i| self.always_changes(i)) {
             return true;
         }
-        let st = self.keys.get(key);
+        let st = self.state(key, hash);
         let pending = |j: usize| st.is_some_and(|s| s.pending.get(j).is_some_and(Option::is_some));
         (hits.until && st.is_some())
             || hits.stages.iter().any(|&i| match self.roles.get(i) {
@@ -244,7 +264,8 @@ impl SequenceState {
         }
     }
 
-    /// Applies one event for one join key (taken, so that a new key is kept without a copy).
+    /// Applies one event for one join key (taken, so that a new key is kept without a copy; its
+    /// hash is `hash`).
     /// Completed sequences are appended to `out`. `join(stage, events, written)` decides
     /// whether the event may fill written stage `stage` after a partial holding `events`
     /// (positive stages in order; `written[i]` is the written index of the i-th positive
@@ -252,6 +273,7 @@ impl SequenceState {
     pub fn on_event(
         &mut self,
         key: KeyTuple,
+        hash: u64,
         hits: &Hits,
         ev: &Arc<StoredEvent>,
         out: &mut Vec<SeqMatch>,
@@ -261,10 +283,11 @@ impl SequenceState {
         if hits.until && hits.stages.is_empty() {
             // Every pending sequence of the key is over. Leading missing-stage events are not:
             // they still veto sequences that start after the until event.
-            if let Some(st) = self.keys.get_mut(&key) {
+            if let Ok(mut e) = self.keys.find_entry(hash, |e| e.key == key) {
+                let st = &mut e.get_mut().state;
                 st.pending.iter_mut().for_each(|p| *p = None);
                 if st.leading.is_empty() {
-                    self.keys.remove(&key);
+                    e.remove();
                 }
             }
             return;
@@ -273,22 +296,22 @@ impl SequenceState {
         let maxspan = self.maxspan;
         let has_leading = self.has_leading;
         let has_trailing = self.has_trailing;
-        // A new key is hashed twice (the test and the insertion), a known one twice.
-        let admitted: Arc<KeyTuple>;
-        let (key, state) = if self.keys.contains_key(&key) {
-            let Some(state) = self.keys.get_mut(&key) else {
-                return;
-            };
-            (&key, state)
+        // A new key is looked up twice (the test and the insertion), never hashed here.
+        let entry = if self.keys.find(hash, |e| e.key == key).is_some() {
+            self.keys.find_mut(hash, |e| e.key == key)
         } else {
-            let born;
-            (admitted, born) = self.admit(key);
-            let state = self.keys.entry(admitted.clone()).or_insert(KeyState {
+            let born = self.admit(hash);
+            let state = KeyState {
                 born,
                 ..KeyState::default()
-            });
-            (&*admitted, state)
+            };
+            let e = Keyed { hash, key, state };
+            Some(self.keys.insert_unique(hash, e, |e| e.hash).into_mut())
         };
+        let Some(Keyed { key, state, .. }) = entry else {
+            return;
+        };
+        let key = &*key;
         let positive_written = &self.written;
         if state.pending.len() < positives {
             state.pending.resize_with(positives, || None);
@@ -432,7 +455,8 @@ impl SequenceState {
     pub fn sweep(&mut self) {
         let Some(m) = self.maxspan else { return };
         let horizon = self.watermark.saturating_sub(m);
-        self.keys.retain(|_, st| {
+        self.keys.retain(|e| {
+            let st = &mut e.state;
             for p in st.pending.iter_mut() {
                 if p.as_ref().is_some_and(|p| p.first_ts < horizon) {
                     *p = None;

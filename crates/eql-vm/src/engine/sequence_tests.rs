@@ -23,7 +23,8 @@ fn feed(
     ev: &Arc<StoredEvent>,
     out: &mut Vec<SeqMatch>,
 ) {
-    s.on_event(key, hits, ev, out, &mut |_, _, _| true);
+    let hash = s.key_hash(&key);
+    s.on_event(key, hash, hits, ev, out, &mut |_, _, _| true);
 }
 
 fn ids(out: &[SeqMatch]) -> Vec<Vec<String>> {
@@ -104,8 +105,28 @@ fn an_until_event_that_is_a_stage_event_completes_but_leaves_nothing_pending() {
     assert!(out.is_empty());
 }
 
+/// A key's hash as the engine takes it.
+fn real_hash(s: &SequenceState, k: &KeyTuple) -> u64 {
+    s.key_hash(k)
+}
+
+/// One hash for every key: the table must tell keys apart by their values alone, and the
+/// arrival order (hash and `born` number) must still evict the right one.
+fn one_hash(_: &SequenceState, _: &KeyTuple) -> u64 {
+    7
+}
+
 #[test]
 fn keys_evicted_or_ended_by_until_come_back_fresh() {
+    evicted_or_ended_keys_come_back_fresh(real_hash);
+}
+
+#[test]
+fn keys_sharing_a_hash_are_kept_evicted_and_ended_apart() {
+    evicted_or_ended_keys_come_back_fresh(one_hash);
+}
+
+fn evicted_or_ended_keys_come_back_fresh(hash_of: fn(&SequenceState, &KeyTuple) -> u64) {
     // Three positive stages (more pending slots than are kept inline), at most two keys,
     // keys of three values: an escaped string, a number and a null.
     let key = |name: &str| -> KeyTuple {
@@ -117,7 +138,15 @@ fn keys_evicted_or_ended_by_until_come_back_fresh() {
     let mut s = SequenceState::new(&[false, false, false], None).with_max_keys(2);
     let mut out = Vec::new();
     let mut hit = |s: &mut SequenceState, k: &KeyTuple, stages: &[usize], until, n| {
-        feed(s, k.clone(), &hits(stages, until), &ev(n), &mut out);
+        let hash = hash_of(s, k);
+        s.on_event(
+            k.clone(),
+            hash,
+            &hits(stages, until),
+            &ev(n),
+            &mut out,
+            &mut |_, _, _| true,
+        );
     };
     hit(&mut s, &a, &[0], false, 1);
     // An until event ends key a's state; its entry in the arrival order goes stale.
@@ -148,7 +177,7 @@ fn only_stages_that_need_a_key_s_state_are_refused_for_lack_of_it() {
     // Leading missing, first positive, middle missing, second positive.
     let mut s = SequenceState::new(&[true, false, true, false], None);
     let wants = |s: &SequenceState, k: i64, stages: &[usize], until: bool| {
-        s.wants(&key(k), &hits(stages, until))
+        s.wants(&key(k), s.key_hash(&key(k)), &hits(stages, until))
     };
     assert!(
         wants(&s, 1, &[0], false),
@@ -171,4 +200,8 @@ fn only_stages_that_need_a_key_s_state_are_refused_for_lack_of_it() {
     assert!(wants(&s, 1, &[2], false));
     assert!(wants(&s, 1, &[], true));
     assert!(!wants(&s, 2, &[3, 2], true), "another key has no state");
+    assert!(
+        !s.wants(&key(2), s.key_hash(&key(1)), &hits(&[3, 2], true)),
+        "nor does it when its hash is the same"
+    );
 }
