@@ -183,7 +183,8 @@ pub fn key_tuples(
     out: &mut Vec<KeyTuple>,
 ) {
     out.clear();
-    out.push(KeyTuple::new());
+    // Room for every key at once: a tuple of more keys than fit inline spills in one step.
+    out.push(KeyTuple::with_capacity(keys.len()));
     let mut values: SmallVec<[KeyVal; 2]> = SmallVec::new();
     for k in keys {
         values.clear();

@@ -624,10 +624,8 @@ impl Engine {
                 found.extend(batch);
             }
             State::Sample(s) => {
-                for (key, h) in &hits {
-                    for &stage in &h.stages {
-                        s.on_hit(key, stage, &ev);
-                    }
+                for (key, h) in hits {
+                    s.on_hit(key, &h.stages, &ev);
                 }
             }
             State::Event => {}

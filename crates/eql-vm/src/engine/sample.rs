@@ -5,7 +5,7 @@
 //! so any sample it would have given, are gone; the evictions are counted).
 
 use super::keys::{KeyTuple, StoredEvent};
-use ahash::AHashMap;
+use hashbrown::HashTable;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -16,17 +16,30 @@ pub struct SampleMatch {
     pub keys: KeyTuple,
 }
 
+/// A join key with candidates, beside its hash (the table grows without hashing it again).
+#[derive(Debug)]
+struct Keyed {
+    hash: u64,
+    key: KeyTuple,
+    /// When the key arrived (its entry in `SampleState::order`).
+    born: u64,
+    /// Candidate events per stage.
+    slots: Vec<Vec<Arc<StoredEvent>>>,
+}
+
 #[derive(Debug)]
 pub struct SampleState {
     stages: usize,
     per_key: usize,
     cap: usize,
-    /// Each key is copied once, shared with its entry in `order`.
-    keys: AHashMap<Arc<KeyTuple>, Vec<Vec<Arc<StoredEvent>>>>,
+    keys: HashTable<Keyed>,
+    hasher: ahash::RandomState,
     /// Most keys with candidates.
     max_keys: usize,
-    /// Keys in arrival order (each once: a key leaves only by eviction or at the end).
-    order: VecDeque<Arc<KeyTuple>>,
+    /// Keys in arrival order, as hash and `born` number (each once: a key leaves only by
+    /// eviction or at the end).
+    order: VecDeque<(u64, u64)>,
+    born: u64,
     /// Keys evicted by the cap since the caller last took the count.
     pub evicted: u64,
 }
@@ -41,9 +54,11 @@ impl SampleState {
             // (the fewest that can hold that many samples of distinct events) and builds the
             // samples from those alone; keeping more could find samples it does not.
             cap: per_key + stages.max(1) - 1,
-            keys: AHashMap::new(),
+            keys: HashTable::new(),
+            hasher: ahash::RandomState::new(),
             max_keys: usize::MAX,
             order: VecDeque::new(),
+            born: 0,
             evicted: 0,
         }
     }
@@ -59,27 +74,43 @@ impl SampleState {
         self.keys.len()
     }
 
-    /// Records that `ev` matched `stage` for `key`.
-    pub fn on_hit(&mut self, key: &KeyTuple, stage: usize, ev: &Arc<StoredEvent>) {
-        if !self.keys.contains_key(key) {
+    /// Records that `ev` matched `stages` for `key` (taken, so that a new key is kept without
+    /// a copy; hashed once).
+    pub fn on_hit(&mut self, key: KeyTuple, stages: &[usize], ev: &Arc<StoredEvent>) {
+        if stages.is_empty() {
+            return;
+        }
+        let hash = self.hasher.hash_one(&key);
+        let entry = if self.keys.find(hash, |e| e.key == key).is_some() {
+            self.keys.find_mut(hash, |e| e.key == key)
+        } else {
             while self.keys.len() >= self.max_keys {
-                let Some(old) = self.order.pop_front() else {
+                let Some((h, born)) = self.order.pop_front() else {
                     break;
                 };
-                if self.keys.remove(&*old).is_some() {
+                if let Ok(e) = self.keys.find_entry(h, |e| e.born == born) {
+                    e.remove();
                     self.evicted += 1;
                 }
             }
-            let key = Arc::new(key.clone());
-            self.order.push_back(key.clone());
-            self.keys.insert(key, vec![Vec::new(); self.stages]);
-        }
-        let Some(slots) = self.keys.get_mut(key) else {
+            self.born += 1;
+            self.order.push_back((hash, self.born));
+            let e = Keyed {
+                hash,
+                key,
+                born: self.born,
+                slots: vec![Vec::new(); self.stages],
+            };
+            Some(self.keys.insert_unique(hash, e, |e| e.hash).into_mut())
+        };
+        let Some(entry) = entry else {
             return;
         };
-        if let Some(list) = slots.get_mut(stage) {
-            if list.len() < self.cap && !list.iter().any(|e| Arc::ptr_eq(e, ev)) {
-                list.push(ev.clone());
+        for &stage in stages {
+            if let Some(list) = entry.slots.get_mut(stage) {
+                if list.len() < self.cap && !list.iter().any(|e| Arc::ptr_eq(e, ev)) {
+                    list.push(ev.clone());
+                }
             }
         }
     }
@@ -87,15 +118,18 @@ impl SampleState {
     /// Builds the samples of every key, in key order.
     pub fn finish(&mut self, out: &mut Vec<SampleMatch>) {
         self.order.clear();
-        let mut keys: Vec<_> = self.keys.drain().collect();
-        keys.sort_by(|a, b| a.0.cmp(&b.0));
-        for (key, cands) in keys {
+        let mut keys: Vec<Keyed> = self.keys.drain().collect();
+        keys.sort_by(|a, b| a.key.cmp(&b.key));
+        for Keyed {
+            key, slots: cands, ..
+        } in keys
+        {
             let mut found = 0;
             let mut chosen: Vec<Arc<StoredEvent>> = Vec::with_capacity(self.stages);
             search(&cands, &mut chosen, &mut |events| {
                 out.push(SampleMatch {
                     events: events.to_vec(),
-                    keys: (*key).clone(),
+                    keys: key.clone(),
                 });
                 found += 1;
                 found < self.per_key
@@ -146,13 +180,13 @@ mod tests {
         let mut s = SampleState::new(2, 1).with_max_keys(2);
         // Keys 1, 2 and 3 each get both stages; key 3 pushes key 1 out.
         for (k, a, b) in [(1, 1, 2), (2, 3, 4), (3, 5, 6)] {
-            s.on_hit(&key(k), 0, &ev(a));
-            s.on_hit(&key(k), 1, &ev(b));
+            s.on_hit(key(k), &[0], &ev(a));
+            s.on_hit(key(k), &[1], &ev(b));
             assert!(s.tracked_keys() <= 2);
         }
         assert_eq!(s.evicted, 1);
         // A hit on a kept key evicts nothing.
-        s.on_hit(&key(2), 0, &ev(7));
+        s.on_hit(key(2), &[0], &ev(7));
         assert_eq!(s.evicted, 1);
         let mut out = Vec::new();
         s.finish(&mut out);
@@ -162,16 +196,34 @@ mod tests {
     }
 
     #[test]
+    fn one_event_fills_several_stages_of_a_new_key_and_no_stage_admits_no_key() {
+        let mut s = SampleState::new(2, 2).with_max_keys(1);
+        s.on_hit(key(1), &[], &ev(1));
+        assert_eq!(s.tracked_keys(), 0);
+        // Both stages at once, then a second event for both: two samples of distinct events.
+        s.on_hit(key(1), &[0, 1], &ev(2));
+        s.on_hit(key(1), &[0, 1], &ev(3));
+        assert_eq!((s.tracked_keys(), s.evicted), (1, 0));
+        let mut out = Vec::new();
+        s.finish(&mut out);
+        let lines: Vec<Vec<String>> = out
+            .iter()
+            .map(|m| m.events.iter().map(|e| e.line.to_string()).collect())
+            .collect();
+        assert_eq!(lines, [["2", "3"], ["3", "2"]]);
+    }
+
+    #[test]
     fn string_keys_survive_eviction_of_others_and_keep_their_values() {
         let k =
             |s: &str| -> KeyTuple { [KeyVal::Str(s.into()), KeyVal::Null].into_iter().collect() };
         let mut s = SampleState::new(2, 1).with_max_keys(2);
-        s.on_hit(&k("b\"\\"), 0, &ev(1));
-        s.on_hit(&k("b\"\\"), 1, &ev(2));
-        s.on_hit(&k("a"), 1, &ev(3));
-        s.on_hit(&k("a"), 0, &ev(4));
+        s.on_hit(k("b\"\\"), &[0], &ev(1));
+        s.on_hit(k("b\"\\"), &[1], &ev(2));
+        s.on_hit(k("a"), &[1], &ev(3));
+        s.on_hit(k("a"), &[0], &ev(4));
         // A third key evicts the first; it has no event for stage 1, so no sample.
-        s.on_hit(&k("c"), 0, &ev(5));
+        s.on_hit(k("c"), &[0], &ev(5));
         assert_eq!(s.evicted, 1);
         let mut out = Vec::new();
         s.finish(&mut out);
