@@ -20,6 +20,15 @@ fn eq(slot: usize, strings: &[&str], ints: &[i64]) -> Guard {
     }
 }
 
+/// A projection of plain (string) fields, slot `i` for `fields[i]`.
+fn plain(fields: &[&str]) -> Projection {
+    let owned: Vec<(String, SlotKind)> = fields
+        .iter()
+        .map(|f| (f.to_string(), SlotKind::Plain))
+        .collect();
+    Projection::new(&owned)
+}
+
 fn event(p: &Projection, line: &str) -> EventBuf {
     let mut buf = EventBuf::new();
     buf.line.extend_from_slice(line.as_bytes());
@@ -32,11 +41,7 @@ fn event(p: &Projection, line: &str) -> EventBuf {
 #[test]
 fn lazy_reads_give_what_the_values_give() {
     let fields = ["event.type", "host.os.type", "event.action", "event.code"];
-    let owned: Vec<(String, SlotKind)> = fields
-        .iter()
-        .map(|f| (f.to_string(), SlotKind::Plain))
-        .collect();
-    let p = Projection::new(&owned);
+    let p = plain(&fields);
     let all = |_: usize| true;
     let mut bits = Bits::default();
     // Group 0: one filter on event.type; group 1: two, on host.os.type and on event.action
@@ -96,13 +101,7 @@ fn lazy_reads_give_what_the_values_give() {
 #[test]
 fn covered_fields_give_what_lazy_reads_give() {
     use super::super::index::Index;
-    let fields = ["event.type", "host.os.type", "event.action"];
-    let mut owned: Vec<(String, SlotKind)> = fields
-        .iter()
-        .map(|f| (f.to_string(), SlotKind::Plain))
-        .collect();
-    owned.push(("process.name".to_string(), SlotKind::Plain));
-    let mut p = Projection::new(&owned);
+    let mut p = plain(&["event.type", "host.os.type", "event.action", "process.name"]);
     p.set_track_filled(true);
     let all = |_: usize| true;
     let build = || {
@@ -164,11 +163,7 @@ fn covered_fields_give_what_lazy_reads_give() {
 #[test]
 fn filters_over_several_words() {
     let fields = ["event.action", "host.os.type"];
-    let owned: Vec<(String, SlotKind)> = fields
-        .iter()
-        .map(|f| (f.to_string(), SlotKind::Plain))
-        .collect();
-    let p = Projection::new(&owned);
+    let p = plain(&fields);
     let all = |_: usize| true;
     let actions: Vec<String> = (0..150).map(|i| format!("a{i}")).collect();
     let refs: Vec<&str> = actions.iter().map(String::as_str).collect();
