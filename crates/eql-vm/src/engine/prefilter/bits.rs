@@ -33,20 +33,42 @@ struct SlotBits {
 
 /// The bits of the strings of one ASCII-lowercased form: the bit case-insensitive literals
 /// share (`u32::MAX`: none), and one per case-sensitive literal, set only by a value equal to
-/// it byte for byte. A filter then holds exactly as its guards compare.
-#[derive(Debug)]
-struct StrBits {
+/// it byte for byte. A filter then holds exactly as its guards compare. The lazy reads set
+/// them, and so does the literal index's probe for the fields it covers.
+#[derive(Debug, Clone)]
+pub(super) struct StrBits {
     folded: u32,
     exact: Vec<(Box<[u8]>, u32)>,
 }
 
-/// The bits of one ASCII-lowercased form of a covered field's values, for the index to set
-/// (see [`Bits::coverable`]): `folded` by any value of the form, each of `exact` by a value
-/// equal to its literal byte for byte.
-pub(super) struct CoverForm<'a> {
-    pub(super) key: &'a [u8],
-    pub(super) folded: u32,
-    pub(super) exact: &'a [(Box<[u8]>, u32)],
+impl Default for StrBits {
+    fn default() -> Self {
+        StrBits {
+            folded: u32::MAX,
+            exact: Vec::new(),
+        }
+    }
+}
+
+impl StrBits {
+    /// Sets in `words` the bits `value` (a string of this form) carries.
+    #[inline(always)]
+    pub(super) fn set(&self, value: &[u8], words: &mut [u64]) {
+        set_bit(words, self.folded);
+        for (lit, b) in &self.exact {
+            if same_bytes(lit, value) {
+                set_bit(words, *b);
+            }
+        }
+    }
+}
+
+/// Sets bit `b` of `words`; `u32::MAX` (no bit) lands beyond every word.
+#[inline(always)]
+fn set_bit(words: &mut [u64], b: u32) {
+    if let Some(w) = words.get_mut(b as usize / 64) {
+        *w |= 1 << (b % 64);
+    }
 }
 
 /// See the module docs.
@@ -159,10 +181,7 @@ impl Bits {
                     *nbits += usize::from(b.is_some());
                     b.unwrap_or(u32::MAX)
                 };
-                let e = slot.strings.entry(s, || StrBits {
-                    folded: u32::MAX,
-                    exact: Vec::new(),
-                });
+                let e = slot.strings.entry(s, StrBits::default);
                 let b = if g.case_insensitive {
                     if e.folded == u32::MAX {
                         e.folded = take();
@@ -249,20 +268,13 @@ impl Bits {
 
     /// The fields an index may cover: per field of string values alone (no integer bits) in a
     /// position with a bit of its own (not the shared last one), its slot, its position's bit
-    /// (as in `group_fields`) and the bits of each ASCII-lowercased form of its values.
-    pub(super) fn coverable(&self) -> impl Iterator<Item = (usize, u64, Vec<CoverForm<'_>>)> {
+    /// (as in `group_fields`) and each ASCII-lowercased form of its values with its bits.
+    pub(super) fn coverable(&self) -> impl Iterator<Item = (usize, u64, Vec<(&[u8], &StrBits)>)> {
         self.slots
             .iter()
             .enumerate()
             .filter(|(i, s)| *i < 63 && s.ints.is_empty())
-            .map(|(i, s)| {
-                let forms = s.strings.iter().map(|(key, b)| CoverForm {
-                    key,
-                    folded: b.folded,
-                    exact: &b.exact,
-                });
-                (s.slot, bit(i), forms.collect())
-            })
+            .map(|(i, s)| (s.slot, bit(i), s.strings.iter().collect()))
     }
 
     /// Counts the fields `fields` (as in `group_fields`) as read for the current event: a probe
@@ -292,26 +304,14 @@ impl Bits {
                 .iter()
                 .flat_map(|s| buf.slot(s.slot).iter().map(move |v| (s, v)))
             {
-                let cur = &mut self.cur;
-                // `u32::MAX` (no such bit) falls beyond every word.
-                let mut set = |b: u32| {
-                    if let Some(w) = cur.get_mut(b as usize / 64) {
-                        *w |= 1 << (b % 64);
-                    }
-                };
                 if let Some(n) = int_of(v) {
                     if let Some(&b) = s.ints.get(&n) {
-                        set(b);
+                        set_bit(&mut self.cur, b);
                     }
                 } else if let Value::Str(r) = v {
                     let bytes = buf.bytes(*r);
                     if let Some(e) = s.strings.get(bytes) {
-                        set(e.folded);
-                        for (lit, b) in &e.exact {
-                            if same_bytes(lit, bytes) {
-                                set(*b);
-                            }
-                        }
+                        e.set(bytes, &mut self.cur);
                     }
                 }
             }

@@ -3,7 +3,7 @@
 //! The prefilter keeps one such index per event category (and one for stages of any
 //! category), so that an event is probed only for the clauses of stages that can take it.
 
-use super::bits::{int_of, CoverForm};
+use super::bits::{int_of, StrBits};
 use super::flow::{Guard, Test};
 use super::folded::FoldedMap;
 use crate::event::{EventBuf, Value};
@@ -118,29 +118,14 @@ fn to_special<A: Automaton>(a: &A, mut sid: StateID, hay: &[u8]) -> Option<(usiz
 }
 
 /// The clauses of the literals that share one ASCII-lowercased form.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct StrClauses {
     /// Case-insensitive equalities: any value of this lowercased form satisfies them.
     folded: Vec<u32>,
     /// Case-sensitive equalities: each literal as written, and the clauses only it satisfies.
     exact: Vec<(Box<str>, Vec<u32>)>,
-    /// The categorical filters' bit of this form, on a field the index covers for them
-    /// (`u32::MAX`: none): the one case-insensitive literals share.
-    bit: u32,
-    /// The filters' bits of case-sensitive literals of this form, each set only by a value
-    /// equal to its literal byte for byte.
-    exact_bits: Vec<(Box<[u8]>, u32)>,
-}
-
-impl Default for StrClauses {
-    fn default() -> Self {
-        StrClauses {
-            folded: Vec::new(),
-            exact: Vec::new(),
-            bit: u32::MAX,
-            exact_bits: Vec::new(),
-        }
-    }
+    /// The categorical filters' bits of this form, on a field the index covers for them.
+    bits: StrBits,
 }
 
 impl StrClauses {
@@ -223,23 +208,21 @@ impl Index {
 
     /// Lets the probe set the categorical filters' bits of the field in slot `slot`, at
     /// position `field` of the filters' fields, whose values' forms have the bits `forms`: when
-    /// the index already probes that field, every form with a bit gets an entry (one with no
+    /// the index already probes that field, every form with bits gets an entry (one with no
     /// clauses when no literal has that form) and the field is covered.
-    pub(super) fn cover(&mut self, slot: usize, field: u64, forms: &[CoverForm<'_>]) {
+    pub(super) fn cover(&mut self, slot: usize, field: u64, forms: &[(&[u8], &StrBits)]) {
         let Ok(i) = self.slot_ids.binary_search(&slot) else {
             return;
         };
         let Some(index) = self.slots.get_mut(i) else {
             return;
         };
-        for form in forms {
+        for &(key, bits) in forms {
             // Keys come from the rules' strings: a key that is not UTF-8 cannot be met.
-            let Ok(key) = std::str::from_utf8(form.key) else {
+            let Ok(key) = std::str::from_utf8(key) else {
                 return;
             };
-            let e = index.strings.entry(key, StrClauses::default);
-            e.bit = form.folded;
-            e.exact_bits = form.exact.to_vec();
+            index.strings.entry(key, StrClauses::default).bits = bits.clone();
         }
         self.covered |= field;
     }
@@ -332,17 +315,7 @@ impl SlotIndex {
             let s = buf.bytes(*r);
             if !self.strings.is_empty() {
                 if let Some(e) = self.strings.get(s) {
-                    // `u32::MAX` (no bit) lands beyond every word.
-                    if let Some(w) = bits.get_mut(e.bit as usize / 64) {
-                        *w |= 1 << (e.bit % 64);
-                    }
-                    for (lit, b) in &e.exact_bits {
-                        if same_bytes(lit, s) {
-                            if let Some(w) = bits.get_mut(*b as usize / 64) {
-                                *w |= 1 << (b % 64);
-                            }
-                        }
-                    }
+                    e.bits.set(s, bits);
                     if !e.folded.is_empty() {
                         mark(&e.folded);
                     }
