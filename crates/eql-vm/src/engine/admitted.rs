@@ -5,9 +5,9 @@
 //! An indexed clause of string equalities holds as compared: a case-sensitive literal matched
 //! the value byte for byte, a case-insensitive one under ASCII case folding (the string index
 //! compares the bytes after finding the folded key), and so does a categorical filter's (a
-//! case-sensitive literal has a bit of its own, set by that literal alone). Atoms (wildcards, regexes)
-//! and integers prove nothing here: an atom only narrows the values a pattern may match, and
-//! no string test follows from a number. A clause naming several fields proves nothing about
+//! case-sensitive literal has a bit of its own, set by that literal alone). Atoms (wildcards,
+//! regexes) and integers prove nothing here: an atom only narrows the values a pattern may
+//! match, and no string test follows from a number. A clause naming several fields proves nothing about
 //! any one of them and is left out.
 
 use super::dispatch::stages_of;

@@ -5,6 +5,7 @@
 
 mod admitted;
 mod dispatch;
+mod keyed;
 pub mod keys;
 pub mod lineage;
 pub mod pipes;

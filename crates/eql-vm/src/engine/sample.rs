@@ -4,9 +4,8 @@
 //! is capped: a new key past the cap evicts the key that arrived first (its candidates, and
 //! so any sample it would have given, are gone; the evictions are counted).
 
+use super::keyed::KeyedTable;
 use super::keys::{KeyTuple, StoredEvent};
-use hashbrown::HashTable;
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// A sample found: one event per stage, in stage order, and the key.
@@ -16,30 +15,13 @@ pub struct SampleMatch {
     pub keys: KeyTuple,
 }
 
-/// A join key with candidates, beside its hash (the table grows without hashing it again).
-#[derive(Debug)]
-struct Keyed {
-    hash: u64,
-    key: KeyTuple,
-    /// When the key arrived (its entry in `SampleState::order`).
-    born: u64,
-    /// Candidate events per stage.
-    slots: Vec<Vec<Arc<StoredEvent>>>,
-}
-
 #[derive(Debug)]
 pub struct SampleState {
     stages: usize,
     per_key: usize,
     cap: usize,
-    keys: HashTable<Keyed>,
-    hasher: ahash::RandomState,
-    /// Most keys with candidates.
-    max_keys: usize,
-    /// Keys in arrival order, as hash and `born` number (each once: a key leaves only by
-    /// eviction or at the end).
-    order: VecDeque<(u64, u64)>,
-    born: u64,
+    /// Candidate events per stage, by key.
+    keys: KeyedTable<Vec<Vec<Arc<StoredEvent>>>>,
     /// Keys evicted by the cap since the caller last took the count.
     pub evicted: u64,
 }
@@ -54,18 +36,14 @@ impl SampleState {
             // (the fewest that can hold that many samples of distinct events) and builds the
             // samples from those alone; keeping more could find samples it does not.
             cap: per_key + stages.max(1) - 1,
-            keys: HashTable::new(),
-            hasher: ahash::RandomState::new(),
-            max_keys: usize::MAX,
-            order: VecDeque::new(),
-            born: 0,
+            keys: KeyedTable::new(),
             evicted: 0,
         }
     }
 
     /// Caps the join keys holding candidates at `max_keys` (at least 1); the oldest go first.
     pub fn with_max_keys(mut self, max_keys: usize) -> SampleState {
-        self.max_keys = max_keys.max(1);
+        self.keys.set_max_keys(max_keys);
         self
     }
 
@@ -80,34 +58,16 @@ impl SampleState {
         if stages.is_empty() {
             return;
         }
-        let hash = self.hasher.hash_one(&key);
-        let entry = if self.keys.find(hash, |e| e.key == key).is_some() {
-            self.keys.find_mut(hash, |e| e.key == key)
-        } else {
-            while self.keys.len() >= self.max_keys {
-                let Some((h, born)) = self.order.pop_front() else {
-                    break;
-                };
-                if let Ok(e) = self.keys.find_entry(h, |e| e.born == born) {
-                    e.remove();
-                    self.evicted += 1;
-                }
-            }
-            self.born += 1;
-            self.order.push_back((hash, self.born));
-            let e = Keyed {
-                hash,
-                key,
-                born: self.born,
-                slots: vec![Vec::new(); self.stages],
-            };
-            Some(self.keys.insert_unique(hash, e, |e| e.hash).into_mut())
-        };
+        let hash = self.keys.hash(&key);
+        let n = self.stages;
+        let entry = self
+            .keys
+            .get_or_admit(key, hash, &mut self.evicted, || vec![Vec::new(); n]);
         let Some(entry) = entry else {
             return;
         };
         for &stage in stages {
-            if let Some(list) = entry.slots.get_mut(stage) {
+            if let Some(list) = entry.state.get_mut(stage) {
                 if list.len() < self.cap && !list.iter().any(|e| Arc::ptr_eq(e, ev)) {
                     list.push(ev.clone());
                 }
@@ -117,13 +77,9 @@ impl SampleState {
 
     /// Builds the samples of every key, in key order.
     pub fn finish(&mut self, out: &mut Vec<SampleMatch>) {
-        self.order.clear();
-        let mut keys: Vec<Keyed> = self.keys.drain().collect();
-        keys.sort_by(|a, b| a.key.cmp(&b.key));
-        for Keyed {
-            key, slots: cands, ..
-        } in keys
-        {
+        let mut keys: Vec<_> = self.keys.drain().collect();
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, cands) in keys {
             let mut found = 0;
             let mut chosen: Vec<Arc<StoredEvent>> = Vec::with_capacity(self.stages);
             search(&cands, &mut chosen, &mut |events| {

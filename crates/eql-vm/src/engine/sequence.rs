@@ -9,9 +9,9 @@
 
 mod delayed;
 
+use super::keyed::KeyedTable;
 use super::keys::{KeyTuple, Ordinal, StoredEvent};
 use delayed::{Delayed, DelayedQueue};
-use hashbrown::HashTable;
 use smallvec::SmallVec;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -48,16 +48,6 @@ struct KeyState {
     pending: SmallVec<[Option<Partial>; 2]>,
     /// Timestamps of leading missing-stage events, oldest first.
     leading: VecDeque<Ordinal>,
-    /// When the key got state (matches its entry in `SequenceState::order`).
-    born: u64,
-}
-
-/// A join key with state, beside its hash: the table grows without hashing a key again.
-#[derive(Debug)]
-struct Keyed {
-    hash: u64,
-    key: KeyTuple,
-    state: KeyState,
 }
 
 /// Where each written stage sits.
@@ -80,20 +70,14 @@ pub struct SequenceState {
     /// The written index of each positive stage, in order.
     written: SmallVec<[usize; 4]>,
     maxspan: Option<i64>,
-    /// The keys with state, found by [`SequenceState::key_hash`].
-    keys: HashTable<Keyed>,
-    hasher: ahash::RandomState,
+    /// The keys with state, found by [`SequenceState::key_hash`], at most as many as
+    /// [`SequenceState::with_max_keys`] says.
+    keys: KeyedTable<KeyState>,
     delayed: DelayedQueue,
     has_leading: bool,
     has_trailing: bool,
     watermark: i64,
     since_sweep: u32,
-    /// Most join keys with state; the oldest is evicted to admit a new one.
-    max_keys: usize,
-    /// Keys in the order they got state, as their hash and `born` number (which names one key's
-    /// state: stale entries, whose key has gone or come back since, find none and are skipped).
-    order: VecDeque<(u64, u64)>,
-    born: u64,
     /// Join keys evicted by the cap since the caller last took the count.
     pub evicted: u64,
 }
@@ -148,14 +132,10 @@ impl SequenceState {
             roles,
             positives: seen,
             maxspan,
-            keys: HashTable::new(),
-            hasher: ahash::RandomState::new(),
+            keys: KeyedTable::new(),
             delayed: DelayedQueue::new(),
             watermark: i64::MIN,
             since_sweep: 0,
-            max_keys: usize::MAX,
-            order: VecDeque::new(),
-            born: 0,
             evicted: 0,
         }
     }
@@ -164,7 +144,7 @@ impl SequenceState {
     /// same number caps the completed sequences held back by a trailing missing stage; past it
     /// the oldest is released early (see [`SequenceState::take_forced`]).
     pub fn with_max_keys(mut self, max_keys: usize) -> SequenceState {
-        self.max_keys = max_keys.max(1);
+        self.keys.set_max_keys(max_keys);
         self.delayed.set_cap(max_keys);
         self
     }
@@ -182,35 +162,7 @@ impl SequenceState {
 
     /// The hash [`SequenceState::wants`] and [`SequenceState::on_event`] take with a key.
     pub fn key_hash(&self, key: &KeyTuple) -> u64 {
-        self.hasher.hash_one(key)
-    }
-
-    /// The state of `key` (whose hash is `hash`), if it has one.
-    fn state(&self, key: &KeyTuple, hash: u64) -> Option<&KeyState> {
-        self.keys.find(hash, |e| e.key == *key).map(|e| &e.state)
-    }
-
-    /// Makes room for a key with hash `hash` and no state (evicting the oldest keys while the
-    /// cap is reached), and records its arrival; returns the `born` number of the state the
-    /// caller is to insert.
-    fn admit(&mut self, hash: u64) -> u64 {
-        while self.keys.len() >= self.max_keys {
-            let Some((h, born)) = self.order.pop_front() else {
-                break;
-            };
-            if let Ok(e) = self.keys.find_entry(h, |e| e.state.born == born) {
-                e.remove();
-                self.evicted += 1;
-            }
-        }
-        if self.order.len() > 2 * self.keys.len() + 64 {
-            let keys = &self.keys;
-            self.order
-                .retain(|&(h, b)| keys.find(h, |e| e.state.born == b).is_some());
-        }
-        self.born += 1;
-        self.order.push_back((hash, self.born));
-        self.born
+        self.keys.hash(key)
     }
 
     /// Number of join keys with state (for memory accounting).
@@ -218,17 +170,17 @@ impl SequenceState {
         self.keys.len()
     }
 
-    /// Whether hits `hits` of an event for `key` (whose hash is `hash`) can change anything: a first positive or a
-    /// leading missing stage always can; a later positive stage only when the key has a
-    /// partial sequence waiting for it, a middle missing stage only when it has one to block,
-    /// a trailing one only when it has held sequences, `until` only when it has state. The
-    /// engine skips (and does not even store) an event that cannot.
+    /// Whether hits `hits` of an event for `key` (whose hash is `hash`) can change anything: a
+    /// first positive or a leading missing stage always can; a later positive stage only when
+    /// the key has a partial sequence waiting for it, a middle missing stage only when it has
+    /// one to block, a trailing one only when it has held sequences, `until` only when it has
+    /// state. The engine skips (and does not even store) an event that cannot.
     pub fn wants(&self, key: &KeyTuple, hash: u64, hits: &Hits) -> bool {
         // The stages that always can, first: they need no lookup of the key.
         if hits.stages.iter().any(|&i| self.always_changes(i)) {
             return true;
         }
-        let st = self.state(key, hash);
+        let st = self.keys.get(key, hash);
         let pending = |j: usize| st.is_some_and(|s| s.pending.get(j).is_some_and(Option::is_some));
         (hits.until && st.is_some())
             || hits.stages.iter().any(|&i| match self.roles.get(i) {
@@ -283,35 +235,23 @@ impl SequenceState {
         if hits.until && hits.stages.is_empty() {
             // Every pending sequence of the key is over. Leading missing-stage events are not:
             // they still veto sequences that start after the until event.
-            if let Ok(mut e) = self.keys.find_entry(hash, |e| e.key == key) {
-                let st = &mut e.get_mut().state;
+            self.keys.update(&key, hash, |st| {
                 st.pending.iter_mut().for_each(|p| *p = None);
-                if st.leading.is_empty() {
-                    e.remove();
-                }
-            }
+                !st.leading.is_empty()
+            });
             return;
         }
         let positives = self.positives;
         let maxspan = self.maxspan;
         let has_leading = self.has_leading;
         let has_trailing = self.has_trailing;
-        // A new key is looked up twice (the test and the insertion), never hashed here.
-        let entry = if self.keys.find(hash, |e| e.key == key).is_some() {
-            self.keys.find_mut(hash, |e| e.key == key)
-        } else {
-            let born = self.admit(hash);
-            let state = KeyState {
-                born,
-                ..KeyState::default()
-            };
-            let e = Keyed { hash, key, state };
-            Some(self.keys.insert_unique(hash, e, |e| e.hash).into_mut())
-        };
-        let Some(Keyed { key, state, .. }) = entry else {
+        let entry = self
+            .keys
+            .get_or_admit(key, hash, &mut self.evicted, KeyState::default);
+        let Some(entry) = entry else {
             return;
         };
-        let key = &*key;
+        let (key, state) = (&entry.key, &mut entry.state);
         let positive_written = &self.written;
         if state.pending.len() < positives {
             state.pending.resize_with(positives, || None);
@@ -455,8 +395,7 @@ impl SequenceState {
     pub fn sweep(&mut self) {
         let Some(m) = self.maxspan else { return };
         let horizon = self.watermark.saturating_sub(m);
-        self.keys.retain(|e| {
-            let st = &mut e.state;
+        self.keys.retain(|st| {
             for p in st.pending.iter_mut() {
                 if p.as_ref().is_some_and(|p| p.first_ts < horizon) {
                     *p = None;
