@@ -35,29 +35,19 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     // The first and last 4 or 8 bytes of each, compared pair by pair (the second pair is
-    // read only when the first agrees).
-    let w4 = |s: &[u8], last: bool| {
-        let w = if last {
-            s.last_chunk::<4>()
-        } else {
-            s.first_chunk::<4>()
-        };
-        w.map(|w| u32::from_le_bytes(*w))
-    };
-    let w8 = |s: &[u8], last: bool| {
-        let w = if last {
-            s.last_chunk::<8>()
-        } else {
-            s.first_chunk::<8>()
-        };
-        w.map(|w| u64::from_le_bytes(*w))
-    };
+    // read only when the first agrees): fixed-size arrays, compared as one word each.
     match a.len() {
         0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
-        4..=7 => w4(a, false) == w4(b, false) && w4(a, true) == w4(b, true),
-        8..=SHORT => w8(a, false) == w8(b, false) && w8(a, true) == w8(b, true),
+        4..=7 => ends::<4>(a) == ends::<4>(b),
+        8..=SHORT => ends::<8>(a) == ends::<8>(b),
         _ => a == b,
     }
+}
+
+/// The first and last `N` bytes of `s` (`None` below `N` bytes).
+#[inline(always)]
+fn ends<const N: usize>(s: &[u8]) -> Option<(&[u8; N], &[u8; N])> {
+    Some((s.first_chunk::<N>()?, s.last_chunk::<N>()?))
 }
 
 #[cfg(test)]
