@@ -125,12 +125,50 @@ pub struct RtWildcard {
     contains: Option<AhoCorasick>,
     /// The same needles as `contains`, for short strings, when they are few.
     few: Option<Needles>,
-    /// The other patterns as one regex, for long strings.
-    general: Option<Regex>,
+    /// The other patterns as one regex, for long strings, built the first time one needs it.
+    general: LazyRegex,
     /// The same patterns one by one, each with the ends every match of it has (checked
     /// first: most values fail them, and they cost a comparison each).
     globs: Vec<(Ends, Glob)>,
     case_insensitive: bool,
+}
+
+/// Several patterns (regex syntax) compiled into one regex the first time a match needs it.
+/// Building a regex costs far more than loading anything else of a rule (~0.8 M instructions
+/// for a wildcard set), and the general patterns need theirs only for strings longer than
+/// [`GLOB_MAX`], which most sets never meet. The patterns are escaped literals and wildcards,
+/// so building fails only past regex-automata's size limits; [`LazyRegex::get`] then answers
+/// `None`, and the caller matches with the patterns' [`Glob`]s, which agree with the regex.
+#[derive(Debug, Default)]
+struct LazyRegex {
+    patterns: Vec<String>,
+    re: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    fn new(patterns: Vec<String>) -> LazyRegex {
+        LazyRegex {
+            patterns,
+            re: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The regex, built on the first call; `None` when there are no patterns or it could
+    /// not be built.
+    fn get(&self) -> Option<&Regex> {
+        if self.patterns.is_empty() {
+            return None;
+        }
+        self.re
+            .get_or_init(|| Regex::new_many(&self.patterns).ok())
+            .as_ref()
+    }
+
+    /// Whether the regex has been built (for tests).
+    #[cfg(test)]
+    fn built(&self) -> bool {
+        self.re.get().is_some_and(Option::is_some)
+    }
 }
 
 /// Longest string the general patterns are matched on by [`Glob`] rather than the regex
@@ -285,11 +323,7 @@ impl RtWildcard {
                     .map_err(|e| format!("wildcard set: {e}"))?,
             )
         };
-        let general = if general.is_empty() {
-            None
-        } else {
-            Some(Regex::new_many(&general).map_err(|e| format!("wildcard set: {e}"))?)
-        };
+        let general = LazyRegex::new(general);
         Ok(RtWildcard {
             any,
             exact,
@@ -350,9 +384,13 @@ impl RtWildcard {
                 .iter()
                 .any(|(ends, glob)| ends.admit(bytes, ci) && glob.matches(bytes));
         }
-        self.general.as_ref().is_some_and(|re| {
-            self.globs.iter().any(|(ends, _)| ends.admit(bytes, ci)) && re.is_match(s)
-        })
+        if !self.globs.iter().any(|(ends, _)| ends.admit(bytes, ci)) {
+            return false;
+        }
+        match self.general.get() {
+            Some(re) => re.is_match(s),
+            None => self.globs.iter().any(|(_, glob)| glob.matches(bytes)),
+        }
     }
 }
 
@@ -526,6 +564,28 @@ mod tests {
                     assert_eq!(w.matches(v), re.is_match(v), "{p:?} on {v:?}, ci {ci}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_general_regex_is_built_for_the_first_long_string() {
+        // Patterns that need the general matcher: short strings never build the regex, the
+        // first string longer than GLOB_MAX does, and a regex that cannot be built leaves
+        // long strings to the globs, with the same answers.
+        let long_hit = format!("a{}bcXd{}e", "-".repeat(GLOB_MAX), "+".repeat(10));
+        let long_miss = format!("a{}bcXd{}f", "-".repeat(GLOB_MAX), "+".repeat(10));
+        for ci in [false, true] {
+            let w = wc(&["a*bc?d*e", "x*y*z"], ci);
+            assert!(!w.general.built());
+            assert!(w.matches("abcXde") && !w.matches("abcXdf"));
+            assert!(!w.general.built(), "short strings need no regex");
+            assert!(w.matches(&long_hit));
+            assert!(w.general.built());
+            assert!(!w.matches(&long_miss));
+            let mut broken = wc(&["a*bc?d*e", "x*y*z"], ci);
+            broken.general = LazyRegex::new(vec!["(".to_string()]);
+            assert!(broken.matches(&long_hit) && !broken.matches(&long_miss));
+            assert!(!broken.general.built());
         }
     }
 
