@@ -5,6 +5,10 @@
 //! legacy quoting) and refuses runaway nesting; the pest grammar (`eql.pest`) checks the syntax;
 //! the builder turns pest's pairs into [`ast`] nodes with exact spans.
 
+// pest without its `std` feature (see the workspace Cargo.toml): the code its derive writes
+// names the `alloc` crate.
+extern crate alloc;
+
 #[rustfmt::skip]
 pub mod ast;
 #[rustfmt::skip]
