@@ -58,11 +58,16 @@ impl TomlDoc {
             .map(|e| e.path.as_str())
     }
 
-    /// Deserializes the document into `T`, turning the serde error into a diagnostic.
+    /// Deserializes the document into `T`, turning the serde error into a diagnostic. From the
+    /// values already parsed; only a document that does not fit `T` is parsed again, for an
+    /// error that carries its position.
     pub fn deserialize<T: DeserializeOwned>(
         &self,
         file: &Arc<SourceFile>,
     ) -> Result<T, Box<FileDiagnostic>> {
+        if let Ok(t) = toml::Value::Table(self.table.clone()).try_into() {
+            return Ok(t);
+        }
         toml::from_str(&file.text).map_err(|e| Box::new(self.serde_error(file, &e)))
     }
 
