@@ -7,6 +7,7 @@ use crate::model::{QueryMapping, QueryOrigin};
 use eql_parser::diag::line_col;
 use eql_parser::Span;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -31,9 +32,14 @@ impl TomlDoc {
     pub fn parse(file: &Arc<SourceFile>) -> Result<TomlDoc, Box<FileDiagnostic>> {
         let text: &str = &file.text;
         let de = DeTable::parse(text).map_err(|e| Box::new(syntax_error(file, &e)))?;
-        let table: toml::Table = text.parse().map_err(|e| Box::new(syntax_error(file, &e)))?;
         let mut entries = Vec::new();
         index_table(de.get_ref(), "", &mut entries);
+        // The plain values from the spanned ones, without parsing the text again (should that
+        // ever fail, parsing the text gives the error its context).
+        let table = match toml::Table::deserialize(toml::de::Deserializer::from(de)) {
+            Ok(table) => table,
+            Err(_) => text.parse().map_err(|e| Box::new(syntax_error(file, &e)))?,
+        };
         Ok(TomlDoc { entries, table })
     }
 
