@@ -44,7 +44,7 @@ fn main() -> ExitCode {
     for (rule, problems) in &compiled.failed {
         eprintln!("rule {} does not compile:", rule.name);
         for p in problems {
-            eprint!("{}", p.rendered);
+            eprint!("{}", p.render());
         }
     }
     let rules = compiled.rules;

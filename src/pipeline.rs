@@ -7,7 +7,7 @@ use eql_emit::{Emitter, QueryOptions};
 use eql_parser::Diagnostic;
 use eql_planner::schema::SchemaSet;
 use eql_planner::{Dialect, PlanOptions, Planned, Schema, UnknownFieldPolicy};
-use eql_rules::Rule;
+use eql_rules::{render_query_diagnostic, QueryOrigin, Rule};
 use eql_vm::engine::Match;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,8 +41,17 @@ pub struct RuleProblem {
     /// 1-based line and column in the file (or in the query when it cannot be mapped).
     pub line: usize,
     pub column: usize,
-    /// The diagnostic rendered with the offending line and a caret.
-    pub rendered: String,
+    /// Where the rule's query lies in its file, and the query: what [`RuleProblem::render`]
+    /// needs (rendering is left until asked: most warnings are never shown).
+    origin: QueryOrigin,
+    query: String,
+}
+
+impl RuleProblem {
+    /// The diagnostic rendered against the rule file, with the offending line and a caret.
+    pub fn render(&self) -> String {
+        render_query_diagnostic(&self.origin, &self.query, &self.diagnostic)
+    }
 }
 
 /// A compiled rule set.
@@ -80,10 +89,11 @@ fn problem(rule: &Rule, d: Diagnostic) -> RuleProblem {
     RuleProblem {
         rule_id: rule.id.clone(),
         file: rule.origin.path.clone(),
-        rendered: rule.render_query_diagnostic(&d),
         diagnostic: d,
         line,
         column,
+        origin: rule.origin.clone(),
+        query: rule.query.clone(),
     }
 }
 

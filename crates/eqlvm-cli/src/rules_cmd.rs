@@ -40,12 +40,12 @@ pub fn check(
                 p.diagnostic.message,
                 rule.name
             );
-            eprint!("{}", p.rendered);
+            eprint!("{}", p.render());
         }
     }
     if show_warnings {
         for p in &compiled.warnings {
-            eprint!("{}", p.rendered);
+            eprint!("{}", p.render());
         }
     }
     let passed = compiled.rules.len();
@@ -115,7 +115,7 @@ pub fn compile(paths: &[PathBuf], schema: &SchemaArgs, disasm: bool) -> CmdResul
     let compiled = eqlvm::pipeline::compile_rules(set.rules, &opts);
     for (_, problems) in &compiled.failed {
         for p in problems {
-            eprint!("{}", p.rendered);
+            eprint!("{}", p.render());
         }
     }
     if let Err(e) = eqlvm::bytecode::verify(&compiled.program) {

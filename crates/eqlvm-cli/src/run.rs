@@ -174,7 +174,7 @@ fn compile_set(paths: &[PathBuf], schema: &SchemaArgs) -> CmdResult<eqlvm::pipel
     let compiled = eqlvm::pipeline::compile_rules(set.rules, &opts);
     for (rule, problems) in &compiled.failed {
         for p in problems {
-            eprint!("{}", p.rendered);
+            eprint!("{}", p.render());
         }
         eprintln!(
             "eqlvm: rule {:?} ({}) does not compile; it is left out",
