@@ -7,6 +7,7 @@ mod domains;
 pub mod engine;
 pub mod event;
 mod glob;
+mod lits;
 pub mod machine;
 pub mod matchers;
 mod needles;

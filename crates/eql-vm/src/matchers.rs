@@ -4,6 +4,7 @@
 //! regular-expression sets, and CIDR sets as sorted address ranges.
 
 use crate::glob::Glob;
+use crate::lits::Lits;
 use crate::needles::{self, Needles};
 use crate::value::{canonical, Scalar};
 use ahash::AHashSet;
@@ -119,9 +120,9 @@ pub struct RtWildcard {
     any: bool,
     /// The patterns without wildcards, `text*` and `*text` patterns, by shape (their text
     /// lower-cased when case-insensitive).
-    exact: Vec<Box<[u8]>>,
-    prefix: Vec<Box<[u8]>>,
-    suffix: Vec<Box<[u8]>>,
+    exact: Lits,
+    prefix: Lits,
+    suffix: Lits,
     contains: Option<AhoCorasick>,
     /// The same needles as `contains`, for short strings, when they are few.
     few: Option<Needles>,
@@ -326,9 +327,9 @@ impl RtWildcard {
         let general = LazyRegex::new(general);
         Ok(RtWildcard {
             any,
-            exact,
-            prefix,
-            suffix,
+            exact: Lits::new(exact),
+            prefix: Lits::new(prefix),
+            suffix: Lits::new(suffix),
             contains,
             few,
             general,
@@ -338,26 +339,11 @@ impl RtWildcard {
     }
 
     pub fn matches(&self, s: &str) -> bool {
-        let bytes = s.as_bytes();
-        let n = bytes.len();
-        let eq = |a: &[u8], b: &[u8]| {
-            if self.case_insensitive {
-                a.eq_ignore_ascii_case(b)
-            } else {
-                a == b
-            }
-        };
+        let (bytes, ci) = (s.as_bytes(), self.case_insensitive);
         self.any
-            || self.exact.iter().any(|p| p.len() == n && eq(bytes, p))
-            || self
-                .prefix
-                .iter()
-                .any(|p| bytes.get(..p.len()).is_some_and(|head| eq(head, p)))
-            || self.suffix.iter().any(|p| {
-                n.checked_sub(p.len())
-                    .and_then(|at| bytes.get(at..))
-                    .is_some_and(|tail| eq(tail, p))
-            })
+            || self.exact.exact(bytes, ci)
+            || self.prefix.prefix(bytes, ci)
+            || self.suffix.suffix(bytes, ci)
             || (self.contains.is_some() && self.contains_match(s))
             || (!self.globs.is_empty() && self.general_match(s))
     }

@@ -7,7 +7,7 @@ pub(super) use super::strlist::StrList;
 use super::{const_rval, scalar_of, value_scalar, Loaded, Machine};
 use crate::event::{EventBuf, Value};
 use crate::value::{compare, Scalar};
-use eql_bytecode::ConstVal;
+use eql_bytecode::{ConstVal, RegexId, Slot, WildId};
 
 /// `a == b`, without a call to `memcmp` for the short strings field values mostly are: two
 /// overlapping words cover any length from 8 to 16, two overlapping half-words 4 to 7.
@@ -79,6 +79,37 @@ impl Machine {
         }
     }
 
+    /// Whether some string value of `slot` passes `f` (values that are not strings never do).
+    /// A plain loop, inlined with `f` into the caller.
+    #[inline(always)]
+    fn any_str(slot: Slot, ev: &EventBuf, f: impl Fn(&str) -> bool) -> bool {
+        for v in ev.slot(slot.index()) {
+            if let Value::Str(r) = *v {
+                if f(ev.str(r)) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether some string value of `slot` matches wildcard set `wc` (the commonest test a
+    /// decision graph hands on to [`Machine::check`]).
+    #[inline(always)]
+    pub(super) fn wildcard_test(p: &Loaded, slot: Slot, wc: WildId, ev: &EventBuf) -> bool {
+        p.wildcards
+            .get(wc.index())
+            .is_some_and(|m| Machine::any_str(slot, ev, |s| m.matches(s)))
+    }
+
+    /// Whether some string value of `slot` matches regex set `re`.
+    #[inline(always)]
+    pub(super) fn regex_test(p: &Loaded, slot: Slot, re: RegexId, ev: &EventBuf) -> bool {
+        p.regexes
+            .get(re.index())
+            .is_some_and(|m| Machine::any_str(slot, ev, |s| m.matches(s)))
+    }
+
     /// Whether a value that is not a string is in set `set`.
     #[cold]
     pub(super) fn in_set(
@@ -129,14 +160,8 @@ impl Machine {
                     v => set.contains(value_scalar(v, ev), buf),
                 })
             }
-            Test::Wildcard(slot, wc) => p
-                .wildcards
-                .get(wc.index())
-                .is_some_and(|m| any(slot, &mut |x| matches!(x, Scalar::Str(s) if m.matches(s)))),
-            Test::Regex(slot, re) => p
-                .regexes
-                .get(re.index())
-                .is_some_and(|m| any(slot, &mut |x| matches!(x, Scalar::Str(s) if m.matches(s)))),
+            Test::Wildcard(slot, wc) => Machine::wildcard_test(p, slot, wc, ev),
+            Test::Regex(slot, re) => Machine::regex_test(p, slot, re, ev),
             Test::Cidr(slot, cidr) => p
                 .cidrs
                 .get(cidr.index())

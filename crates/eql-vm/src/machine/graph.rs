@@ -32,12 +32,16 @@ const MAX_NODES: usize = 1024;
 const MAX_REGS: u32 = 64;
 
 /// A test and where to go on each outcome: `next[0]` when it fails, `next[1]` when it
-/// passes; a node index, or [`TRUE`] / [`FALSE`].
+/// passes; a node index, or [`TRUE`] / [`FALSE`]. One cache line each, so that a step of a
+/// walk reads one line of the graph.
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 pub(super) struct Node {
     pub check: Check,
     pub next: [u32; 2],
 }
+
+const _: () = assert!(std::mem::size_of::<Node>() == 64);
 
 /// A node's test, in the form it runs.
 #[derive(Debug, Clone)]

@@ -14,20 +14,30 @@ const LIST_MAX: usize = 16;
 const ONES: u64 = u64::MAX / 0xff;
 
 /// A small set of strings (see the module docs). Only for sets of strings alone (a value
-/// that is not a string goes to the set's [`crate::matchers::RtSet`]).
+/// that is not a string goes to the set's [`crate::matchers::RtSet`]). Kept small (40 bytes),
+/// as a decision graph's node holds one: a one-string list reads no other memory.
 #[derive(Debug, Clone)]
 pub(crate) struct StrList {
-    /// The first member of at most [`SHORT`] bytes, as its length and words (of the
-    /// lower-cased member when case-insensitive), kept inline so that a one-string test reads
-    /// no other memory; [`NO_KEY`] when there is none.
-    first: Key,
-    /// The other members of at most [`SHORT`] bytes, in the same form.
+    /// The words of the first member of at most [`SHORT`] bytes (of the lower-cased member
+    /// when case-insensitive).
+    head: u64,
+    tail: u64,
+    /// That member's length, or [`NO_LEN`] when there is none.
+    len: u32,
+    case_insensitive: bool,
+    /// Bit `n` (`n` < 63) is set when some member is `n` bytes long; bit 63 for longer ones.
+    lens: u64,
+    /// The other members, when there are any.
+    more: Option<Box<More>>,
+}
+
+/// The members of a [`StrList`] after its first short one.
+#[derive(Debug, Clone, Default)]
+struct More {
+    /// The other members of at most [`SHORT`] bytes, as their keys.
     rest: Vec<Key>,
     /// Longer members (lower-cased when case-insensitive).
     long: Vec<Box<[u8]>>,
-    /// Bit `n` (`n` < 63) is set when some member is `n` bytes long; bit 63 for longer ones.
-    lens: u64,
-    case_insensitive: bool,
 }
 
 /// A short string's length and words: with equal lengths, equal words mean equal bytes.
@@ -38,12 +48,9 @@ struct Key {
     tail: u64,
 }
 
-/// A key no string matches (its length is above [`SHORT`]).
-const NO_KEY: Key = Key {
-    len: usize::MAX,
-    head: 0,
-    tail: 0,
-};
+/// The length of a list's first member when it has no member of at most [`SHORT`] bytes
+/// (no string is that long there).
+const NO_LEN: u32 = u32::MAX;
 
 /// `w` with its ASCII upper-case bytes lower-cased (as [`u8::to_ascii_lowercase`] does to
 /// each byte). Per byte, without carries across bytes: `h` (the low 7 bits) plus 0x3f
@@ -82,11 +89,12 @@ impl StrList {
 
     fn of(members: &[&[u8]], case_insensitive: bool) -> StrList {
         let mut list = StrList {
-            first: NO_KEY,
-            rest: Vec::new(),
-            long: Vec::new(),
-            lens: 0,
+            head: 0,
+            tail: 0,
+            len: NO_LEN,
             case_insensitive,
+            lens: 0,
+            more: None,
         };
         for m in members {
             let m: Box<[u8]> = if case_insensitive {
@@ -97,18 +105,18 @@ impl StrList {
             list.lens |= bit(m.len());
             if m.len() <= SHORT {
                 let (head, tail) = words(&m);
-                let key = Key {
-                    len: m.len(),
-                    head,
-                    tail,
-                };
-                if list.first == NO_KEY {
-                    list.first = key;
+                if list.len == NO_LEN {
+                    (list.head, list.tail, list.len) = (head, tail, m.len() as u32);
                 } else {
-                    list.rest.push(key);
+                    let key = Key {
+                        len: m.len(),
+                        head,
+                        tail,
+                    };
+                    list.more.get_or_insert_default().rest.push(key);
                 }
             } else {
-                list.long.push(m);
+                list.more.get_or_insert_default().long.push(m);
             }
         }
         list
@@ -152,11 +160,13 @@ impl StrList {
     /// Whether some short member has length `n` and words `head` and `tail`.
     #[inline(always)]
     fn has_key(&self, n: usize, head: u64, tail: u64) -> bool {
-        let k = &self.first;
-        if k.len == n && k.head == head && k.tail == tail {
+        if self.len as usize == n && self.head == head && self.tail == tail {
             return true;
         }
-        for k in &self.rest {
+        let Some(more) = &self.more else {
+            return false;
+        };
+        for k in &more.rest {
             if k.len == n && k.head == head && k.tail == tail {
                 return true;
             }
@@ -167,10 +177,13 @@ impl StrList {
     /// [`StrList::contains`] for a string longer than [`SHORT`].
     #[cold]
     fn contains_long(&self, s: &[u8]) -> bool {
+        let Some(more) = &self.more else {
+            return false;
+        };
         if self.case_insensitive {
-            self.long.iter().any(|m| m.eq_ignore_ascii_case(s))
+            more.long.iter().any(|m| m.eq_ignore_ascii_case(s))
         } else {
-            self.long.iter().any(|m| **m == *s)
+            more.long.iter().any(|m| **m == *s)
         }
     }
 }
