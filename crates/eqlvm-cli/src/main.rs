@@ -8,6 +8,13 @@ mod rules_cmd;
 mod run;
 mod spec;
 
+/// mimalloc rather than the system allocator: each event a sequence or sample keeps is a copy of
+/// its line (~1.2 kB), which glibc serves from its large-chunk path, sorting its freed small
+/// blocks first on every such request; mimalloc serves it from a size class. Built without its
+/// transparent huge pages (the `no_thp` feature), which would add ~30 MB of resident memory.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
