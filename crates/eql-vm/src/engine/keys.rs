@@ -183,6 +183,39 @@ pub fn key_tuples(
     out: &mut Vec<KeyTuple>,
 ) {
     out.clear();
+    // The common case first: each key one value (or none), so one tuple built in place. A
+    // field of several values starts over on the general path below.
+    let mut t = KeyTuple::with_capacity(keys.len());
+    for k in keys {
+        let kv = match k.source {
+            KeySource::Slot(slot) => match ev.slot(slot.index()) {
+                [] | [Value::Null | Value::Object] => KeyVal::Null,
+                [v] => KeyVal::from_scalar(value_scalar(*v, ev)),
+                _ => return key_tuples_general(keys, loaded, m, ev, out),
+            },
+            KeySource::Block(b) => {
+                let r = m.run(loaded, b, ev);
+                KeyVal::from_scalar(m.scalar(r, loaded, ev))
+            }
+        };
+        if matches!(kv, KeyVal::Null) && !k.optional {
+            return;
+        }
+        t.push(kv);
+    }
+    out.push(t);
+}
+
+/// [`key_tuples`] for any number of values a key: the Cartesian product of each key's distinct
+/// values.
+fn key_tuples_general(
+    keys: &[KeyDef],
+    loaded: &Loaded,
+    m: &mut Machine,
+    ev: &EventBuf,
+    out: &mut Vec<KeyTuple>,
+) {
+    out.clear();
     // Room for every key at once: a tuple of more keys than fit inline spills in one step.
     out.push(KeyTuple::with_capacity(keys.len()));
     let mut values: SmallVec<[KeyVal; 2]> = SmallVec::new();
@@ -242,6 +275,72 @@ pub fn key_tuples(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::{Decoder, Projection};
+    use crate::event::SlotKind;
+    use eql_bytecode::{Program, Slot};
+
+    #[test]
+    fn one_value_keys_give_what_the_general_path_gives() {
+        let field = |f: &str, kind| (f.to_string(), kind);
+        // Slot 1 is `b` as it comes, or `ip` as IP addresses.
+        let proj = Projection::new(&[field("a", SlotKind::Plain), field("b", SlotKind::Plain)]);
+        let proj_ip = Projection::new(&[field("a", SlotKind::Plain), field("ip", SlotKind::Ip)]);
+        let loaded = Loaded::new(Program::default()).expect("an empty program loads");
+        let mut m = Machine::new();
+        let key = |slot: u32, optional: bool| KeyDef {
+            source: KeySource::Slot(Slot(slot)),
+            optional,
+        };
+        let key_sets = [
+            vec![key(0, false)],
+            vec![key(0, true)],
+            vec![key(0, false), key(1, false)],
+            vec![key(0, true), key(1, false)],
+            vec![key(0, false), key(1, true)],
+            vec![key(1, true), key(0, true)],
+            vec![key(0, false), key(1, false), key(0, true)],
+        ];
+        let lines = [
+            r#"{"a": "x", "b": "y"}"#,
+            r#"{"a": "x"}"#,
+            r#"{"b": 2}"#,
+            r#"{"a": null, "b": 1.5}"#,
+            r#"{"a": {"c": 1}, "b": true}"#,
+            r#"{"a": [], "b": "y"}"#,
+            r#"{"a": ["x"], "b": ["y"]}"#,
+            r#"{"a": ["x", "x"], "b": "y"}"#,
+            r#"{"a": ["x", "z", null], "b": ["y", 3]}"#,
+            r#"{"a": [null], "b": [null, null]}"#,
+            r#"{"a": "q\"\\", "b": "10.0.0.1"}"#,
+            r#"{"a": 7, "ip": "10.0.0.1"}"#,
+            r#"{"a": 7, "ip": ["::1", "10.0.0.1"]}"#,
+            r#"{}"#,
+        ];
+        let (mut fast, mut general) = (Vec::new(), Vec::new());
+        let mut checked = 0;
+        for p in [&proj, &proj_ip] {
+            for line in lines {
+                let mut buf = EventBuf::new();
+                buf.line.extend_from_slice(line.as_bytes());
+                Decoder::new()
+                    .decode(p, &mut buf)
+                    .expect("the test lines decode");
+                for keys in &key_sets {
+                    key_tuples(keys, &loaded, &mut m, &buf, &mut fast);
+                    key_tuples_general(keys, &loaded, &mut m, &buf, &mut general);
+                    let exact = |ts: &[KeyTuple]| -> Vec<Vec<String>> {
+                        ts.iter()
+                            .map(|t| t.iter().map(|v| format!("{v:?}")).collect())
+                            .collect()
+                    };
+                    assert_eq!(exact(&fast), exact(&general), "{line} with {keys:?}");
+                    checked += fast.len();
+                }
+            }
+        }
+        // Most combinations give tuples: the comparison is not of empty lists.
+        assert!(checked > 100, "{checked}");
+    }
 
     fn at(ts: i64, tiebreak: Option<KeyVal>, seq: u64) -> Ordinal {
         Ordinal {

@@ -612,20 +612,23 @@ impl Engine {
                         stages.len(),
                     )
                 };
-                for ((key, h), hash) in hits.into_iter().zip(hashes) {
+                // Drained in place: moving the inline list into an iterator copies all of it.
+                for ((key, h), &hash) in hits.drain(..).zip(&hashes) {
                     s.on_event(key, hash, &h, &ev, &mut batch, &mut join);
                 }
                 self.stats.evicted += std::mem::take(&mut s.evicted);
-                batch.sort_by(|a, b| {
-                    let first = |m: &sequence::SeqMatch| {
-                        m.events.iter().flatten().next().map(|e| e.ord.clone())
-                    };
-                    first(a).cmp(&first(b)).then_with(|| a.keys.cmp(&b.keys))
-                });
-                found.extend(batch);
+                if !batch.is_empty() {
+                    batch.sort_by(|a, b| {
+                        let first = |m: &sequence::SeqMatch| {
+                            m.events.iter().flatten().next().map(|e| e.ord.clone())
+                        };
+                        first(a).cmp(&first(b)).then_with(|| a.keys.cmp(&b.keys))
+                    });
+                    found.append(&mut batch);
+                }
             }
             State::Sample(s) => {
-                for (key, h) in hits {
+                for (key, h) in hits.drain(..) {
                     s.on_hit(key, &h.stages, &ev);
                 }
             }
@@ -635,6 +638,9 @@ impl Engine {
     }
 
     fn emit_sequences(&mut self, q: u32, found: Vec<sequence::SeqMatch>, out: &mut Vec<Match>) {
+        if found.is_empty() {
+            return;
+        }
         for m in found {
             self.emit(
                 Match {
