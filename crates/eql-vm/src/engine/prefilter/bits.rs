@@ -322,13 +322,25 @@ impl Bits {
 
     /// Whether every filter of group `group` shares a bit with the event in `buf`.
     #[inline]
+    #[cfg(test)]
     pub(super) fn pass(&mut self, group: usize, buf: &EventBuf) -> bool {
-        let Some(&(start, n, needed)) = self.ranges.get(group) else {
-            return true;
-        };
-        if n == 0 {
-            return true;
+        match self.checks_of(group) {
+            Some((start, fields)) => self.pass_checks(start, fields, buf),
+            None => true,
         }
+    }
+
+    /// Where the checks of group `group` start and the fields they read (as in
+    /// `group_fields`); `None` when it has no filters.
+    pub(super) fn checks_of(&self, group: usize) -> Option<(u32, u64)> {
+        let &(start, n, fields) = self.ranges.get(group)?;
+        (n > 0).then_some((start, fields))
+    }
+
+    /// Whether every filter of the group whose checks start at `start` and read `needed` (as
+    /// [`Bits::checks_of`] gives them) shares a bit with the event in `buf`.
+    #[inline]
+    pub(super) fn pass_checks(&mut self, start: u32, needed: u64, buf: &EventBuf) -> bool {
         if needed & !self.ready != 0 {
             self.read(buf, needed);
         }

@@ -333,17 +333,19 @@ impl Prefilter {
                 }
                 _ => u32::MAX,
             };
+            let checks = pf.bits.checks_of(g as usize);
             Hit {
                 clause: c,
                 partner,
-                group: g,
                 first: if len == 1 {
                     pf.group_stages[start as usize]
                 } else {
                     start
                 },
                 len,
-                filtered: pf.bits.filters_of(g as usize) > 0,
+                checks: checks.map_or(0, |c| c.0),
+                fields: checks.map_or(0, |c| c.1),
+                filtered: checks.is_some(),
             }
         };
         let mut parts = std::mem::take(&mut pf.parts);
@@ -435,7 +437,7 @@ impl Prefilter {
             }
         }
         for h in &self.filtered {
-            if self.bits.pass(h.group as usize, buf) {
+            if self.bits.pass_checks(h.checks, h.fields, buf) {
                 admit(h, &self.group_stages, &mut self.admitted);
             }
         }
@@ -492,16 +494,19 @@ fn sort_small(v: &mut Vec<u32>, seen: &mut [u64]) {
 
 /// What marking one indexed clause takes, kept in the index's lists beside the clause, so
 /// that a probe reads nothing else of it: the clause, the other clause of its group when the
-/// group needs two (`u32::MAX`: none), its group, whether that has categorical filters, and
-/// the group's stages (`len` of them from `first` in `group_stages`, or, when `len == 1`,
-/// `first` is the stage).
+/// group needs two (`u32::MAX`: none), the group's stages (`len` of them from `first` in
+/// `group_stages`, or, when `len == 1`, `first` is the stage) and whether it has categorical
+/// filters, and where their checks are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Hit {
     pub(super) clause: u32,
     partner: u32,
-    pub(super) group: u32,
     first: u32,
     len: u32,
+    /// Where the group's filter checks start, and the fields they read (see
+    /// [`bits::Bits::checks_of`]), when it has filters.
+    checks: u32,
+    fields: u64,
     filtered: bool,
 }
 
@@ -511,7 +516,8 @@ impl Hit {
         Hit {
             clause: c,
             partner: u32::MAX,
-            group: u32::MAX,
+            checks: 0,
+            fields: 0,
             first: 0,
             len: 0,
             filtered: false,
