@@ -79,8 +79,9 @@ pub(super) struct Bits {
     words: usize,
     /// Per group of stages: its filters, each a list of bits (while building).
     pending: Vec<Vec<Vec<u32>>>,
-    /// Per group: where its checks start in `checks`, and how many filters it has.
-    ranges: Vec<(u32, u32)>,
+    /// Per group: where its checks start in `checks`, how many filters it has, and the fields
+    /// they read (as in `group_fields`), in one place.
+    ranges: Vec<(u32, u32, u64)>,
     /// Per group: the fields its filters read, a bit per position in `slots` (the last bit
     /// standing for that position and every later one).
     group_fields: Vec<u64>,
@@ -220,7 +221,7 @@ impl Bits {
     pub(super) fn finish(&mut self) {
         self.words = self.nbits.div_ceil(64);
         self.cur = vec![0; self.words];
-        for filters in std::mem::take(&mut self.pending) {
+        for (g, filters) in std::mem::take(&mut self.pending).into_iter().enumerate() {
             let start = self.checks.len() as u32;
             for f in &filters {
                 let mut mask = vec![0u64; self.words];
@@ -249,7 +250,8 @@ impl Bits {
             if let Some(last) = self.checks.last_mut().filter(|_| !filters.is_empty()) {
                 last.end = END_OF_GROUP;
             }
-            self.ranges.push((start, filters.len() as u32));
+            let fields = self.group_fields.get(g).copied().unwrap_or(u64::MAX);
+            self.ranges.push((start, filters.len() as u32, fields));
         }
     }
 
@@ -320,14 +322,25 @@ impl Bits {
 
     /// Whether every filter of group `group` shares a bit with the event in `buf`.
     #[inline]
+    #[cfg(test)]
     pub(super) fn pass(&mut self, group: usize, buf: &EventBuf) -> bool {
-        let Some(&(start, n)) = self.ranges.get(group) else {
-            return true;
-        };
-        if n == 0 {
-            return true;
+        match self.checks_of(group) {
+            Some((start, fields)) => self.pass_checks(start, fields, buf),
+            None => true,
         }
-        let needed = self.group_fields.get(group).copied().unwrap_or(u64::MAX);
+    }
+
+    /// Where the checks of group `group` start and the fields they read (as in
+    /// `group_fields`); `None` when it has no filters.
+    pub(super) fn checks_of(&self, group: usize) -> Option<(u32, u64)> {
+        let &(start, n, fields) = self.ranges.get(group)?;
+        (n > 0).then_some((start, fields))
+    }
+
+    /// Whether every filter of the group whose checks start at `start` and read `needed` (as
+    /// [`Bits::checks_of`] gives them) shares a bit with the event in `buf`.
+    #[inline]
+    pub(super) fn pass_checks(&mut self, start: u32, needed: u64, buf: &EventBuf) -> bool {
         if needed & !self.ready != 0 {
             self.read(buf, needed);
         }

@@ -47,8 +47,10 @@ type Entry<V> = (u64, Box<[u8]>, V);
 /// See the module docs.
 #[derive(Debug)]
 pub(super) struct FoldedMap<V> {
-    /// Open addressing, linear probing: an index into `entries` plus one (0: empty).
-    table: Vec<u32>,
+    /// Open addressing, linear probing: per slot, the high half of its key's hash above an
+    /// index into `entries` plus one (0: empty), so that a probe of a value no key has mostly
+    /// ends in the table, without reading an entry.
+    table: Box<[u64]>,
     entries: Vec<Entry<V>>,
     /// The lengths of the keys, a bit each (see [`crate::small_set`]): a probe of another length is
     /// answered without hashing.
@@ -58,7 +60,7 @@ pub(super) struct FoldedMap<V> {
 impl<V> Default for FoldedMap<V> {
     fn default() -> Self {
         FoldedMap {
-            table: vec![0; 8],
+            table: vec![0; 8].into(),
             entries: Vec::new(),
             lens: 0,
         }
@@ -76,18 +78,24 @@ impl<V> FoldedMap<V> {
     fn probe(&self, s: &[u8], h: u64) -> (usize, Option<&Entry<V>>) {
         let mask = self.table.len().wrapping_sub(1);
         let mut i = h as usize & mask;
+        let tag = h >> 32;
         loop {
             let Some(&t) = self.table.get(i) else {
                 return (i, None);
             };
-            match self.entries.get((t as usize).wrapping_sub(1)) {
-                None => return (i, None),
-                // Values mostly come lowercased already: a plain comparison settles them.
-                Some(e) if e.0 == h && (same_bytes(&e.1, s) || e.1.eq_ignore_ascii_case(s)) => {
-                    return (i, Some(e))
-                }
-                Some(_) => i = (i + 1) & mask,
+            if t == 0 {
+                return (i, None);
             }
+            if t >> 32 == tag {
+                // Values mostly come lowercased already: a plain comparison settles them.
+                match self.entries.get((t as u32 as usize).wrapping_sub(1)) {
+                    Some(e) if same_bytes(&e.1, s) || e.1.eq_ignore_ascii_case(s) => {
+                        return (i, Some(e))
+                    }
+                    _ => {}
+                }
+            }
+            i = (i + 1) & mask;
         }
     }
 
@@ -105,6 +113,11 @@ impl<V> FoldedMap<V> {
         self.entries.iter().map(|(_, k, v)| (&**k, v))
     }
 
+    /// Every value, to change.
+    pub(super) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.entries.iter_mut().map(|(_, _, v)| v)
+    }
+
     /// The value of `key` (compared case-insensitively), inserted with `make` when missing.
     pub(super) fn entry(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
         let k = key.as_bytes();
@@ -119,24 +132,29 @@ impl<V> FoldedMap<V> {
             self.entries
                 .push((h, key.to_ascii_lowercase().into_bytes().into(), make()));
             self.lens |= bit(k.len());
-            self.table[i] = self.entries.len() as u32;
+            self.table[i] = slot(h, self.entries.len());
         }
-        let e = self.table[i] as usize - 1;
+        let e = self.table[i] as u32 as usize - 1;
         &mut self.entries[e].2
     }
 
     fn grow(&mut self) {
         let size = self.table.len() * 2;
-        self.table = vec![0; size];
+        self.table = vec![0; size].into();
         let mask = size - 1;
         for (n, (h, _, _)) in self.entries.iter().enumerate() {
             let mut i = *h as usize & mask;
             while self.table[i] != 0 {
                 i = (i + 1) & mask;
             }
-            self.table[i] = n as u32 + 1;
+            self.table[i] = slot(*h, n + 1);
         }
     }
+}
+
+/// The table's slot of the key hashed `h` whose entry is number `n` counting from one.
+fn slot(h: u64, n: usize) -> u64 {
+    (h >> 32) << 32 | n as u64
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use super::bits::{int_of, StrBits};
 use super::flow::{Guard, Test};
 use super::folded::FoldedMap;
+use super::Hit;
 use crate::event::{EventBuf, Value};
 use crate::words::same_bytes;
 use ahash::AHashMap;
@@ -13,25 +14,30 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
 use std::sync::Arc;
 
-/// The index of one field's literals: value → the clauses it satisfies.
+/// The index of one field's literals: value → the clauses it satisfies. What a probe reads of
+/// it comes first, in one cache line of its own (most probes read nothing else of it).
 #[derive(Debug, Default)]
+#[repr(C, align(64))]
 struct SlotIndex {
-    slot: usize,
     /// String equalities, keyed by the literal compared ASCII-case-insensitively: one probe
     /// with the value serves the case-insensitive literals and the case-sensitive ones alike.
     strings: FoldedMap<StrClauses>,
-    /// Integers; probed with integer values and with floats that are integers.
-    ints: AHashMap<i64, Vec<u32>>,
-    /// Atoms (ASCII-lowercased) and the clauses each satisfies, found with `atoms_ac`.
-    atoms: Vec<Box<str>>,
-    atom_clauses: Vec<Vec<u32>>,
-    /// Each atom's position in `atoms`, while building.
-    atom_ids: AHashMap<Box<str>, u32>,
     /// Shared by the partitions whose atoms of this field are the same (those of the stages
     /// of any category, which every partition holds), so that each is built once.
     atoms_ac: Option<Arc<Atoms>>,
     /// The length of the shortest atom: shorter values contain none and are not scanned.
-    shortest_atom: usize,
+    shortest_atom: u32,
+    /// Whether `ints` has any.
+    has_ints: bool,
+    slot: usize,
+    /// Integers; probed with integer values and with floats that are integers.
+    ints: AHashMap<i64, Vec<Hit>>,
+    /// The clauses each atom satisfies, by its index in `atoms`.
+    atom_clauses: Vec<Vec<Hit>>,
+    /// Atoms (ASCII-lowercased), found with `atoms_ac`.
+    atoms: Vec<Box<str>>,
+    /// Each atom's position in `atoms`, while building.
+    atom_ids: AHashMap<Box<str>, u32>,
 }
 
 /// The automaton of one field's atoms: a DFA, or, when that would be too large, an NFA.
@@ -121,16 +127,16 @@ fn to_special<A: Automaton>(a: &A, mut sid: StateID, hay: &[u8]) -> Option<(usiz
 #[derive(Debug, Default)]
 struct StrClauses {
     /// Case-insensitive equalities: any value of this lowercased form satisfies them.
-    folded: Vec<u32>,
+    folded: Vec<Hit>,
     /// Case-sensitive equalities: each literal as written, and the clauses only it satisfies.
-    exact: Vec<(Box<str>, Vec<u32>)>,
+    exact: Vec<(Box<str>, Vec<Hit>)>,
     /// The categorical filters' bits of this form, on a field the index covers for them.
     bits: StrBits,
 }
 
 impl StrClauses {
     /// The clauses of case-sensitive literal `lit` (a new list for a new literal).
-    fn exact_mut(&mut self, lit: &str) -> &mut Vec<u32> {
+    fn exact_mut(&mut self, lit: &str) -> &mut Vec<Hit> {
         let i = match self.exact.iter().position(|(l, _)| &**l == lit) {
             Some(i) => i,
             None => {
@@ -174,9 +180,9 @@ impl Index {
             }
         };
         let index = &mut self.slots[i];
-        let add = |ids: &mut Vec<u32>| {
-            if ids.last() != Some(&c) {
-                ids.push(c);
+        let add = |ids: &mut Vec<Hit>| {
+            if ids.last().map(|h| h.clause) != Some(c) {
+                ids.push(Hit::of(c));
             }
         };
         for &n in &g.ints {
@@ -247,10 +253,12 @@ impl Index {
         let mut lost = Vec::new();
         for index in &mut self.slots {
             index.atom_ids = AHashMap::new();
+            index.has_ints = !index.ints.is_empty();
             if index.atoms.is_empty() {
                 continue;
             }
-            index.shortest_atom = index.atoms.iter().map(|a| a.len()).min().unwrap_or(0);
+            let shortest = index.atoms.iter().map(|a| a.len()).min().unwrap_or(0);
+            index.shortest_atom = u32::try_from(shortest).unwrap_or(u32::MAX);
             let same = shared
                 .and_then(|t| t.slots.iter().find(|s| s.slot == index.slot))
                 .filter(|t| t.atoms == index.atoms && t.atom_clauses == index.atom_clauses);
@@ -259,16 +267,30 @@ impl Index {
                 None => Atoms::build(&index.atoms).map(Arc::new),
             };
             if index.atoms_ac.is_none() {
-                lost.extend(index.atom_clauses.iter().flatten().copied());
+                lost.extend(index.atom_clauses.iter().flatten().map(|h| h.clause));
             }
         }
         lost
     }
 
+    /// Replaces every clause id with what marking its clause takes (`hit`), once the groups
+    /// are laid out.
+    pub(super) fn seal(&mut self, hit: &impl Fn(u32) -> Hit) {
+        let fill = |hs: &mut Vec<Hit>| hs.iter_mut().for_each(|h| *h = hit(h.clause));
+        for index in &mut self.slots {
+            index.ints.values_mut().for_each(fill);
+            index.atom_clauses.iter_mut().for_each(fill);
+            index.strings.values_mut().for_each(|e| {
+                fill(&mut e.folded);
+                e.exact.iter_mut().for_each(|(_, hs)| fill(hs));
+            });
+        }
+    }
+
     /// Calls `mark` with the clauses each value of the event in `buf` satisfies, and sets in
     /// `bits` the categorical filters' bits of the values of the fields it covers.
     #[inline]
-    pub(super) fn probe(&self, buf: &EventBuf, bits: &mut [u64], mut mark: impl FnMut(&[u32])) {
+    pub(super) fn probe(&self, buf: &EventBuf, bits: &mut [u64], mut mark: impl FnMut(&[Hit])) {
         let Some(filled) = buf.filled() else {
             // A buffer without the bitmap: every indexed field in turn.
             for (&slot, index) in self.slot_ids.iter().zip(&self.slots) {
@@ -300,12 +322,12 @@ impl SlotIndex {
         buf: &EventBuf,
         values: &[Value],
         bits: &mut [u64],
-        mark: &mut impl FnMut(&[u32]),
+        mark: &mut impl FnMut(&[Hit]),
     ) {
         for v in values {
             let Value::Str(r) = v else {
                 if let Some(ids) = int_of(v)
-                    .filter(|_| !self.ints.is_empty())
+                    .filter(|_| self.has_ints)
                     .and_then(|n| self.ints.get(&n))
                 {
                     mark(ids);
@@ -329,7 +351,7 @@ impl SlotIndex {
             if let Some(ac) = self
                 .atoms_ac
                 .as_ref()
-                .filter(|_| s.len() >= self.shortest_atom)
+                .filter(|_| s.len() >= self.shortest_atom as usize)
             {
                 ac.scan(s, |a| {
                     if let Some(ids) = self.atom_clauses.get(a) {

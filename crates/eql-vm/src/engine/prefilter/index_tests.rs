@@ -36,7 +36,7 @@ fn guard(slot: usize, test: Test, strings: &[&str], ints: &[i64], ci: bool) -> G
 /// The clauses `index` marks for the event in `buf`, sorted (with repeats).
 fn marked(index: &Index, buf: &EventBuf) -> Vec<u32> {
     let mut out = Vec::new();
-    index.probe(buf, &mut [], |ids| out.extend_from_slice(ids));
+    index.probe(buf, &mut [], |ids| out.extend(ids.iter().map(|h| h.clause)));
     out.sort_unstable();
     out
 }

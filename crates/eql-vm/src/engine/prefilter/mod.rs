@@ -39,26 +39,21 @@ pub struct Prefilter {
     group_ranges: Vec<(u32, u32)>,
     /// Per dense stage: its group (`u32::MAX`: none).
     stage_group: Vec<u32>,
-    /// Per clause: whether it holds for the current event and what marking it takes, in one
-    /// place (a clause is one cache line's quarter).
-    clauses: Vec<Clause>,
+    /// A bit per clause, set once it holds for the current event (all clear between events).
+    marked: Vec<u64>,
     /// The index of the clauses of each partition's stages: [`ANY_PART`] for stages of any
     /// category, then one per category (a category field and a value of it), which holds the
     /// clauses of the stages of any category too.
     parts: Vec<Index>,
     /// The partition of each category that has guarded stages.
     part_ids: AHashMap<(usize, Box<str>), u32>,
-    /// Per group: `(mark, hits)`, where `mark == epoch` says that `hits` counts the current
-    /// event's clauses of the group (read only for groups of several clauses).
-    group_hits: Vec<(u32, u32)>,
     /// Guarded stages whose every indexed clause holds for the current event.
     admitted: Vec<u32>,
     /// A bit per dense stage, all clear between events: sorts long admitted lists.
     seen: Vec<u64>,
-    /// Groups of the current event whose clauses hold and whose filters are checked once the
-    /// probe has set the bits of the fields it covers.
-    filtered: Vec<u32>,
-    epoch: u32,
+    /// The groups of the current event whose clauses hold and whose filters are checked once
+    /// the probe has set the bits of the fields it covers (each as its last clause's hit).
+    filtered: Vec<Hit>,
     /// Per dense stage: the clauses indexed for it (for profiles and listings).
     indexed: Vec<Vec<Vec<Guard>>>,
     /// Per dense stage: every clause read off its predicate (for profiles and listings).
@@ -268,7 +263,6 @@ impl Prefilter {
             pf.stage_group[id] = group;
         }
         pf.bits.finish();
-        pf.group_hits = vec![(0, 0); group_needed.len()];
         pf.seen = vec![0; per_stage.len().div_ceil(64)];
         pf.known = per_stage;
         for index in pf.parts.iter_mut().skip(1) {
@@ -305,21 +299,61 @@ impl Prefilter {
             pf.group_stages.extend_from_slice(stages);
             pf.group_ranges.push((start, pf.group_stages.len() as u32));
         }
-        pf.clauses = clause_group
-            .iter()
-            .map(|&g| {
-                let (start, end) = pf.group_ranges[g as usize];
-                Clause {
-                    mark: 0,
-                    group: g,
-                    start,
-                    // A group of more stages than the field holds is read from `group_ranges`.
-                    len: u16::try_from(end - start).unwrap_or(u16::MAX),
-                    needed: group_needed[g as usize],
-                    filtered: pf.bits.filters_of(g as usize) > 0,
+        // What marking each clause takes, copied into the index's lists: the group's other clause
+        // when it needs two, and its stages (the one stage itself when it has one).
+        let mut group_clauses: Vec<Vec<u32>> = vec![Vec::new(); group_needed.len()];
+        for (c, &g) in clause_group.iter().enumerate() {
+            group_clauses[g as usize].push(c as u32);
+        }
+        // A stage has at most two indexed clauses; the stages of a group of more (which the
+        // marking cannot count) would be unguarded, which is sound.
+        for (g, clauses) in group_clauses.iter().enumerate() {
+            if clauses.len() > 2 {
+                for &s in group_stages.get(g).into_iter().flatten() {
+                    if let Some(n) = pf.needed.get_mut(s as usize) {
+                        *n = 0;
+                    }
+                    if let Some(x) = pf.indexed.get_mut(s as usize) {
+                        x.clear();
+                    }
                 }
-            })
-            .collect();
+            }
+        }
+        let hit = |c: u32| {
+            let g = clause_group[c as usize];
+            let (start, end) = pf.group_ranges[g as usize];
+            let len = end - start;
+            let partner = match group_clauses[g as usize].as_slice() {
+                [a, b] => {
+                    if *a == c {
+                        *b
+                    } else {
+                        *a
+                    }
+                }
+                _ => u32::MAX,
+            };
+            let checks = pf.bits.checks_of(g as usize);
+            Hit {
+                clause: c,
+                partner,
+                first: if len == 1 {
+                    pf.group_stages[start as usize]
+                } else {
+                    start
+                },
+                len,
+                checks: checks.map_or(0, |c| c.0),
+                fields: checks.map_or(0, |c| c.1),
+                filtered: checks.is_some(),
+            }
+        };
+        let mut parts = std::mem::take(&mut pf.parts);
+        for index in &mut parts {
+            index.seal(&hit);
+        }
+        pf.parts = parts;
+        pf.marked = vec![0; clause_group.len().div_ceil(64)];
         pf
     }
 
@@ -381,12 +415,7 @@ impl Prefilter {
     /// other partitions are not admitted, except those of any category, which every
     /// partition holds.
     pub fn begin(&mut self, buf: &EventBuf, parts: &[u32]) {
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            self.clauses.iter_mut().for_each(|c| c.mark = 0);
-            self.group_hits.fill((0, 0));
-            self.epoch = 1;
-        }
+        self.marked.fill(0);
         self.admitted.clear();
         self.filtered.clear();
         self.bits.begin();
@@ -396,11 +425,8 @@ impl Prefilter {
             }
         }
         let mut marks = Marks {
-            epoch: self.epoch,
-            clauses: &mut self.clauses,
-            group_hits: &mut self.group_hits,
+            marked: &mut self.marked,
             group_stages: &self.group_stages,
-            group_ranges: &self.group_ranges,
             admitted: &mut self.admitted,
             filtered: &mut self.filtered,
         };
@@ -410,14 +436,9 @@ impl Prefilter {
                 index.probe(buf, words, |ids| marks.all(ids));
             }
         }
-        for &g in &self.filtered {
-            if self.bits.pass(g as usize, buf) {
-                let (from, to) = self.group_ranges.get(g as usize).copied().unwrap_or((0, 0));
-                match self.group_stages.get(from as usize..to as usize) {
-                    Some(&[s]) => self.admitted.push(s),
-                    Some(stages) => self.admitted.extend_from_slice(stages),
-                    None => {}
-                }
+        for h in &self.filtered {
+            if self.bits.pass_checks(h.checks, h.fields, buf) {
+                admit(h, &self.group_stages, &mut self.admitted);
             }
         }
         sort_small(&mut self.admitted, &mut self.seen);
@@ -471,78 +492,87 @@ fn sort_small(v: &mut Vec<u32>, seen: &mut [u64]) {
     }
 }
 
-/// One indexed clause: whether it holds for the current event (`mark == epoch`), its group,
-/// how many clauses that group needs, whether it has filters, and the group's stages (a range
-/// of `group_stages`; `len == u16::MAX`: see `group_ranges`).
-#[derive(Debug, Clone, Copy)]
-struct Clause {
-    mark: u32,
-    group: u32,
-    start: u32,
-    len: u16,
-    needed: u8,
+/// What marking one indexed clause takes, kept in the index's lists beside the clause, so
+/// that a probe reads nothing else of it: the clause, the other clause of its group when the
+/// group needs two (`u32::MAX`: none), the group's stages (`len` of them from `first` in
+/// `group_stages`, or, when `len == 1`, `first` is the stage) and whether it has categorical
+/// filters, and where their checks are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Hit {
+    pub(super) clause: u32,
+    partner: u32,
+    first: u32,
+    len: u32,
+    /// Where the group's filter checks start, and the fields they read (see
+    /// [`bits::Bits::checks_of`]), when it has filters.
+    checks: u32,
+    fields: u64,
     filtered: bool,
+}
+
+impl Hit {
+    /// Clause `c`, while the index is built ([`index::Index::seal`] fills in the rest).
+    pub(super) fn of(c: u32) -> Hit {
+        Hit {
+            clause: c,
+            partner: u32::MAX,
+            checks: 0,
+            fields: 0,
+            first: 0,
+            len: 0,
+            filtered: false,
+        }
+    }
+}
+
+/// Admits the stages of the group of `h`.
+#[inline(always)]
+fn admit(h: &Hit, group_stages: &[u32], admitted: &mut Vec<u32>) {
+    if h.len == 1 {
+        admitted.push(h.first);
+    } else if let Some(stages) = group_stages.get(h.first as usize..(h.first + h.len) as usize) {
+        admitted.extend_from_slice(stages);
+    }
 }
 
 /// The marking state of one [`Prefilter::begin`].
 struct Marks<'a> {
-    epoch: u32,
-    clauses: &'a mut [Clause],
-    group_hits: &'a mut [(u32, u32)],
+    marked: &'a mut [u64],
     group_stages: &'a [u32],
-    group_ranges: &'a [(u32, u32)],
     admitted: &'a mut Vec<u32>,
-    filtered: &'a mut Vec<u32>,
+    filtered: &'a mut Vec<Hit>,
 }
 
 impl Marks<'_> {
-    /// Records that the clauses `ids` hold.
+    /// Records that the clauses of `hits` hold.
     #[inline]
-    fn all(&mut self, ids: &[u32]) {
-        for &c in ids {
-            let Some(clause) = self.clauses.get_mut(c as usize) else {
+    fn all(&mut self, hits: &[Hit]) {
+        for h in hits {
+            let c = h.clause as usize;
+            let Some(word) = self.marked.get_mut(c / 64) else {
                 continue;
             };
-            if clause.mark == self.epoch {
+            let bit = 1u64 << (c % 64);
+            if *word & bit != 0 {
                 continue;
             }
-            clause.mark = self.epoch;
-            let Clause {
-                group,
-                start,
-                len,
-                needed,
-                filtered,
-                ..
-            } = *clause;
-            let g = group as usize;
-            // A group of one clause holds once that clause does (and marks it only once).
-            if needed > 1 {
-                let Some((mark, hits)) = self.group_hits.get_mut(g) else {
-                    continue;
-                };
-                if *mark != self.epoch {
-                    *mark = self.epoch;
-                    *hits = 0;
-                }
-                *hits += 1;
-                if *hits != u32::from(needed) {
+            *word |= bit;
+            // A group of two clauses holds once the second of them does (each is marked
+            // once, so only that one gets here with the other marked).
+            if h.partner != u32::MAX {
+                let p = h.partner as usize;
+                let held = self
+                    .marked
+                    .get(p / 64)
+                    .is_some_and(|w| w & (1u64 << (p % 64)) != 0);
+                if !held {
                     continue;
                 }
             }
-            if filtered {
-                self.filtered.push(group);
-                continue;
-            }
-            let (from, to) = if len == u16::MAX {
-                self.group_ranges.get(g).copied().unwrap_or((0, 0))
+            if h.filtered {
+                self.filtered.push(*h);
             } else {
-                (start, start + u32::from(len))
-            };
-            match self.group_stages.get(from as usize..to as usize) {
-                Some(&[s]) => self.admitted.push(s),
-                Some(stages) => self.admitted.extend_from_slice(stages),
-                None => {}
+                admit(h, self.group_stages, self.admitted);
             }
         }
     }
