@@ -327,44 +327,41 @@ impl SequenceState {
                 state.pending[j] = Some(next);
             }
         }
-        // Most events complete nothing: no iterator over an empty list to make and drop.
-        if !completed.is_empty() {
-            for p in completed.into_iter().filter(|p| !p.doomed) {
-                let first = p.events.first().map(|e| e.ord.clone());
-                let last = p.events.last().map(|e| e.ord.clone());
-                let (Some(first), Some(last)) = (first, last) else {
-                    continue;
-                };
-                // Leading missing stage: the latest such event before the first positive one.
-                let lead = state
-                    .leading
-                    .iter()
-                    .rev()
-                    .find(|o| **o < first)
-                    .map(|o| o.ts);
-                if has_leading && !has_trailing {
-                    if let (Some(l), Some(m)) = (lead, maxspan) {
-                        if last.ts - l <= m {
-                            continue;
-                        }
+        for p in completed.into_iter().filter(|p| !p.doomed) {
+            let first = p.events.first().map(|e| e.ord.clone());
+            let last = p.events.last().map(|e| e.ord.clone());
+            let (Some(first), Some(last)) = (first, last) else {
+                continue;
+            };
+            // Leading missing stage: the latest such event before the first positive one.
+            let lead = state
+                .leading
+                .iter()
+                .rev()
+                .find(|o| **o < first)
+                .map(|o| o.ts);
+            if has_leading && !has_trailing {
+                if let (Some(l), Some(m)) = (lead, maxspan) {
+                    if last.ts - l <= m {
+                        continue;
                     }
                 }
-                let m = assemble(&self.roles, p, key);
-                if has_trailing {
-                    let reference_ts = lead.unwrap_or(first.ts);
-                    let deadline = maxspan.map_or(i64::MAX, |ms| reference_ts.saturating_add(ms));
-                    self.delayed.push(
-                        Delayed {
-                            m,
-                            reference_ts,
-                            last,
-                            deadline,
-                        },
-                        out,
-                    );
-                } else {
-                    out.push(m);
-                }
+            }
+            let m = assemble(&self.roles, p, key);
+            if has_trailing {
+                let reference_ts = lead.unwrap_or(first.ts);
+                let deadline = maxspan.map_or(i64::MAX, |ms| reference_ts.saturating_add(ms));
+                self.delayed.push(
+                    Delayed {
+                        m,
+                        reference_ts,
+                        last,
+                        deadline,
+                    },
+                    out,
+                );
+            } else {
+                out.push(m);
             }
         }
         if hits.until {

@@ -109,12 +109,7 @@ impl Loaded {
         verify(&program)?;
         let pools = &program.pools;
         let sets = pools.sets.iter().map(RtSet::new).collect();
-        let wildcards = pools
-            .wildcards
-            .iter()
-            .map(RtWildcard::new)
-            .collect::<Result<_, _>>()
-            .map_err(LoadError::Matcher)?;
+        let wildcards = pools.wildcards.iter().map(RtWildcard::new).collect();
         let regexes = pools
             .regexes
             .iter()
