@@ -15,4 +15,5 @@ pub mod reorder;
 mod small_set;
 pub mod time;
 pub mod value;
+mod word_table;
 mod words;

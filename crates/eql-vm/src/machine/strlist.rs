@@ -1,9 +1,11 @@
 //! Small sets of strings tested against event strings without hashing: a mask of the members'
 //! lengths rejects most strings at once, and a string of at most 16 bytes is then read as two
 //! words (case folded in the words for a case-insensitive set) and compared with each member's
-//! precomputed words, a few instructions a member.
+//! precomputed words, a few instructions a member; from three short members on, with the one
+//! member a [`WordTable`] names for those words.
 
 use crate::small_set::bit;
+use crate::word_table::WordTable;
 use crate::words::{words, SHORT};
 use eql_bytecode::{ConstSet, ConstVal};
 
@@ -31,11 +33,18 @@ pub(crate) struct StrList {
     more: Option<Box<More>>,
 }
 
+/// Fewest short members for which a list looks them up in a [`WordTable`] rather than
+/// comparing them one by one.
+const TABLE_FROM: usize = 3;
+
 /// The members of a [`StrList`] after its first short one.
 #[derive(Debug, Clone, Default)]
 struct More {
     /// The other members of at most [`SHORT`] bytes, as their keys.
     rest: Vec<Key>,
+    /// All members of at most [`SHORT`] bytes (the first one too), when there are at least
+    /// [`TABLE_FROM`] and a table could be built: then `rest` is not searched.
+    table: Option<WordTable>,
     /// Longer members (lower-cased when case-insensitive).
     long: Vec<Box<[u8]>>,
 }
@@ -96,12 +105,16 @@ impl StrList {
             lens: 0,
             more: None,
         };
+        let mut short: Vec<Box<[u8]>> = Vec::new();
         for m in members {
             let m: Box<[u8]> = if case_insensitive {
                 m.to_ascii_lowercase().into()
             } else {
                 (*m).into()
             };
+            if m.len() <= SHORT && !short.contains(&m) {
+                short.push(m.clone());
+            }
             list.lens |= bit(m.len());
             if m.len() <= SHORT {
                 let (head, tail) = words(&m);
@@ -118,6 +131,10 @@ impl StrList {
             } else {
                 list.more.get_or_insert_default().long.push(m);
             }
+        }
+        if short.len() >= TABLE_FROM {
+            let refs: Vec<&[u8]> = short.iter().map(|m| &**m).collect();
+            list.more.get_or_insert_default().table = WordTable::new(&refs);
         }
         list
     }
@@ -160,12 +177,16 @@ impl StrList {
     /// Whether some short member has length `n` and words `head` and `tail`.
     #[inline(always)]
     fn has_key(&self, n: usize, head: u64, tail: u64) -> bool {
-        if self.len as usize == n && self.head == head && self.tail == tail {
+        let first = || self.len as usize == n && self.head == head && self.tail == tail;
+        let Some(more) = &self.more else {
+            return first();
+        };
+        if let Some(t) = &more.table {
+            return t.find(n, head, tail).is_some();
+        }
+        if first() {
             return true;
         }
-        let Some(more) = &self.more else {
-            return false;
-        };
         for k in &more.rest {
             if k.len == n && k.head == head && k.tail == tail {
                 return true;
