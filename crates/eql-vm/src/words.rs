@@ -27,6 +27,32 @@ pub(crate) fn words(s: &[u8]) -> (u64, u64) {
     (w, 0)
 }
 
+/// The string of `len` bytes (at most [`SHORT`]) whose words are `head` and `tail`: the
+/// inverse of [`words`] (`None` for a longer length).
+pub(crate) fn unwords(len: usize, head: u64, tail: u64) -> Option<Vec<u8>> {
+    let (h, t) = (head.to_le_bytes(), tail.to_le_bytes());
+    let mut s = vec![0u8; len];
+    match len {
+        0 => {}
+        1..=3 => {
+            // First, middle and last byte: for one or two bytes some are the same byte.
+            for (at, b) in [(0, h[0]), (len / 2, h[1]), (len - 1, h[2])] {
+                *s.get_mut(at)? = b;
+            }
+        }
+        4..=7 => {
+            s.get_mut(..4)?.copy_from_slice(h.get(..4)?);
+            s.get_mut(len - 4..)?.copy_from_slice(h.get(4..)?);
+        }
+        8..=SHORT => {
+            s.get_mut(..8)?.copy_from_slice(&h);
+            s.get_mut(len - 8..)?.copy_from_slice(&t);
+        }
+        _ => return None,
+    }
+    Some(s)
+}
+
 /// `a == b`, without a call to `memcmp` for strings of at most [`SHORT`] bytes (event values
 /// and literals mostly are): those are compared by the loads [`words`] makes, as they are read.
 #[inline(always)]
@@ -67,6 +93,17 @@ mod tests {
                 assert_ne!(words(&a), words(&b), "{n} {i}");
             }
         }
+    }
+
+    /// `unwords` gives back every string of up to 16 bytes from its words.
+    #[test]
+    fn unwords_inverts_words() {
+        for n in 0..=SHORT {
+            let s: Vec<u8> = (0..n as u8).map(|i| b'a' + i * 7 % 26).collect();
+            let (head, tail) = words(&s);
+            assert_eq!(unwords(n, head, tail), Some(s), "{n}");
+        }
+        assert_eq!(unwords(SHORT + 1, 0, 0), None);
     }
 
     /// Longer strings: the words are the first and last 8 bytes.

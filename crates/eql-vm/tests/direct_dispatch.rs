@@ -91,23 +91,43 @@ fn run(e: &mut Engine) -> Vec<Vec<Seen>> {
     run_lines(e, events())
 }
 
-/// Runs `queries` through the direct path where it applies and through the merging path
-/// alone; returns both engines after checking that they found the same results.
-fn both(queries: &[&str]) -> (Engine, Engine) {
+/// The engines of [`both`].
+struct Both {
+    /// The direct path, with its guards.
+    direct: Engine,
+    /// The direct path without guards (stage profiling turns them off): every stage an event
+    /// meets runs (or is left unrun by gating), so its counts can be compared.
+    unguarded: Engine,
+    /// The merging path.
+    merging: Engine,
+}
+
+/// Runs `queries` through the direct path where it applies, with and without its guards,
+/// and through the merging path alone; returns the engines after checking that they all
+/// found the same results.
+fn both(queries: &[&str]) -> Both {
     both_on(queries, events)
 }
 
 /// [`both`] on the events `lines` gives.
-fn both_on(queries: &[&str], lines: fn() -> Vec<String>) -> (Engine, Engine) {
+fn both_on(queries: &[&str], lines: fn() -> Vec<String>) -> Both {
     let (mut direct, mut merging) = (engine(queries, false), engine(queries, true));
+    let mut unguarded = engine(queries, false);
+    unguarded.set_stage_profile(true);
     let a = run_lines(&mut direct, lines());
     let b = run_lines(&mut merging, lines());
     let n = a.iter().flatten().count();
     assert!(n > 5, "too few results to compare: {n}");
     assert_eq!(a, b);
+    assert_eq!(run_lines(&mut unguarded, lines()), a);
     assert_eq!(direct.stats.no_timestamp, merging.stats.no_timestamp);
     assert_eq!(direct.stats.matches, merging.stats.matches);
-    (direct, merging)
+    assert_eq!(unguarded.stats.guarded, 0);
+    Both {
+        direct,
+        unguarded,
+        merging,
+    }
 }
 
 /// The two paths met the same stages: the added query's one on every event on the direct
@@ -121,14 +141,16 @@ fn assert_same_stages_met(direct: &Engine, merging: &Engine) {
 
 #[test]
 fn the_direct_path_finds_what_the_merging_path_finds() {
-    let (direct, merging) = both(QUERIES);
-    assert_same_stages_met(&direct, &merging);
+    let b = both(QUERIES);
+    assert_same_stages_met(&b.unguarded, &b.merging);
 }
 
 #[test]
 fn sequence_stages_left_unrun_change_no_result() {
-    let (direct, merging) = both(GATED);
-    assert_same_stages_met(&direct, &merging);
+    let Both {
+        unguarded, merging, ..
+    } = both(GATED);
+    assert_same_stages_met(&unguarded, &merging);
     // The merging path without gating runs every stage it meets, and finds the same.
     let mut all = engine(GATED, true);
     all.set_stage_gating(false);
@@ -214,7 +236,25 @@ fn guard_events() -> Vec<String> {
 
 #[test]
 fn guards_settle_what_the_stages_would() {
-    let (direct, merging) = both_on(GUARDED, guard_events);
-    // Stages settled by their guards count as run, as they would have been.
-    assert_same_stages_met(&direct, &merging);
+    let b = both_on(GUARDED, guard_events);
+    assert_same_stages_met(&b.unguarded, &b.merging);
+    // The guards settled some events: their stages did not run.
+    assert!(b.direct.stats.guarded > 0);
+    assert!(b.direct.stats.stages_run < b.unguarded.stats.stages_run);
+    // The `head` query's category has no guards, so there is no union of them to test first.
+    assert!(!b.direct.front_guarded());
+}
+
+/// Without the `head` query, the guards all test `process.name`: their union is tested
+/// before the category is read, and settles events of any category, including those with
+/// several category values and those of categories without stages.
+#[test]
+fn a_union_of_the_guards_settles_what_the_stages_would() {
+    for lines in [guard_events, events] {
+        let b = both_on(&GUARDED[..2], lines);
+        assert!(b.direct.front_guarded());
+        assert!(b.direct.stats.guarded > 0);
+        assert!(b.direct.stats.stages_run < b.unguarded.stats.stages_run);
+        assert_same_stages_met(&b.unguarded, &b.merging);
+    }
 }

@@ -59,6 +59,14 @@ struct Table {
     guarded_any: bool,
 }
 
+impl Table {
+    /// Every category with stages.
+    fn categories(&self) -> impl Iterator<Item = &Category> {
+        let few = self.few.iter().flatten().map(|(_, c)| c);
+        few.chain(self.by_category.values())
+    }
+}
+
 /// The unguarded stages of one category, and the prefilter's partition of its guarded ones.
 #[derive(Debug, Default)]
 pub(super) struct Category {
@@ -115,6 +123,17 @@ pub(super) struct Dispatch {
     /// True when there is one table, without any-category or guarded stages: then an event
     /// with at most one category value meets exactly that category's list (see `direct`).
     simple: bool,
+    /// On the direct path, when every category with stages has guards and they all test one
+    /// slot: their union, tested before the category is read (see [`Dispatch::settle`]).
+    front: Option<Guard>,
+}
+
+/// What the direct path makes of an event (see [`Dispatch::settle`]).
+pub(super) enum Direct<'a> {
+    /// Guards settled it: no stage it meets can be true, and no predicate need run.
+    Settled,
+    /// The stages of its category (maybe none) to run.
+    Stages(&'a Category),
 }
 
 /// Each stage of a query with its index ([`UNTIL`] for the until stage).
@@ -226,14 +245,18 @@ impl Dispatch {
         }
         d.simple = match d.tables.as_slice() {
             [t] => {
-                let guarded = match &t.few {
-                    Some(few) => few.iter().any(|(_, c)| c.guarded.is_some()),
-                    None => t.by_category.values().any(|c| c.guarded.is_some()),
-                };
+                let guarded = t.categories().any(|c| c.guarded.is_some());
                 t.any.is_empty() && !t.guarded_any && !guarded
             }
             _ => false,
         };
+        if let (true, [t]) = (d.simple, d.tables.as_slice()) {
+            let cats: Vec<&Category> = t.categories().collect();
+            if cats.iter().all(|c| !c.guards.is_empty()) {
+                let guards: Vec<&Guard> = cats.iter().flat_map(|c| &c.guards).collect();
+                d.front = Guard::union(&guards);
+            }
+        }
         d
     }
 
@@ -264,13 +287,30 @@ impl Dispatch {
         Some(c.unwrap_or(&NO_STAGES))
     }
 
-    /// [`Dispatch::direct`] with the category's guards applied: `None` when the event needs
-    /// the merging path; else its category and whether every stage of it is ruled out
-    /// ([`Category::ruled_out`], only asked when `guards`).
+    /// [`Dispatch::direct`] with the guards applied (when `guards`): `None` when the event
+    /// needs the merging path. The union of all categories' guards comes first, when there is
+    /// one: most events fail it, and are then settled without their category being read;
+    /// the others meet their category's own guards ([`Category::ruled_out`]).
     #[inline(always)]
-    pub(super) fn settle(&self, buf: &EventBuf, guards: bool) -> Option<(&Category, bool)> {
+    pub(super) fn settle(&self, buf: &EventBuf, guards: bool) -> Option<Direct<'_>> {
+        // Whatever the event's categories, every stage it could meet then has a first test
+        // that fails (the merging path would run and find them false).
+        if let Some(front) = self.front.as_ref().filter(|_| guards) {
+            if front.rules_out(buf) {
+                return Some(Direct::Settled);
+            }
+        }
         let c = self.direct(buf)?;
-        Some((c, guards && c.ruled_out(buf)))
+        Some(if guards && c.ruled_out(buf) {
+            Direct::Settled
+        } else {
+            Direct::Stages(c)
+        })
+    }
+
+    /// Whether the direct path tests the union of its categories' guards first.
+    pub(super) fn front_guarded(&self) -> bool {
+        self.front.is_some()
     }
 
     /// The stages the event in `buf` meets, sorted and without repeats, into `out`.

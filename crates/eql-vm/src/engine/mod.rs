@@ -19,7 +19,7 @@ pub mod subset;
 use crate::decode::{DecodeError, Decoder, Projection};
 use crate::event::{EventBuf, Value};
 use crate::machine::{value_scalar, LineageView, LoadError, Loaded, Machine, RunCtx};
-use dispatch::{Cand, Dispatch, StageRef, UNTIL};
+use dispatch::{Cand, Direct, Dispatch, StageRef, UNTIL};
 use eql_bytecode::{Program, QueryKind, StageDef};
 use keys::{key_tuples, KeyTuple, KeyVal, Ordinal, StoredEvent};
 use pipes::PipeChain;
@@ -73,8 +73,13 @@ pub struct Stats {
     pub evicted: u64,
     /// Processes the lineage tracker forgot to stay within its cap (`descendant of`).
     pub lineage_evictions: u64,
-    /// Stage predicates evaluated (what dispatch and the prefilter left to run).
+    /// Stage predicates evaluated (what dispatch, the prefilter and the direct path's guards
+    /// left to run).
     pub stages_run: u64,
+    /// Events the direct path's guards settled: the first test of every stage they could meet
+    /// fails, so no predicate ran (see `engine/dispatch.rs`). Their stages are not counted in
+    /// `stages_run`. Never counted while stage profiling is on (guards are not used then).
+    pub guarded: u64,
     /// Predicates of sequence stages left to run but not run, as no hit of them could change
     /// the sequence's state (see `StageRunner::idle` in `engine/stages.rs`).
     pub stages_skipped: u64,
@@ -328,6 +333,13 @@ impl Engine {
         Ok(())
     }
 
+    /// Whether the direct dispatch tests one union of its categories' guards before reading
+    /// an event's category (every category with stages has guards, all on one field): most
+    /// events of a small rule set are then settled by one string lookup.
+    pub fn front_guarded(&self) -> bool {
+        self.dispatch.front_guarded()
+    }
+
     /// The fields the engine decodes, in slot order.
     pub fn projection(&self) -> &Projection {
         &self.projection
@@ -352,10 +364,10 @@ impl Engine {
         }
         match self.dispatch.settle(buf, self.profile.is_none()) {
             // Every stage's first test fails: each would have run and been false.
-            Some((c, true)) => self.stats.stages_run += c.stages.len() as u64,
+            Some(Direct::Settled) => self.stats.guarded += 1,
             // No stage takes the event's category: only the clocks can move.
-            Some((c, false)) if c.stages.is_empty() => {}
-            Some((c, false)) => {
+            Some(Direct::Stages(c)) if c.stages.is_empty() => {}
+            Some(Direct::Stages(c)) => {
                 let hits = stage_runner!(self).run_direct(&c.stages, buf);
                 if !hits.is_empty() {
                     self.after_hits(&hits, seq, buf, out);

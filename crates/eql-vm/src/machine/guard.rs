@@ -36,6 +36,26 @@ impl Loaded {
 }
 
 impl Guard {
+    /// The slot the guarded test reads.
+    pub fn slot(&self) -> usize {
+        self.slot
+    }
+
+    /// A guard that rules out an event only when each of `guards` does: their lists'
+    /// union, when they all test one slot (`None` when they do not, or there are none, or
+    /// the union is too large to test at a guard's cost).
+    pub fn union(guards: &[&Guard]) -> Option<Guard> {
+        let slot = guards.first()?.slot;
+        if guards.iter().any(|g| g.slot != slot) {
+            return None;
+        }
+        let lists: Vec<&StrList> = guards.iter().map(|g| &g.list).collect();
+        Some(Guard {
+            slot,
+            list: StrList::union(&lists)?,
+        })
+    }
+
     /// True when `ev` fails the guarded test for certain: every value of the slot (if any)
     /// is a string outside the list. A value that is not a string may still pass a set's
     /// test (a set's numbers), so it rules nothing out.

@@ -5,8 +5,8 @@
 //! member a [`WordTable`] names for those words.
 
 use crate::small_set::bit;
-use crate::word_table::WordTable;
-use crate::words::{words, SHORT};
+use crate::word_table::{self, WordTable};
+use crate::words::{unwords, words, SHORT};
 use eql_bytecode::{ConstSet, ConstVal};
 
 /// Most members a set may have to be tested by [`StrList`].
@@ -139,6 +139,46 @@ impl StrList {
         list
     }
 
+    /// The members (lower-cased when case-insensitive), each once.
+    pub(crate) fn members(&self) -> Vec<Vec<u8>> {
+        let mut all: Vec<Vec<u8>> = Vec::new();
+        if self.len != NO_LEN {
+            all.extend(unwords(self.len as usize, self.head, self.tail));
+        }
+        if let Some(more) = &self.more {
+            all.extend(
+                more.rest
+                    .iter()
+                    .filter_map(|k| unwords(k.len, k.head, k.tail)),
+            );
+            all.extend(more.long.iter().map(|m| m.to_vec()));
+        }
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// A list holding every string some list of `lists` holds: case-insensitive when any of
+    /// them is (it then also holds strings that differ from a case-sensitive list's member in
+    /// case alone, so only its "no" is exact for each list). `None` when `lists` is empty or
+    /// the union has more short members than a [`WordTable`] takes.
+    pub(crate) fn union(lists: &[&StrList]) -> Option<StrList> {
+        let ci = lists.iter().any(|l| l.case_insensitive);
+        let mut all: Vec<Vec<u8>> = lists
+            .iter()
+            .flat_map(|l| l.members())
+            .map(|m| if ci { m.to_ascii_lowercase() } else { m })
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        let short = all.iter().filter(|m| m.len() <= SHORT).count();
+        if lists.is_empty() || short > word_table::MAX_MEMBERS {
+            return None;
+        }
+        let refs: Vec<&[u8]> = all.iter().map(|m| m.as_slice()).collect();
+        Some(StrList::of(&refs, ci))
+    }
+
     /// Whether `s` is a member (ASCII case folded when the set is case-insensitive, as
     /// [`crate::matchers::RtSet`] compares).
     #[inline(always)]
@@ -241,6 +281,51 @@ mod tests {
                 assert_eq!(fold(w), want, "byte {b:#x} at {at}");
             }
         }
+    }
+
+    /// A list gives back its members, and a union holds what any of its lists holds: exactly
+    /// that when every list is case-sensitive, and up to case otherwise.
+    #[test]
+    fn members_and_unions() {
+        let mut seed = 3;
+        for round in 0..300 {
+            let a = strings(&mut seed, 1 + round % LIST_MAX);
+            let b = strings(&mut seed, 1 + round % 5);
+            let (ci_a, ci_b) = (round % 3 == 1, round % 3 == 2);
+            let ra: Vec<&[u8]> = a.iter().map(|m| m.as_slice()).collect();
+            let rb: Vec<&[u8]> = b.iter().map(|m| m.as_slice()).collect();
+            let (la, lb) = (StrList::of(&ra, ci_a), StrList::of(&rb, ci_b));
+            let mut want: Vec<Vec<u8>> = a
+                .iter()
+                .map(|m| {
+                    if ci_a {
+                        m.to_ascii_lowercase()
+                    } else {
+                        m.clone()
+                    }
+                })
+                .collect();
+            want.sort_unstable();
+            want.dedup();
+            assert_eq!(la.members(), want, "{a:?} ci={ci_a}");
+            let u = StrList::union(&[&la, &lb]).unwrap_or_else(|| panic!("no union"));
+            let probes = strings(&mut seed, 40);
+            for s in probes.iter().chain(&a).chain(&b) {
+                let upper = s.to_ascii_uppercase();
+                for v in [s, &upper] {
+                    let any = la.contains(v) || lb.contains(v);
+                    if ci_a || ci_b {
+                        let folded =
+                            |l: &[Vec<u8>], v: &[u8]| l.iter().any(|m| m.eq_ignore_ascii_case(v));
+                        assert_eq!(u.contains(v), folded(&a, v) || folded(&b, v), "{v:?}");
+                        assert!(!any || u.contains(v), "{v:?}");
+                    } else {
+                        assert_eq!(u.contains(v), any, "{v:?}");
+                    }
+                }
+            }
+        }
+        assert!(StrList::union(&[]).is_none());
     }
 
     #[test]
