@@ -1,11 +1,12 @@
 //! Runtime matchers built once when a program loads: constant sets (hashed when large),
 //! wildcard sets (exact / prefix / suffix / contains fast paths, the rest in one automaton;
-//! a few contains patterns are also searched directly in short strings, `needles.rs`),
+//! up to 64 contains patterns are also searched in one pass in strings of up to 512 bytes,
+//! `scan.rs`),
 //! regular-expression sets, and CIDR sets as sorted address ranges.
 
 use crate::glob::Glob;
 use crate::lits::Lits;
-use crate::needles::{self, Needles};
+use crate::scan::{self, Scan};
 use crate::value::{canonical, Scalar};
 use ahash::AHashSet;
 use aho_corasick::AhoCorasick;
@@ -125,13 +126,17 @@ pub struct RtWildcard {
     suffix: Lits,
     /// The `*text*` patterns' texts, as one automaton built when first needed.
     contains: Lazy<AhoCorasick>,
-    /// The same needles as `contains`, for short strings, when they are few.
-    few: Option<Needles>,
+    /// The same needles as `contains`, for strings of up to [`SCANNED_MAX`] bytes, when there
+    /// are at most [`scan::MAX`].
+    scanned: Option<Scan>,
     /// The other patterns as one regex, for long strings, built when first needed.
     general: Lazy<Regex>,
     /// The same patterns one by one, each with the ends every match of it has (checked
     /// first: most values fail them, and they cost a comparison each).
     globs: Vec<(Ends, Glob)>,
+    /// The globs' inner literals, found in one pass over a string the first time a glob's
+    /// ends fit it (each glob's `Ends::bit` names its literal here).
+    inner: Option<Scan>,
     case_insensitive: bool,
 }
 
@@ -199,6 +204,11 @@ fn build_contains(needles: &[String], ci: bool) -> Option<AhoCorasick> {
 /// (whose cost does not grow with the number of patterns or their stars).
 const GLOB_MAX: usize = 512;
 
+/// Longest string the contains patterns are looked for by [`Scan`] rather than the automaton
+/// (whose search, with its prefilter, costs less a byte, but whose building costs as much as
+/// scanning a few hundred kB).
+const SCANNED_MAX: usize = 512;
+
 /// What every match of a wildcard pattern has: the text before its first wildcard at the
 /// start, the text after its last at the end, and between them its longest literal piece.
 #[derive(Debug)]
@@ -206,6 +216,9 @@ struct Ends {
     prefix: Box<[u8]>,
     suffix: Box<[u8]>,
     inner: Box<[u8]>,
+    /// The inner literal's bit in the set's [`Scan`] (0: it has none, the literal is empty
+    /// or the scan was full).
+    bit: u64,
 }
 
 impl Ends {
@@ -221,16 +234,18 @@ impl Ends {
             prefix: p.as_bytes()[..first].into(),
             suffix: p.as_bytes()[last..].into(),
             inner: inner.as_bytes().into(),
+            bit: 0,
         }
     }
 
-    /// Whether `s` starts, ends and has in between what a match must (ASCII letters folded
+    /// The part of `s` between the prefix and the suffix when `s` starts and ends as a match
+    /// must and is long enough to hold the inner literal there as well (ASCII letters folded
     /// when `ci`).
     #[inline]
-    fn admit(&self, s: &[u8], ci: bool) -> bool {
+    fn middle<'s>(&self, s: &'s [u8], ci: bool) -> Option<&'s [u8]> {
         let (p, x) = (&*self.prefix, &*self.suffix);
         if s.len() < p.len() + x.len() + self.inner.len() {
-            return false;
+            return None;
         }
         let (head, middle, tail) = (
             &s[..p.len()],
@@ -242,8 +257,41 @@ impl Ends {
         } else {
             head == p && tail == x
         };
-        ends && occurs(middle, &self.inner, ci)
+        ends.then_some(middle)
     }
+
+    /// Whether `s` starts, ends and has in between what a match must.
+    #[inline]
+    fn admit(&self, s: &[u8], ci: bool) -> bool {
+        self.middle(s, ci)
+            .is_some_and(|middle| occurs(middle, &self.inner, ci))
+    }
+}
+
+/// The scan for the globs' distinct non-empty inner literals (the first [`scan::MAX`]), each
+/// glob's `Ends::bit` set to its literal's.
+fn inner_scan(globs: &mut [(Ends, Glob)], ci: bool) -> Option<Scan> {
+    let mut needles: Vec<Box<[u8]>> = Vec::new();
+    for (ends, _) in globs.iter_mut() {
+        if ends.inner.is_empty() {
+            continue;
+        }
+        let folded = |n: &[u8]| n.eq_ignore_ascii_case(&ends.inner);
+        let j = match needles
+            .iter()
+            .position(|n| if ci { folded(n) } else { **n == *ends.inner })
+        {
+            Some(j) => j,
+            None if needles.len() < scan::MAX => {
+                needles.push(ends.inner.clone());
+                needles.len() - 1
+            }
+            None => continue,
+        };
+        ends.bit = 1 << j;
+    }
+    let refs: Vec<&[u8]> = needles.iter().map(|n| &**n).collect();
+    Scan::new(&refs, ci)
 }
 
 /// Whether `needle` occurs in `hay`, ASCII letters compared case-insensitively when `ci`.
@@ -341,22 +389,21 @@ impl RtWildcard {
                 }
             }
         }
-        let few = if contains.is_empty() {
-            None
-        } else {
-            Needles::new(&contains, ci)
-        };
+        let needles: Vec<&[u8]> = contains.iter().map(|n| n.as_bytes()).collect();
+        let scanned = Scan::new(&needles, ci);
         let contains = Lazy::new(contains, ci, build_contains);
         let general = Lazy::new(general, ci, build_regex);
+        let inner = inner_scan(&mut globs, ci);
         RtWildcard {
             any,
             exact: Lits::new(exact),
             prefix: Lits::new(prefix),
             suffix: Lits::new(suffix),
             contains,
-            few,
+            scanned,
             general,
             globs,
+            inner,
             case_insensitive: ci,
         }
     }
@@ -376,8 +423,8 @@ impl RtWildcard {
     #[inline(never)]
     fn contains_match(&self, s: &str) -> bool {
         let bytes = s.as_bytes();
-        if let Some(few) = self.few.as_ref().filter(|_| bytes.len() <= needles::SHORT) {
-            return few.found_in(bytes);
+        if let Some(scan) = self.scanned.as_ref().filter(|_| bytes.len() <= SCANNED_MAX) {
+            return scan.any(bytes);
         }
         match self.contains.get() {
             Some(ac) => ac.is_match(s),
@@ -394,10 +441,25 @@ impl RtWildcard {
     fn general_match(&self, s: &str) -> bool {
         let (bytes, ci) = (s.as_bytes(), self.case_insensitive);
         if bytes.len() <= GLOB_MAX {
-            return self
-                .globs
-                .iter()
-                .any(|(ends, glob)| ends.admit(bytes, ci) && glob.matches(bytes));
+            // The first glob whose ends fit searches for its inner literal by itself; from
+            // the second on, all the literals are looked for in one pass (which costs about
+            // as much as one search), and a glob whose literal is not there is turned away.
+            let (mut searched, mut found) = (false, u64::MAX);
+            return self.globs.iter().any(|(ends, glob)| {
+                let Some(middle) = ends.middle(bytes, ci) else {
+                    return false;
+                };
+                if ends.bit != 0 {
+                    if searched && found == u64::MAX {
+                        found = self.inner.as_ref().map_or(u64::MAX, |s| s.found(bytes));
+                    }
+                    if found & ends.bit == 0 {
+                        return false;
+                    }
+                    searched = true;
+                }
+                occurs(middle, &ends.inner, ci) && glob.matches(bytes)
+            });
         }
         if !self.globs.iter().any(|(ends, _)| ends.admit(bytes, ci)) {
             return false;
@@ -515,7 +577,7 @@ mod tests {
         let cs = wc(&["*/dev/tcp/*"], false);
         assert!(!cs.matches("/DEV/TCP/x"));
         // Long strings go to the automaton, short ones to the direct search.
-        let long = format!("{}/DEV/TCP/1.2.3.4/80", "x".repeat(needles::SHORT));
+        let long = format!("{}/DEV/TCP/1.2.3.4/80", "x".repeat(SCANNED_MAX));
         assert!(w.matches(&long) && !cs.matches(&long));
         assert!(cs.matches(&long.to_ascii_lowercase()));
     }
@@ -579,6 +641,58 @@ mod tests {
         }
     }
 
+    /// Sets of several general patterns (inner literals shared, alike but for case, or a
+    /// piece of one another; some empty), matched on random strings made of the patterns'
+    /// pieces, against the set's regexes: the one pass for all inner literals must turn away
+    /// only what no pattern matches.
+    #[test]
+    fn sets_of_general_patterns_agree_with_their_regexes() {
+        let sets: [&[&str]; 3] = [
+            &[
+                "*a*bc*",
+                "*x*BC*",
+                "?:\\p f\\*.exe",
+                "?:\\P F\\*.exe",
+                "q*z",
+                "?*?Q",
+            ],
+            &["*@80\\*", "*@8080\\*", "*\\*.*@443\\*", "*a?*b", "*é*b*"],
+            &["*^*", "*`*", "*+*", "*^^*x", "Bc*a*", "?bc*"],
+        ];
+        let pieces = [
+            "a", "A", "bc", "BC", "x", "q", "z", "C:", "\\", "p f", "P F", ".exe", "@80", "@8080",
+            "@443", "é", "^", "`", "+", "b", " ",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut hits = 0;
+        for ci in [false, true] {
+            for patterns in sets {
+                let w = wc(patterns, ci);
+                let res: Vec<Regex> = patterns
+                    .iter()
+                    .filter_map(|p| Regex::new(&wildcard_regex(p, ci)).ok())
+                    .collect();
+                assert_eq!(res.len(), patterns.len());
+                for _ in 0..3000 {
+                    let v: String = (0..next(8)).map(|_| pieces[next(pieces.len())]).collect();
+                    let want = res.iter().any(|re| re.is_match(&v));
+                    assert_eq!(w.matches(&v), want, "{patterns:?} on {v:?}, ci {ci}");
+                    hits += usize::from(want);
+                }
+            }
+        }
+        assert!(
+            hits > 3000,
+            "only {hits} matches: the test checks too little"
+        );
+    }
+
     #[test]
     fn the_general_regex_is_built_for_the_first_long_string() {
         // Patterns that need the general matcher: short strings never build the regex, the
@@ -603,9 +717,10 @@ mod tests {
 
     #[test]
     fn the_contains_automaton_is_built_for_the_first_string_that_needs_it() {
-        // Few needles: short strings use the direct search, a long one builds the automaton.
-        // Many needles: any string builds it. One that cannot be built answers alike.
-        let long = |s: &str| format!("{}{s}{}", "x".repeat(needles::SHORT), "y".repeat(5));
+        // Up to 64 needles: strings of up to SCANNED_MAX bytes are scanned, a longer one builds
+        // the automaton. More needles: any string builds it. One that cannot be built answers
+        // alike.
+        let long = |s: &str| format!("{}{s}{}", "x".repeat(SCANNED_MAX), "y".repeat(5));
         for ci in [false, true] {
             let w = wc(&["*/dev/tcp/*", "*zsh/net*"], ci);
             assert!(w.matches("bash -i >& /dev/tcp/1.2.3.4/80") && !w.matches("bash -l"));
@@ -613,14 +728,14 @@ mod tests {
             assert!(w.matches(&long("/dev/tcp/")) && !w.matches(&long("/dev/udp/")));
             assert!(w.contains.built());
             assert_eq!(w.matches(&long("/DEV/TCP/")), ci);
-            let needles: Vec<String> = (0..20).map(|i| format!("*needle{i}*")).collect();
+            let needles: Vec<String> = (0..=scan::MAX).map(|i| format!("*needle{i}*")).collect();
             let many: Vec<&str> = needles.iter().map(String::as_str).collect();
             let w = wc(&many, ci);
             assert!(w.matches("a needle7 b") && !w.matches("a needle b"));
             assert!(w.contains.built());
             let cases = [
                 (wc(&["*/dev/tcp/*", "*zsh/net*"], ci), "zsh/net", "zsh/ne"),
-                (wc(&many, ci), "needle19", "needle "),
+                (wc(&many, ci), "needle64", "needle "),
             ];
             for (mut broken, hit, miss) in cases {
                 broken.contains = Lazy::new(broken.contains.patterns.clone(), ci, |_, _| None);
