@@ -5,7 +5,7 @@
 //! regular-expression sets, and CIDR sets as sorted address ranges.
 
 use crate::glob::Glob;
-use crate::lits::Lits;
+use crate::lits::{eq_byte, Lits};
 use crate::scan::{self, Scan};
 use crate::value::{canonical, Scalar};
 use ahash::AHashSet;
@@ -112,6 +112,37 @@ enum Shape {
     Suffix(String),
     /// `*` alone, or patterns that match everything.
     Any,
+    /// Only `?`s and `*`s, some of each or `?`s alone: a test of the string's length in
+    /// characters (at least the `?`s' number when there is a `*`, exactly it otherwise).
+    Chars(Chars),
+}
+
+/// A pattern of `?`s and `*`s: how many `?`s, and whether it has a `*`.
+#[derive(Debug, Clone, Copy)]
+struct Chars {
+    count: usize,
+    more: bool,
+}
+
+impl Chars {
+    /// Whether a string of `s`'s length in characters matches.
+    #[inline]
+    fn admit(self, s: &str) -> bool {
+        // A character is 1 to 4 bytes: the byte length often settles it without counting.
+        let (n, k) = (s.len(), self.count);
+        if n < k || (!self.more && n.div_ceil(4) > k) {
+            return false;
+        }
+        if self.more && n.div_ceil(4) >= k {
+            return true;
+        }
+        let chars = s.chars().count();
+        if self.more {
+            chars >= k
+        } else {
+            chars == k
+        }
+    }
 }
 
 /// A wildcard set ready for matching.
@@ -119,6 +150,10 @@ enum Shape {
 pub struct RtWildcard {
     /// Some pattern matches everything.
     any: bool,
+    /// The patterns of `?`s and `*`s (tested with the general patterns).
+    chars: Vec<Chars>,
+    /// There are general patterns or patterns of `?`s and `*`s.
+    wild: bool,
     /// The patterns without wildcards, `text*` and `*text` patterns, by shape (their text
     /// lower-cased when case-insensitive).
     exact: Lits,
@@ -213,16 +248,24 @@ const SCANNED_MAX: usize = 512;
 /// start, the text after its last at the end, and between them its longest literal piece.
 #[derive(Debug)]
 struct Ends {
+    /// ASCII lower-cased when the set ignores case, as are `suffix` and `inner`.
     prefix: Box<[u8]>,
     suffix: Box<[u8]>,
     inner: Box<[u8]>,
+    /// The three lengths summed: the shortest string that can match.
+    min_len: usize,
     /// The inner literal's bit in the set's [`Scan`] (0: it has none, the literal is empty
     /// or the scan was full).
     bit: u64,
 }
 
 impl Ends {
-    fn of(p: &str) -> Ends {
+    fn of(p: &str, ci: bool) -> Ends {
+        let p = if ci {
+            p.to_ascii_lowercase()
+        } else {
+            p.to_string()
+        };
         let wild = ['*', '?'];
         let first = p.find(wild).unwrap_or(p.len());
         let last = p.rfind(wild).map_or(p.len(), |i| i + 1).max(first);
@@ -234,6 +277,7 @@ impl Ends {
             prefix: p.as_bytes()[..first].into(),
             suffix: p.as_bytes()[last..].into(),
             inner: inner.as_bytes().into(),
+            min_len: first + (p.len() - last) + inner.len(),
             bit: 0,
         }
     }
@@ -241,11 +285,22 @@ impl Ends {
     /// The part of `s` between the prefix and the suffix when `s` starts and ends as a match
     /// must and is long enough to hold the inner literal there as well (ASCII letters folded
     /// when `ci`).
-    #[inline]
+    #[inline(always)]
     fn middle<'s>(&self, s: &'s [u8], ci: bool) -> Option<&'s [u8]> {
         let (p, x) = (&*self.prefix, &*self.suffix);
-        if s.len() < p.len() + x.len() + self.inner.len() {
+        if s.len() < self.min_len {
             return None;
+        }
+        // The suffix's last byte and the prefix's first, where most strings fail, first.
+        if let (Some(&want), Some(&have)) = (x.last(), s.last()) {
+            if !eq_byte(have, want, ci) {
+                return None;
+            }
+        }
+        if let (Some(&want), Some(&have)) = (p.first(), s.first()) {
+            if !eq_byte(have, want, ci) {
+                return None;
+            }
         }
         let (head, middle, tail) = (
             &s[..p.len()],
@@ -325,6 +380,11 @@ fn classify(p: &str) -> Option<Result<Shape, String>> {
     if p.chars().all(|c| c == '*') {
         return Some(Ok(Shape::Any));
     }
+    if p.chars().all(|c| c == '*' || c == '?') {
+        let count = p.chars().filter(|&c| c == '?').count();
+        let more = p.contains('*');
+        return Some(Ok(Shape::Chars(Chars { count, more })));
+    }
     if let Some(body) = p.strip_prefix('*').and_then(|b| b.strip_suffix('*')) {
         if !inner_wild(body) {
             return Some(Err(body.to_string()));
@@ -372,6 +432,7 @@ impl RtWildcard {
             s.into_bytes().into_boxed_slice()
         };
         let mut any = false;
+        let mut chars = Vec::new();
         let (mut exact, mut prefix, mut suffix) = (Vec::new(), Vec::new(), Vec::new());
         let mut contains = Vec::new();
         let mut general = Vec::new();
@@ -382,10 +443,11 @@ impl RtWildcard {
                 Some(Ok(Shape::Prefix(s))) => prefix.push(fold(s)),
                 Some(Ok(Shape::Suffix(s))) => suffix.push(fold(s)),
                 Some(Ok(Shape::Any)) => any = true,
+                Some(Ok(Shape::Chars(c))) => chars.push(c),
                 Some(Err(body)) => contains.push(body),
                 None => {
                     general.push(wildcard_regex(p, ci));
-                    globs.push((Ends::of(p), Glob::new(p, ci)));
+                    globs.push((Ends::of(p, ci), Glob::new(p, ci)));
                 }
             }
         }
@@ -396,6 +458,8 @@ impl RtWildcard {
         let inner = inner_scan(&mut globs, ci);
         RtWildcard {
             any,
+            wild: !(globs.is_empty() && chars.is_empty()),
+            chars,
             exact: Lits::new(exact),
             prefix: Lits::new(prefix),
             suffix: Lits::new(suffix),
@@ -415,7 +479,7 @@ impl RtWildcard {
             || self.prefix.prefix(bytes, ci)
             || self.suffix.suffix(bytes, ci)
             || (!self.contains.is_empty() && self.contains_match(s))
-            || (!self.globs.is_empty() && self.general_match(s))
+            || (self.wild && self.general_match(s))
     }
 
     /// Whether some `*text*` pattern matches (out of line, as the automaton's search needs
@@ -436,9 +500,12 @@ impl RtWildcard {
         }
     }
 
-    /// Whether some general pattern matches.
+    /// Whether some general pattern, or pattern of `?`s and `*`s, matches.
     #[inline(never)]
     fn general_match(&self, s: &str) -> bool {
+        if self.chars.iter().any(|c| c.admit(s)) {
+            return true;
+        }
         let (bytes, ci) = (s.as_bytes(), self.case_insensitive);
         if bytes.len() <= GLOB_MAX {
             // The first glob whose ends fit searches for its inner literal by itself; from
@@ -689,6 +756,44 @@ mod tests {
         }
         assert!(
             hits > 3000,
+            "only {hits} matches: the test checks too little"
+        );
+    }
+
+    /// Patterns of `?`s and `*`s, a test of length in characters, against their regexes on
+    /// strings of one- to four-byte characters.
+    #[test]
+    fn patterns_of_question_marks_and_stars_count_characters() {
+        let alphabet = ['a', 'é', '€', '𝄞'];
+        let patterns = [
+            "?", "??", "???", "?*", "*?", "?*?", "*??*", "????*", "?????",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut hits = 0;
+        for p in patterns {
+            assert!(matches!(classify(p), Some(Ok(Shape::Chars(_)))), "{p}");
+            let w = wc(&[p], true);
+            let re = match Regex::new(&wildcard_regex(p, true)) {
+                Ok(r) => r,
+                Err(e) => panic!("{p}: {e}"),
+            };
+            for _ in 0..400 {
+                let v: String = (0..next(8))
+                    .map(|_| alphabet[next(alphabet.len())])
+                    .collect();
+                let want = re.is_match(&v);
+                assert_eq!(w.matches(&v), want, "{p:?} on {v:?}");
+                hits += usize::from(want);
+            }
+        }
+        assert!(
+            hits > 1000,
             "only {hits} matches: the test checks too little"
         );
     }
