@@ -125,9 +125,9 @@ struct Chars {
 }
 
 impl Chars {
-    /// Whether a string of `s`'s length in characters matches.
+    /// Whether a string of `s`'s length in characters matches (`s`: a `str`'s bytes).
     #[inline]
-    fn admit(self, s: &str) -> bool {
+    fn admit(self, s: &[u8]) -> bool {
         // A character is 1 to 4 bytes: the byte length often settles it without counting.
         let (n, k) = (s.len(), self.count);
         if n < k || (!self.more && n.div_ceil(4) > k) {
@@ -136,7 +136,7 @@ impl Chars {
         if self.more && n.div_ceil(4) >= k {
             return true;
         }
-        let chars = s.chars().count();
+        let chars = s.iter().filter(|&&b| b & 0xc0 != 0x80).count();
         if self.more {
             chars >= k
         } else {
@@ -473,25 +473,30 @@ impl RtWildcard {
     }
 
     pub fn matches(&self, s: &str) -> bool {
-        let (bytes, ci) = (s.as_bytes(), self.case_insensitive);
+        self.matches_bytes(s.as_bytes())
+    }
+
+    /// [`RtWildcard::matches`] on a `str`'s bytes (a string value read without the
+    /// character-boundary checks of making it a `str`).
+    pub fn matches_bytes(&self, bytes: &[u8]) -> bool {
+        let ci = self.case_insensitive;
         self.any
             || self.exact.exact(bytes, ci)
             || self.prefix.prefix(bytes, ci)
             || self.suffix.suffix(bytes, ci)
-            || (!self.contains.is_empty() && self.contains_match(s))
-            || (self.wild && self.general_match(s))
+            || (!self.contains.is_empty() && self.contains_match(bytes))
+            || (self.wild && self.general_match(bytes))
     }
 
     /// Whether some `*text*` pattern matches (out of line, as the automaton's search needs
     /// a large frame).
     #[inline(never)]
-    fn contains_match(&self, s: &str) -> bool {
-        let bytes = s.as_bytes();
+    fn contains_match(&self, bytes: &[u8]) -> bool {
         if let Some(scan) = self.scanned.as_ref().filter(|_| bytes.len() <= SCANNED_MAX) {
             return scan.any(bytes);
         }
         match self.contains.get() {
-            Some(ac) => ac.is_match(s),
+            Some(ac) => ac.is_match(bytes),
             None => self
                 .contains
                 .patterns
@@ -502,11 +507,11 @@ impl RtWildcard {
 
     /// Whether some general pattern, or pattern of `?`s and `*`s, matches.
     #[inline(never)]
-    fn general_match(&self, s: &str) -> bool {
-        if self.chars.iter().any(|c| c.admit(s)) {
+    fn general_match(&self, bytes: &[u8]) -> bool {
+        if self.chars.iter().any(|c| c.admit(bytes)) {
             return true;
         }
-        let (bytes, ci) = (s.as_bytes(), self.case_insensitive);
+        let ci = self.case_insensitive;
         if bytes.len() <= GLOB_MAX {
             // The first glob whose ends fit searches for its inner literal by itself; from
             // the second on, all the literals are looked for in one pass (which costs about
@@ -532,7 +537,7 @@ impl RtWildcard {
             return false;
         }
         match self.general.get() {
-            Some(re) => re.is_match(s),
+            Some(re) => re.is_match(bytes),
             None => self.globs.iter().any(|(_, glob)| glob.matches(bytes)),
         }
     }
