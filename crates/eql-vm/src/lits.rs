@@ -26,7 +26,7 @@ fn eq(a: &[u8], b: &[u8], ci: bool) -> bool {
 
 /// `a == b` for one byte of a string and one of a literal (lower-cased when `ci`).
 #[inline(always)]
-fn eq_byte(a: u8, b: u8, ci: bool) -> bool {
+pub(crate) fn eq_byte(a: u8, b: u8, ci: bool) -> bool {
     if ci {
         a.to_ascii_lowercase() == b
     } else {

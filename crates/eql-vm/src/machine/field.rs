@@ -94,12 +94,21 @@ impl Machine {
     }
 
     /// Whether some string value of `slot` matches wildcard set `wc` (the commonest test a
-    /// decision graph hands on to [`Machine::check`]).
+    /// decision graph hands on to [`Machine::check`]); the values are read as bytes, without
+    /// the character-boundary checks of a `str`.
     #[inline(always)]
     pub(super) fn wildcard_test(p: &Loaded, slot: Slot, wc: WildId, ev: &EventBuf) -> bool {
-        p.wildcards
-            .get(wc.index())
-            .is_some_and(|m| Machine::any_str(slot, ev, |s| m.matches(s)))
+        let Some(m) = p.wildcards.get(wc.index()) else {
+            return false;
+        };
+        for v in ev.slot(slot.index()) {
+            if let Value::Str(r) = *v {
+                if m.matches_bytes(ev.bytes(r)) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Whether some string value of `slot` matches regex set `re`.

@@ -313,6 +313,16 @@ impl Machine {
                     Some(hit) => hit,
                     None => self.check(p, &node.check, ev),
                 },
+                // A wildcard test of an empty slot or of one string, the commonest cases,
+                // without `check`'s frame.
+                &Check::Test(fused::Test::Wildcard(slot, wc)) => match ev.slot(slot.index()) {
+                    [] => false,
+                    [Value::Str(r)] => p
+                        .wildcards
+                        .get(wc.index())
+                        .is_some_and(|m| m.matches_bytes(ev.bytes(*r))),
+                    _ => self.check(p, &node.check, ev),
+                },
                 check => self.check(p, check, ev),
             };
             at = node.next[usize::from(hit)];
