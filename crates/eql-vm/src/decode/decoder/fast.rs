@@ -10,7 +10,7 @@ use super::skip::string_end;
 use super::{Parser, MAX_DEPTH};
 use crate::decode::lexer::find_quote_or_backslash;
 use crate::decode::projection::{NodeId, ROOT};
-use crate::event::{SlotKind, SlotRange, Value};
+use crate::event::{SlotKind, SlotRange, StrRef, Value};
 
 /// Nesting of projected containers beyond which the optimistic pass declines (it recurses
 /// once per level; unprojected subtrees are skipped without recursion at any depth).
@@ -85,7 +85,7 @@ fn number_len(b: &[u8], at: usize) -> Option<(usize, bool)> {
 
 impl Parser<'_, '_> {
     /// Decodes the whole line optimistically. `false`: declined, with the output cleared (the
-    /// pairs, the slots and the scratch text) for the exact parser.
+    /// values, the slots and the scratch text) for the exact parser.
     pub(super) fn fast_document(&mut self) -> bool {
         let b = self.text.as_bytes();
         let at = ws(b, 0);
@@ -96,8 +96,11 @@ impl Parser<'_, '_> {
             _ => false,
         };
         if !done {
-            self.pairs.clear();
             self.scratch.clear();
+            self.values.clear();
+            self.slot_of.clear();
+            self.bare.clear();
+            self.scattered = false;
             self.slots.fill(SlotRange::default());
         }
         done
@@ -147,11 +150,25 @@ impl Parser<'_, '_> {
         };
         self.slots.get_mut(slot as usize)?.present = true;
         if let Some(close) = plain_string_close(b, at) {
-            let v = self.plain_string(at + 1..close, kind);
-            self.keep(slot, v)?;
+            if kind == SlotKind::Plain {
+                // Built in place (the conversions' path, out of line, would have it go through
+                // memory).
+                self.keep(slot, Value::Str(line_str(at + 1..close)));
+            } else {
+                self.keep_converted(slot, at + 1..close, kind);
+            }
             return Some(close + 1);
         }
+        // Present, though the value may keep nothing (an empty array).
+        self.bare.push(slot);
         self.fast_value(at, node, depth)
+    }
+
+    /// Keeps the string `text[inside]` (without escapes) of a slot that converts its strings.
+    #[inline(never)]
+    fn keep_converted(&mut self, slot: u32, inside: std::ops::Range<usize>, kind: SlotKind) {
+        let v = self.plain_string(inside, kind);
+        self.keep(slot, v);
     }
 
     /// The elements of the array found at `node` whose `[` ends right before `b[at]`; the index
@@ -240,7 +257,7 @@ impl Parser<'_, '_> {
                     return None;
                 }
                 if let Some((slot, _)) = slot {
-                    self.keep(slot, Value::Object)?;
+                    self.keep(slot, Value::Object);
                 }
                 return if n.has_children() {
                     self.fast_object(at + 1, node, depth + 1)
@@ -287,17 +304,9 @@ impl Parser<'_, '_> {
             }
         };
         if let Some((slot, v)) = value {
-            self.keep(slot, v)?;
+            self.keep(slot, v);
         }
         Some(end)
-    }
-
-    /// Appends a kept value of `slot`.
-    #[inline]
-    fn keep(&mut self, slot: u32, v: Value) -> Option<()> {
-        self.slots.get_mut(slot as usize)?.len += 1;
-        self.pairs.push((slot, v));
-        Some(())
     }
 }
 
@@ -309,6 +318,17 @@ fn float_value(f: f64, kind: SlotKind) -> Value {
             crate::decode::timestamp::float_millis_to_nanos(f).map_or(Value::Float(f), Value::Date)
         }
         _ => Value::Float(f),
+    }
+}
+
+/// The string of the line `text[inside]`. The line is shorter than 4 GiB (checked before
+/// parsing), so offsets fit in u32.
+#[inline(always)]
+fn line_str(inside: std::ops::Range<usize>) -> StrRef {
+    StrRef {
+        start: inside.start as u32,
+        len: inside.len() as u32,
+        scratch: false,
     }
 }
 
