@@ -4,7 +4,7 @@
 
 use ahash::AHashMap;
 
-use super::keys::KeyTable;
+use super::keys::{KeyTable, Target, NO_SLOT};
 use crate::event::SlotKind;
 
 /// Index of a trie node.
@@ -28,9 +28,9 @@ impl Node {
         !self.children.is_empty()
     }
 
-    /// The node a member of this node's object whose key is `key` leads to.
+    /// Where a member of this node's object whose key is `key` leads.
     #[inline(always)]
-    pub(crate) fn child(&self, key: &[u8]) -> Option<NodeId> {
+    pub(crate) fn child(&self, key: &[u8]) -> Option<&Target> {
         self.children.get(key)
     }
 }
@@ -86,6 +86,28 @@ impl Projection {
                 Some((first, _)) => aliases.push((slot, first)),
             }
         }
+        // Each key's target gets its node's slot and whether paths continue below it.
+        let targets: Vec<Target> = nodes
+            .iter()
+            .enumerate()
+            .map(|(id, n)| {
+                let (slot, kind) = n.slot.unwrap_or((NO_SLOT, SlotKind::Plain));
+                Target {
+                    node: id as NodeId,
+                    slot,
+                    kind,
+                    children: n.has_children(),
+                }
+            })
+            .collect();
+        for n in &mut nodes {
+            n.children.set_targets(|id| {
+                targets
+                    .get(id as usize)
+                    .copied()
+                    .unwrap_or(Target::bare(id))
+            });
+        }
         let paths = fields
             .iter()
             .map(|(p, k)| (p.as_str().into(), *k))
@@ -138,7 +160,11 @@ impl Projection {
     /// The node reached from `node` by the JSON key `key`.
     #[inline]
     pub(crate) fn lookup(&self, node: NodeId, key: &[u8]) -> Option<NodeId> {
-        self.nodes.get(node as usize)?.children.get(key)
+        self.nodes
+            .get(node as usize)?
+            .children
+            .get(key)
+            .map(|t| t.node)
     }
 
     #[inline]

@@ -8,6 +8,7 @@
 use super::scalar::{int_value, parse_int, scalar_len};
 use super::skip::string_end;
 use super::{Parser, MAX_DEPTH};
+use crate::decode::keys::Target;
 use crate::decode::lexer::find_quote_or_backslash;
 use crate::decode::projection::{NodeId, ROOT};
 use crate::event::{SlotKind, SlotRange, StrRef, Value};
@@ -128,7 +129,7 @@ impl Parser<'_, '_> {
             let value = ws(b, colon + 1);
             at = match target {
                 None => self.fast_skip(value, depth, value > colon + 1)?,
-                Some(n) => self.fast_member(value, n, depth)?,
+                Some(&t) => self.fast_member(value, t, depth)?,
             };
             at = ws(b, at);
             match b.get(at)? {
@@ -139,16 +140,18 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// The value at `b[at]` of a member that leads to the projected `node`: marks its slot
+    /// The value at `b[at]` of a member that leads to the projected `t.node`: marks its slot
     /// present, and keeps a string without escapes (the usual case) right here; the rest goes to
     /// [`Parser::fast_value`].
     #[inline(always)]
-    fn fast_member(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
+    fn fast_member(&mut self, at: usize, t: Target, depth: usize) -> Option<usize> {
         let b = self.text.as_bytes();
-        let Some((slot, kind)) = self.proj.node(node).slot else {
-            return self.fast_value(at, node, depth);
+        let (slot, kind) = (t.slot, t.kind);
+        let Some(r) = self.slots.get_mut(slot as usize) else {
+            // No slot (`NO_SLOT`): a node that only leads deeper.
+            return self.fast_value(at, t, depth);
         };
-        self.slots.get_mut(slot as usize)?.present = true;
+        r.present = true;
         if let Some(close) = plain_string_close(b, at) {
             if kind == SlotKind::Plain {
                 // Built in place (the conversions' path, out of line, would have it go through
@@ -161,7 +164,7 @@ impl Parser<'_, '_> {
         }
         // Present, though the value may keep nothing (an empty array).
         self.bare.push(slot);
-        self.fast_value(at, node, depth)
+        self.fast_value(at, t, depth)
     }
 
     /// Keeps the string `text[inside]` (without escapes) of a slot that converts its strings.
@@ -171,16 +174,16 @@ impl Parser<'_, '_> {
         self.keep(slot, v);
     }
 
-    /// The elements of the array found at `node` whose `[` ends right before `b[at]`; the index
-    /// past its `]`.
-    fn fast_array(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
+    /// The elements of the array found at `t.node` whose `[` ends right before `b[at]`; the
+    /// index past its `]`.
+    fn fast_array(&mut self, at: usize, t: Target, depth: usize) -> Option<usize> {
         let b = self.text.as_bytes();
         let mut at = ws(b, at);
         if b.get(at) == Some(&b']') {
             return Some(at + 1);
         }
         loop {
-            at = ws(b, self.fast_value(at, node, depth)?);
+            at = ws(b, self.fast_value(at, t, depth)?);
             match b.get(at)? {
                 b',' => at = ws(b, at + 1),
                 b']' => return Some(at + 1),
@@ -228,85 +231,82 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// The value at `b[at]`, found at the projected `node` (a member's value or an element of
+    /// The value at `b[at]`, found at the projected `t.node` (a member's value or an element of
     /// an array found there): kept when the node has a slot, entered when it is a container.
-    fn fast_value(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
+    fn fast_value(&mut self, at: usize, t: Target, depth: usize) -> Option<usize> {
         let b = self.text.as_bytes();
-        let n = self.proj.node(node);
-        let slot = n.slot;
-        let (value, end) = match *b.get(at)? {
+        // `NO_SLOT` is beyond every slot.
+        let slot = (t.slot as usize) < self.slots.len();
+        match *b.get(at)? {
             b'"' => {
                 let close = find_quote_or_backslash(b, at + 1)?;
-                let Some((slot, kind)) = slot else {
+                if !slot {
                     // Unkept strings are still checked by the exact parser's tokenizer.
                     return (b[close] == b'"').then_some(close + 1);
-                };
-                if b[close] == b'"' {
-                    (
-                        Some((slot, self.plain_string(at + 1..close, kind))),
-                        close + 1,
-                    )
-                } else {
-                    let end = string_end(b, at).ok()?;
-                    let v = self.escaped_string(at + 1..end - 1, kind).ok()?;
-                    (Some((slot, v)), end)
                 }
+                if b[close] != b'"' {
+                    let end = string_end(b, at).ok()?;
+                    let v = self.escaped_string(at + 1..end - 1, t.kind).ok()?;
+                    self.keep(t.slot, v);
+                    return Some(end);
+                }
+                if t.kind == SlotKind::Plain {
+                    self.keep(t.slot, Value::Str(line_str(at + 1..close)));
+                } else {
+                    self.keep_converted(t.slot, at + 1..close, t.kind);
+                }
+                Some(close + 1)
             }
             b'{' => {
                 if depth + 2 > MAX_DEPTH || depth >= MAX_FAST_DEPTH {
                     return None;
                 }
-                if let Some((slot, _)) = slot {
-                    self.keep(slot, Value::Object);
+                if slot {
+                    self.keep(t.slot, Value::Object);
                 }
-                return if n.has_children() {
-                    self.fast_object(at + 1, node, depth + 1)
+                if t.children {
+                    self.fast_object(at + 1, t.node, depth + 1)
                 } else {
                     self.fast_skip(at, depth, false)
-                };
+                }
             }
             b'[' => {
                 if depth + 2 > MAX_DEPTH || depth >= MAX_FAST_DEPTH {
                     return None;
                 }
-                return self.fast_array(at + 1, node, depth + 1);
+                self.fast_array(at + 1, t, depth + 1)
             }
-            c => {
-                let (v, len) = match c {
-                    b't' | b'f' | b'n' => {
-                        let len = scalar_len(b, at)?;
-                        let v = match c {
-                            b't' => Value::Bool(true),
-                            b'f' => Value::Bool(false),
-                            _ => Value::Null,
-                        };
-                        (v, len)
-                    }
-                    _ => {
-                        let (len, float) = number_len(b, at)?;
-                        let Some((_, kind)) = slot else {
-                            return Some(at + len);
-                        };
-                        let text = self.text.get(at..at + len)?;
-                        let int = if float {
-                            None
-                        } else {
-                            parse_int(text.as_bytes())
-                        };
-                        let v = match int {
-                            Some(i) => int_value(i, kind),
-                            None => float_value(text.parse().ok()?, kind),
-                        };
-                        (v, len)
-                    }
+            c @ (b't' | b'f' | b'n') => {
+                let len = scalar_len(b, at)?;
+                if slot {
+                    let v = match c {
+                        b't' => Value::Bool(true),
+                        b'f' => Value::Bool(false),
+                        _ => Value::Null,
+                    };
+                    self.keep(t.slot, v);
+                }
+                Some(at + len)
+            }
+            _ => {
+                let (len, float) = number_len(b, at)?;
+                if !slot {
+                    return Some(at + len);
+                }
+                let text = self.text.get(at..at + len)?;
+                let int = if float {
+                    None
+                } else {
+                    parse_int(text.as_bytes())
                 };
-                (slot.map(|(s, _)| (s, v)), at + len)
+                let v = match int {
+                    Some(i) => int_value(i, t.kind),
+                    None => float_value(text.parse().ok()?, t.kind),
+                };
+                self.keep(t.slot, v);
+                Some(at + len)
             }
-        };
-        if let Some((slot, v)) = value {
-            self.keep(slot, v);
         }
-        Some(end)
     }
 }
 
