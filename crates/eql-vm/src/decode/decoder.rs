@@ -14,7 +14,9 @@ use crate::event::{EventBuf, SlotRange, Value};
 
 mod block;
 mod fast;
+mod hints;
 mod layout;
+mod object;
 mod scalar;
 mod skip;
 
@@ -32,6 +34,8 @@ pub struct Decoder {
     dates: DateMemo,
     /// The IPs of recent address strings, kept from line to line.
     ips: IpMemo,
+    /// The keys objects' members had last, kept from line to line.
+    hints: hints::Hints,
     /// Lines the optimistic pass decoded (for tests that must exercise it).
     #[cfg(test)]
     fast_taken: usize,
@@ -178,8 +182,12 @@ impl Decoder {
             key: &mut self.key,
             dates: &mut self.dates,
             ips: &mut self.ips,
+            hints: &mut self.hints,
             blocks: block::BlockScan::new(),
         };
+        if proj.hinted() {
+            parser.hints.fit(proj.hints_len());
+        }
         if fast && parser.fast_document() {
             #[cfg(test)]
             {
@@ -211,6 +219,7 @@ struct Parser<'t, 'b> {
     key: &'b mut String,
     dates: &'b mut DateMemo,
     ips: &'b mut IpMemo,
+    hints: &'b mut hints::Hints,
     /// The block scan for unprojected objects and arrays.
     blocks: block::BlockScan,
 }

@@ -6,7 +6,7 @@
 //! key gives its node's slot with it ([`Target`]), so that no node is looked up after it.
 
 use crate::event::SlotKind;
-use crate::words::words;
+use crate::words::{words, SHORT};
 
 /// Where a key leads: its node, and what a decoder needs of that node at once (its slot and
 /// kind, whether projected paths continue below it), kept beside the key.
@@ -18,6 +18,10 @@ pub(crate) struct Target {
     pub(crate) kind: SlotKind,
     /// Whether some projected path continues below the node.
     pub(crate) children: bool,
+    /// Whether the key can be met by [`KeyTable::hinted`]: at most [`SHORT`] bytes (its words
+    /// then determine it) and no quote or backslash (so that in a line it ends at the first
+    /// of those, as a key found by scanning does).
+    hintable: bool,
 }
 
 /// The [`Target::slot`] of a node without a slot.
@@ -31,6 +35,17 @@ impl Target {
             slot: NO_SLOT,
             kind: SlotKind::Plain,
             children: false,
+            hintable: false,
+        }
+    }
+
+    /// This target with `slot`, `kind` and `children` from its node.
+    pub(crate) fn with(self, slot: u32, kind: SlotKind, children: bool) -> Target {
+        Target {
+            slot,
+            kind,
+            children,
+            ..self
         }
     }
 }
@@ -121,7 +136,10 @@ impl KeyTable {
                 first,
                 last,
                 len: key.len() as u32,
-                target: Target::bare(node),
+                target: Target {
+                    hintable: key.len() <= SHORT && !key.iter().any(|&c| c == b'"' || c == b'\\'),
+                    ..Target::bare(node)
+                },
             };
             self.keys[i] = key.into();
         } else {
@@ -129,18 +147,47 @@ impl KeyTable {
         }
     }
 
-    /// Completes each key's target from its node (`of(node)`), once every key is in.
-    pub(crate) fn set_targets(&mut self, of: impl Fn(u32) -> Target) {
+    /// Completes each key's target from its node (`of(target)`), once every key is in.
+    pub(crate) fn set_targets(&mut self, of: impl Fn(Target) -> Target) {
         for e in &mut self.entries {
             if e.len != EMPTY {
-                e.target = of(e.target.node);
+                e.target = of(e.target);
             }
         }
+    }
+
+    /// The number of entries (full or empty): an entry's index is below it.
+    pub(crate) fn capacity(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The key of entry `i` when `b[at..]` starts with it and the quote that closes it (a
+    /// hint's check: `i` may name any entry, or none): the index of that quote, `i` and the
+    /// key's target. Only keys [`Target::hintable`] are met, so a key met here is the one
+    /// [`KeyTable::find_key`] finds between `at` and the first quote or backslash.
+    #[inline(always)]
+    pub(crate) fn hinted(&self, i: u32, b: &[u8], at: usize) -> Option<(usize, u32, &Target)> {
+        let e = self.entries.get(i as usize)?;
+        if !e.target.hintable {
+            return None;
+        }
+        let end = at + e.len as usize;
+        if b.get(end) != Some(&b'"') {
+            return None;
+        }
+        let (first, last) = words(b.get(at..end)?);
+        (first == e.first && last == e.last).then_some((end, i, &e.target))
     }
 
     /// The target of `key`, if present.
     #[inline(always)]
     pub(crate) fn get(&self, key: &[u8]) -> Option<&Target> {
+        self.find_key(key).map(|(_, t)| t)
+    }
+
+    /// The index of `key`'s entry and its target, if present.
+    #[inline(always)]
+    pub(crate) fn find_key(&self, key: &[u8]) -> Option<(u32, &Target)> {
         if self.filter & filter_bit(key) == 0 {
             return None;
         }
@@ -150,7 +197,7 @@ impl KeyTable {
         loop {
             let e = self.entries.get(i)?;
             if self.holds(i, first, last, key) {
-                return Some(&e.target);
+                return Some((i as u32, &e.target));
             }
             if e.len == EMPTY {
                 return None;
@@ -195,17 +242,60 @@ mod tests {
     }
 
     #[test]
+    fn a_hint_meets_only_its_own_key_and_its_closing_quote() {
+        let mut t = KeyTable::default();
+        let long = b"a_key_longer_than_sixteen_bytes";
+        for (i, k) in [&b"name"[..], b"pid", b"a.b", b"q\"x", b"b\\s", long, b""]
+            .iter()
+            .enumerate()
+        {
+            t.insert(k, i as u32);
+        }
+        let entry = |k: &[u8]| t.find_key(k).map(|(i, _)| i);
+        let name = entry(b"name").unwrap_or(u32::MAX);
+        let line = br#""name":1,"names":2,"nam":3,"nime":4,"name\"x":5,"pid":6"#;
+        let met = |i: u32, at: usize| t.hinted(i, line, at).map(|(end, j, t)| (end, j, t.node));
+        assert_eq!(met(name, 1), Some((5, name, 0)));
+        // A longer key, a shorter one, one byte changed, an escape after the key.
+        for at in [10, 20, 28, 37] {
+            assert_eq!(met(name, at), None, "{at}");
+        }
+        // Another entry's key, an empty entry, no hint, an index beyond the table.
+        let pid = entry(b"pid").unwrap_or(u32::MAX);
+        assert_eq!(met(pid, 1), None);
+        assert_eq!(met(pid, 49), Some((52, pid, 1)));
+        let empty = (0..t.capacity() as u32)
+            .find(|&i| t.entries[i as usize].len == EMPTY)
+            .unwrap_or(0);
+        assert_eq!(met(empty, 1), None);
+        assert_eq!(met(u32::MAX, 1), None);
+        assert_eq!(met(t.capacity() as u32, 1), None);
+        // Keys with a quote or a backslash, and keys beyond 16 bytes, are never met (a hint
+        // cannot tell where they end in a line, or compare them in two words).
+        for (k, text) in [
+            (&b"q\"x"[..], &br#""q"x":1"#[..]),
+            (b"b\\s", br#""b\s":1"#),
+            (long, br#""a_key_longer_than_sixteen_bytes":1"#),
+        ] {
+            let i = entry(k).unwrap_or(u32::MAX);
+            assert_ne!(i, u32::MAX);
+            assert_eq!(t.hinted(i, text, 1).map(|(e, _, _)| e), None);
+        }
+        // The empty key.
+        let e = entry(b"").unwrap_or(u32::MAX);
+        assert_eq!(
+            t.hinted(e, br#""":1"#, 1).map(|(end, _, t)| (end, t.node)),
+            Some((1, 6))
+        );
+    }
+
+    #[test]
     fn targets_are_completed_from_their_nodes() {
         let mut t = KeyTable::default();
         let long = b"a_key_longer_than_sixteen_bytes";
         t.insert(b"name", 3);
         t.insert(long, 5);
-        t.set_targets(|n| Target {
-            node: n,
-            slot: n * 10,
-            kind: SlotKind::Ip,
-            children: n == 5,
-        });
+        t.set_targets(|t| t.with(t.node * 10, SlotKind::Ip, t.node == 5));
         let name = t.get(b"name").copied();
         assert_eq!(
             name,
@@ -213,7 +303,8 @@ mod tests {
                 node: 3,
                 slot: 30,
                 kind: SlotKind::Ip,
-                children: false
+                children: false,
+                hintable: true,
             })
         );
         assert_eq!(t.get(long).map(|t| (t.slot, t.children)), Some((50, true)));

@@ -10,7 +10,7 @@ use super::skip::string_end;
 use super::{Parser, MAX_DEPTH};
 use crate::decode::keys::Target;
 use crate::decode::lexer::find_quote_or_backslash;
-use crate::decode::projection::{NodeId, ROOT};
+use crate::decode::projection::ROOT;
 use crate::event::{SlotKind, SlotRange, StrRef, Value};
 
 /// Nesting of projected containers beyond which the optimistic pass declines (it recurses
@@ -19,7 +19,7 @@ const MAX_FAST_DEPTH: usize = 64;
 
 /// Past JSON whitespace at `at`.
 #[inline(always)]
-fn ws(b: &[u8], mut at: usize) -> usize {
+pub(super) fn ws(b: &[u8], mut at: usize) -> usize {
     // Most tokens follow each other directly: one test for any byte above the space.
     if b.get(at).is_some_and(|&c| c > b' ') {
         return at;
@@ -33,7 +33,7 @@ fn ws(b: &[u8], mut at: usize) -> usize {
 /// The index of the byte `c` at `b[at]` or right after whitespace there (tokens usually follow
 /// each other directly: one test for that); `None` for anything else.
 #[inline(always)]
-fn at_byte(b: &[u8], at: usize, c: u8) -> Option<usize> {
+pub(super) fn at_byte(b: &[u8], at: usize, c: u8) -> Option<usize> {
     if b.get(at) == Some(&c) {
         return Some(at);
     }
@@ -91,8 +91,13 @@ impl Parser<'_, '_> {
         let b = self.text.as_bytes();
         let at = ws(b, 0);
         let done = match b.get(at) {
+            // Hints pay where most keys are projected, which large projections make likely;
+            // small ones are read by a copy of the pass compiled without them.
+            Some(b'{') if self.proj.hinted() => self
+                .fast_object::<true>(at + 1, ROOT, 1)
+                .is_some_and(|end| ws(b, end) == b.len()),
             Some(b'{') => self
-                .fast_object(at + 1, ROOT, 1)
+                .fast_object::<false>(at + 1, ROOT, 1)
                 .is_some_and(|end| ws(b, end) == b.len()),
             _ => false,
         };
@@ -107,49 +112,21 @@ impl Parser<'_, '_> {
         done
     }
 
-    /// The members of the object of `node` whose `{` ends right before `b[at]`, with `depth`
-    /// containers open counting this one; the index past its `}`.
-    fn fast_object(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
-        let b = self.text.as_bytes();
-        let mut at = ws(b, at);
-        if b.get(at) == Some(&b'}') {
-            return Some(at + 1);
-        }
-        // The object's node, looked up once for all its keys.
-        let proj = self.proj;
-        let this = proj.node(node);
-        loop {
-            let open = at_byte(b, at, b'"')?;
-            let close = find_quote_or_backslash(b, open + 1)?;
-            if b.get(close) != Some(&b'"') {
-                return None;
-            }
-            let target = this.child(b.get(open + 1..close)?);
-            let colon = at_byte(b, close + 1, b':')?;
-            let value = ws(b, colon + 1);
-            at = match target {
-                None => self.fast_skip(value, depth, value > colon + 1)?,
-                Some(&t) => self.fast_member(value, t, depth)?,
-            };
-            at = ws(b, at);
-            match b.get(at)? {
-                b',' => at += 1,
-                b'}' => return Some(at + 1),
-                _ => return None,
-            }
-        }
-    }
-
     /// The value at `b[at]` of a member that leads to the projected `t.node`: marks its slot
     /// present, and keeps a string without escapes (the usual case) right here; the rest goes to
     /// [`Parser::fast_value`].
     #[inline(always)]
-    fn fast_member(&mut self, at: usize, t: Target, depth: usize) -> Option<usize> {
+    pub(super) fn fast_member<const HINTS: bool>(
+        &mut self,
+        at: usize,
+        t: Target,
+        depth: usize,
+    ) -> Option<usize> {
         let b = self.text.as_bytes();
         let (slot, kind) = (t.slot, t.kind);
         let Some(r) = self.slots.get_mut(slot as usize) else {
             // No slot (`NO_SLOT`): a node that only leads deeper.
-            return self.fast_value(at, t, depth);
+            return self.fast_value::<HINTS>(at, t, depth);
         };
         r.present = true;
         if let Some(close) = plain_string_close(b, at) {
@@ -164,7 +141,7 @@ impl Parser<'_, '_> {
         }
         // Present, though the value may keep nothing (an empty array).
         self.bare.push(slot);
-        self.fast_value(at, t, depth)
+        self.fast_value::<HINTS>(at, t, depth)
     }
 
     /// Keeps the string `text[inside]` (without escapes) of a slot that converts its strings.
@@ -176,14 +153,19 @@ impl Parser<'_, '_> {
 
     /// The elements of the array found at `t.node` whose `[` ends right before `b[at]`; the
     /// index past its `]`.
-    fn fast_array(&mut self, at: usize, t: Target, depth: usize) -> Option<usize> {
+    fn fast_array<const HINTS: bool>(
+        &mut self,
+        at: usize,
+        t: Target,
+        depth: usize,
+    ) -> Option<usize> {
         let b = self.text.as_bytes();
         let mut at = ws(b, at);
         if b.get(at) == Some(&b']') {
             return Some(at + 1);
         }
         loop {
-            at = ws(b, self.fast_value(at, t, depth)?);
+            at = ws(b, self.fast_value::<HINTS>(at, t, depth)?);
             match b.get(at)? {
                 b',' => at = ws(b, at + 1),
                 b']' => return Some(at + 1),
@@ -199,7 +181,7 @@ impl Parser<'_, '_> {
     /// passed over here in the caller, and so are objects and arrays (by the block scan); the
     /// rest goes to [`Parser::fast_skip_other`].
     #[inline(always)]
-    fn fast_skip(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
+    pub(super) fn fast_skip(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
         let b = self.text.as_bytes();
         if let Some(close) = plain_string_close(b, at) {
             return Some(close + 1);
@@ -233,7 +215,12 @@ impl Parser<'_, '_> {
 
     /// The value at `b[at]`, found at the projected `t.node` (a member's value or an element of
     /// an array found there): kept when the node has a slot, entered when it is a container.
-    fn fast_value(&mut self, at: usize, t: Target, depth: usize) -> Option<usize> {
+    fn fast_value<const HINTS: bool>(
+        &mut self,
+        at: usize,
+        t: Target,
+        depth: usize,
+    ) -> Option<usize> {
         let b = self.text.as_bytes();
         // `NO_SLOT` is beyond every slot.
         let slot = (t.slot as usize) < self.slots.len();
@@ -265,7 +252,7 @@ impl Parser<'_, '_> {
                     self.keep(t.slot, Value::Object);
                 }
                 if t.children {
-                    self.fast_object(at + 1, t.node, depth + 1)
+                    self.fast_object::<HINTS>(at + 1, t.node, depth + 1)
                 } else {
                     self.fast_skip(at, depth, false)
                 }
@@ -274,7 +261,7 @@ impl Parser<'_, '_> {
                 if depth + 2 > MAX_DEPTH || depth >= MAX_FAST_DEPTH {
                     return None;
                 }
-                self.fast_array(at + 1, t, depth + 1)
+                self.fast_array::<HINTS>(at + 1, t, depth + 1)
             }
             c @ (b't' | b'f' | b'n') => {
                 let len = scalar_len(b, at)?;
