@@ -66,6 +66,15 @@ pub struct EventBuf {
     /// (`Projection::set_track_filled`; an engine with a prefilter does), else empty. Lets a
     /// reader of a few slots among many (the prefilter) visit only those the event fills.
     pub filled: Vec<u64>,
+    /// The slot of each value the last decode kept, in the order it met them (the values of
+    /// repeated paths not included). With [`EventBuf::bare`] it names every slot that decode
+    /// left other than empty, so that the next decode resets only those. Kept by the decoder
+    /// alone, which is the only writer of `slots`.
+    pub(crate) slot_of: Vec<u32>,
+    /// The other slots the last decode may have left other than empty: those marked present
+    /// before a value that is not kept right away (a container, a number), and those of
+    /// repeated paths (repeats allowed).
+    pub(crate) bare: Vec<u32>,
 }
 
 impl EventBuf {

@@ -14,14 +14,18 @@ use crate::event::{EventBuf, SlotRange, Value};
 
 mod block;
 mod fast;
+mod hints;
+mod layout;
+mod object;
 mod scalar;
 mod skip;
 
 /// Reusable working memory of the decoder. Keep one per thread (or use [`decode`], which does).
 #[derive(Debug, Default)]
 pub struct Decoder {
-    /// `(slot, value)` in document order, sorted by slot at the end.
-    pairs: Vec<(u32, Value)>,
+    /// A copy of the values in document order, for the lines whose values `finish` must
+    /// group by slot.
+    unsorted: Vec<Value>,
     /// Open containers along projected paths.
     frames: Vec<Frame>,
     /// The unescaped text of a key that had escapes.
@@ -30,6 +34,8 @@ pub struct Decoder {
     dates: DateMemo,
     /// The IPs of recent address strings, kept from line to line.
     ips: IpMemo,
+    /// The keys objects' members had last, kept from line to line.
+    hints: hints::Hints,
     /// Lines the optimistic pass decoded (for tests that must exercise it).
     #[cfg(test)]
     fast_taken: usize,
@@ -90,25 +96,23 @@ impl Decoder {
         buf: &mut EventBuf,
         fast: bool,
     ) -> Result<(), DecodeError> {
-        self.pairs.clear();
         self.frames.clear();
         buf.values.clear();
         buf.pos.clear();
         buf.scratch.clear();
-        buf.slots.clear();
-        buf.slots.resize(proj.len(), SlotRange::default());
+        layout::reset_slots(proj.len(), buf);
         buf.filled.clear();
         if proj.tracks_filled() {
             buf.filled.resize(proj.len().div_ceil(64), 0);
         }
         match self.parse(proj, buf, fast) {
-            Ok(()) => {
-                self.finish(proj, buf);
+            Ok(scattered) => {
+                self.finish(proj, buf, scattered);
                 Ok(())
             }
             Err(e) => {
                 buf.scratch.clear();
-                buf.slots.fill(SlotRange::default());
+                layout::clear_values(buf);
                 buf.filled.fill(0);
                 // A failed line stays in `line` (see `EventBuf::line`).
                 if buf.line.is_empty() {
@@ -120,12 +124,14 @@ impl Decoder {
         }
     }
 
+    /// Parses the line; `Ok(true)` when some slot's values are not together in the order met
+    /// (see [`Parser::keep`]).
     fn parse(
         &mut self,
         proj: &Projection,
         buf: &mut EventBuf,
         fast: bool,
-    ) -> Result<(), DecodeError> {
+    ) -> Result<bool, DecodeError> {
         // Check the line's UTF-8 once, moving it into `text` (whose old memory becomes the
         // next line's buffer), so that string values need no further checks.
         let bytes = std::mem::take(&mut buf.line);
@@ -153,6 +159,9 @@ impl Decoder {
             text,
             scratch,
             slots,
+            values,
+            slot_of,
+            bare,
             ..
         } = buf;
         let text = text.as_str();
@@ -165,84 +174,29 @@ impl Decoder {
             proj,
             scratch,
             slots,
-            pairs: &mut self.pairs,
+            values,
+            slot_of,
+            bare,
+            scattered: false,
             frames: &mut self.frames,
             key: &mut self.key,
             dates: &mut self.dates,
             ips: &mut self.ips,
+            hints: &mut self.hints,
             blocks: block::BlockScan::new(),
         };
+        if proj.hinted() {
+            parser.hints.fit(proj.hints_len());
+        }
         if fast && parser.fast_document() {
             #[cfg(test)]
             {
                 self.fast_taken += 1;
             }
-            return Ok(());
+            return Ok(parser.scattered);
         }
-        parser.document()
-    }
-
-    /// Orders the collected values by slot (a counting sort through `SlotRange::len`), fills
-    /// the slots of repeated paths and, when the projection asks, marks the slots with values
-    /// in `buf.filled`.
-    fn finish(&mut self, proj: &Projection, buf: &mut EventBuf) {
-        let slots = &mut buf.slots;
-        // Each slot's start, its count reset to 0 for the fill below. When the line has fewer
-        // values than the projection has slots (the 978 rules read 308 fields, an event fills
-        // ~30), only the slots the pairs name: each gets its start the first time it is named
-        // (its count is then still above 0) and slots without values keep start 0.
-        let mut at = 0u32;
-        if self.pairs.len() < slots.len() {
-            for &(slot, _) in &self.pairs {
-                if let Some(r) = slots.get_mut(slot as usize) {
-                    if r.len > 0 {
-                        r.start = at;
-                        at += r.len;
-                        r.len = 0;
-                    }
-                }
-            }
-        } else {
-            for r in slots.iter_mut() {
-                r.start = at;
-                at += r.len;
-                r.len = 0;
-            }
-        }
-        buf.values.resize(self.pairs.len(), Value::Null);
-        buf.pos.resize(self.pairs.len(), 0);
-        // Plain slices, whose pointers and lengths stay in registers through the loop.
-        let (values, pos) = (&mut buf.values[..], &mut buf.pos[..]);
-        for (i, &(slot, v)) in self.pairs.iter().enumerate() {
-            let r = &mut slots[slot as usize];
-            let at = (r.start + r.len) as usize;
-            values[at] = v;
-            pos[at] = i as u32;
-            r.len += 1;
-        }
-        let track = proj.tracks_filled();
-        if track {
-            // A loop of its own, so that decoding without the bitmap pays nothing for it.
-            let filled = &mut buf.filled[..];
-            for &(slot, _) in &self.pairs {
-                if let Some(w) = filled.get_mut(slot as usize / 64) {
-                    *w |= 1 << (slot % 64);
-                }
-            }
-        }
-        for &(slot, first) in proj.aliases() {
-            let src = slots[first as usize];
-            let start = buf.values.len() as u32;
-            let range = src.start as usize..(src.start + src.len) as usize;
-            buf.values.extend_from_within(range.clone());
-            buf.pos.extend_from_within(range);
-            slots[slot as usize] = SlotRange { start, ..src };
-            if track && src.len > 0 {
-                if let Some(w) = buf.filled.get_mut(slot as usize / 64) {
-                    *w |= 1 << (slot % 64);
-                }
-            }
-        }
+        parser.document()?;
+        Ok(parser.scattered)
     }
 }
 
@@ -253,11 +207,19 @@ struct Parser<'t, 'b> {
     proj: &'b Projection,
     scratch: &'b mut String,
     slots: &'b mut [SlotRange],
-    pairs: &'b mut Vec<(u32, Value)>,
+    /// The values kept, in document order ([`EventBuf::values`]).
+    values: &'b mut Vec<Value>,
+    /// The slot of each value ([`EventBuf::slot_of`]).
+    slot_of: &'b mut Vec<u32>,
+    /// [`EventBuf::bare`].
+    bare: &'b mut Vec<u32>,
+    /// Whether some slot's values are not together in `values` (see [`Parser::keep`]).
+    scattered: bool,
     frames: &'b mut Vec<Frame>,
     key: &'b mut String,
     dates: &'b mut DateMemo,
     ips: &'b mut IpMemo,
+    hints: &'b mut hints::Hints,
     /// The block scan for unprojected objects and arrays.
     blocks: block::BlockScan,
 }
@@ -387,6 +349,7 @@ impl<'t> Parser<'t, '_> {
         let slot = self.proj.node(node).slot;
         if let Some((slot, _)) = slot {
             self.slots[slot as usize].present = true;
+            self.bare.push(slot);
         }
         // An object or array is opened straight from its bracket, when it cannot be too deep
         // (the depth errors are placed at the bracket the lexer would have returned).
@@ -400,8 +363,7 @@ impl<'t> Parser<'t, '_> {
                 None => self.quick_scalar(kind),
             };
             if let Some(v) = v {
-                self.pairs.push((slot, v));
-                self.slots[slot as usize].len += 1;
+                self.keep(slot, v);
                 return Ok(self.after_value());
             }
         }
@@ -467,8 +429,7 @@ impl<'t> Parser<'t, '_> {
                 if let Some(n) = target {
                     let node = self.proj.node(n);
                     if let Some((slot, _)) = node.slot {
-                        self.pairs.push((slot, Value::Object));
-                        self.slots[slot as usize].len += 1;
+                        self.keep(slot, Value::Object);
                     }
                     if node.has_children() {
                         return self.open(n, false);
@@ -488,8 +449,7 @@ impl<'t> Parser<'t, '_> {
             | Token::Null => {
                 if let Some((slot, kind)) = target.and_then(|n| self.proj.node(n).slot) {
                     let v = self.scalar(tok, kind)?;
-                    self.pairs.push((slot, v));
-                    self.slots[slot as usize].len += 1;
+                    self.keep(slot, v);
                 }
             }
             Token::RBrace | Token::RBracket | Token::Colon | Token::Comma => {

@@ -2,9 +2,53 @@
 //! length and two 8-byte words (its first and last bytes), which are read with two loads, hashed
 //! with one multiplication and compared without a call; only the middle of keys longer than 16
 //! bytes is compared byte by byte. Most keys of an event lead nowhere: a 64-bit filter over
-//! the keys' lengths and first bytes turns most of them away before they are hashed.
+//! the keys' lengths and first bytes turns most of them away before they are hashed. A found
+//! key gives its node's slot with it ([`Target`]), so that no node is looked up after it.
 
-use crate::words::words;
+use crate::event::SlotKind;
+use crate::words::{words, SHORT};
+
+/// Where a key leads: its node, and what a decoder needs of that node at once (its slot and
+/// kind, whether projected paths continue below it), kept beside the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub(crate) node: u32,
+    /// The slot filled by values found at the node, [`NO_SLOT`] when none.
+    pub(crate) slot: u32,
+    pub(crate) kind: SlotKind,
+    /// Whether some projected path continues below the node.
+    pub(crate) children: bool,
+    /// Whether the key can be met by [`KeyTable::hinted`]: at most [`SHORT`] bytes (its words
+    /// then determine it) and no quote or backslash (so that in a line it ends at the first
+    /// of those, as a key found by scanning does).
+    hintable: bool,
+}
+
+/// The [`Target::slot`] of a node without a slot.
+pub(crate) const NO_SLOT: u32 = u32::MAX;
+
+impl Target {
+    /// A target of `node` whose slot and children are not known yet.
+    pub(crate) fn bare(node: u32) -> Target {
+        Target {
+            node,
+            slot: NO_SLOT,
+            kind: SlotKind::Plain,
+            children: false,
+            hintable: false,
+        }
+    }
+
+    /// This target with `slot`, `kind` and `children` from its node.
+    pub(crate) fn with(self, slot: u32, kind: SlotKind, children: bool) -> Target {
+        Target {
+            slot,
+            kind,
+            children,
+            ..self
+        }
+    }
+}
 
 /// One slot of a [`KeyTable`]; `len` is [`EMPTY`] when the slot is empty.
 #[derive(Debug, Clone)]
@@ -12,9 +56,7 @@ struct Entry {
     first: u64,
     last: u64,
     len: u32,
-    node: u32,
-    /// The whole key (compared only beyond 16 bytes, whose middle the words do not cover).
-    key: Box<[u8]>,
+    target: Target,
 }
 
 /// The `len` of an empty slot: no key is that long (lines are shorter than 4 GiB).
@@ -26,8 +68,7 @@ impl Default for Entry {
             first: 0,
             last: 0,
             len: EMPTY,
-            node: 0,
-            key: Box::default(),
+            target: Target::bare(0),
         }
     }
 }
@@ -36,6 +77,9 @@ impl Default for Entry {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeyTable {
     entries: Vec<Entry>,
+    /// The whole key of each entry (compared only beyond 16 bytes, whose middle the words do
+    /// not cover), empty for empty entries.
+    keys: Vec<Box<[u8]>>,
     len: usize,
     /// The [`filter_bit`]s of the keys held (0 when empty).
     filter: u64,
@@ -58,20 +102,21 @@ fn hash(first: u64, last: u64, len: usize) -> u64 {
     (first ^ last.rotate_left(29) ^ len as u64).wrapping_mul(K0) >> 32
 }
 
-impl Entry {
-    /// Whether this (full) slot holds `k`, whose words are `first` and `last`.
-    #[inline]
-    fn holds(&self, first: u64, last: u64, k: &[u8]) -> bool {
-        self.first == first
-            && self.last == last
-            && self.len as usize == k.len()
-            && (k.len() <= 16 || *self.key == *k)
-    }
-}
-
 impl KeyTable {
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// Whether entry `i` holds `k`, whose words are `first` and `last`.
+    #[inline(always)]
+    fn holds(&self, i: usize, first: u64, last: u64, k: &[u8]) -> bool {
+        let Some(e) = self.entries.get(i) else {
+            return false;
+        };
+        e.first == first
+            && e.last == last
+            && e.len as usize == k.len()
+            && (k.len() <= 16 || self.keys.get(i).is_some_and(|w| **w == *k))
     }
 
     /// Adds or replaces `key`.
@@ -91,17 +136,58 @@ impl KeyTable {
                 first,
                 last,
                 len: key.len() as u32,
-                node,
-                key: key.into(),
+                target: Target {
+                    hintable: key.len() <= SHORT && !key.iter().any(|&c| c == b'"' || c == b'\\'),
+                    ..Target::bare(node)
+                },
             };
+            self.keys[i] = key.into();
         } else {
-            e.node = node;
+            e.target.node = node;
         }
     }
 
-    /// The node of `key`, if present.
+    /// Completes each key's target from its node (`of(target)`), once every key is in.
+    pub(crate) fn set_targets(&mut self, of: impl Fn(Target) -> Target) {
+        for e in &mut self.entries {
+            if e.len != EMPTY {
+                e.target = of(e.target);
+            }
+        }
+    }
+
+    /// The number of entries (full or empty): an entry's index is below it.
+    pub(crate) fn capacity(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The key of entry `i` when `b[at..]` starts with it and the quote that closes it (a
+    /// hint's check: `i` may name any entry, or none): the index of that quote, `i` and the
+    /// key's target. Only keys [`Target::hintable`] are met, so a key met here is the one
+    /// [`KeyTable::find_key`] finds between `at` and the first quote or backslash.
     #[inline(always)]
-    pub(crate) fn get(&self, key: &[u8]) -> Option<u32> {
+    pub(crate) fn hinted(&self, i: u32, b: &[u8], at: usize) -> Option<(usize, u32, &Target)> {
+        let e = self.entries.get(i as usize)?;
+        if !e.target.hintable {
+            return None;
+        }
+        let end = at + e.len as usize;
+        if b.get(end) != Some(&b'"') {
+            return None;
+        }
+        let (first, last) = words(b.get(at..end)?);
+        (first == e.first && last == e.last).then_some((end, i, &e.target))
+    }
+
+    /// The target of `key`, if present.
+    #[inline(always)]
+    pub(crate) fn get(&self, key: &[u8]) -> Option<&Target> {
+        self.find_key(key).map(|(_, t)| t)
+    }
+
+    /// The index of `key`'s entry and its target, if present.
+    #[inline(always)]
+    pub(crate) fn find_key(&self, key: &[u8]) -> Option<(u32, &Target)> {
         if self.filter & filter_bit(key) == 0 {
             return None;
         }
@@ -110,8 +196,8 @@ impl KeyTable {
         let mut i = hash(first, last, key.len()) as usize & mask;
         loop {
             let e = self.entries.get(i)?;
-            if e.holds(first, last, key) {
-                return Some(e.node);
+            if self.holds(i, first, last, key) {
+                return Some((i as u32, &e.target));
             }
             if e.len == EMPTY {
                 return None;
@@ -127,8 +213,7 @@ impl KeyTable {
         let mask = self.entries.len() - 1;
         let mut i = hash(first, last, key.len()) as usize & mask;
         loop {
-            let e = &self.entries[i];
-            if e.len == EMPTY || e.holds(first, last, key) {
+            if self.entries[i].len == EMPTY || self.holds(i, first, last, key) {
                 return i;
             }
             i = (i + 1) & mask;
@@ -138,10 +223,11 @@ impl KeyTable {
     fn grow(&mut self) {
         let size = (self.entries.len() * 2).max(16);
         let old = std::mem::replace(&mut self.entries, vec![Entry::default(); size]);
+        let keys = std::mem::replace(&mut self.keys, vec![Box::default(); size]);
         self.len = 0;
-        for e in old {
+        for (e, key) in old.iter().zip(keys) {
             if e.len != EMPTY {
-                self.insert(&e.key, e.node);
+                self.insert(&key, e.target.node);
             }
         }
     }
@@ -151,11 +237,91 @@ impl KeyTable {
 mod tests {
     use super::*;
 
+    fn node(t: &KeyTable, k: &[u8]) -> Option<u32> {
+        t.get(k).map(|t| t.node)
+    }
+
+    #[test]
+    fn a_hint_meets_only_its_own_key_and_its_closing_quote() {
+        let mut t = KeyTable::default();
+        let long = b"a_key_longer_than_sixteen_bytes";
+        for (i, k) in [&b"name"[..], b"pid", b"a.b", b"q\"x", b"b\\s", long, b""]
+            .iter()
+            .enumerate()
+        {
+            t.insert(k, i as u32);
+        }
+        let entry = |k: &[u8]| t.find_key(k).map(|(i, _)| i);
+        let name = entry(b"name").unwrap_or(u32::MAX);
+        let line = br#""name":1,"names":2,"nam":3,"nime":4,"name\"x":5,"pid":6"#;
+        let met = |i: u32, at: usize| t.hinted(i, line, at).map(|(end, j, t)| (end, j, t.node));
+        assert_eq!(met(name, 1), Some((5, name, 0)));
+        // A longer key, a shorter one, one byte changed, an escape after the key.
+        for at in [10, 20, 28, 37] {
+            assert_eq!(met(name, at), None, "{at}");
+        }
+        // Another entry's key, an empty entry, no hint, an index beyond the table.
+        let pid = entry(b"pid").unwrap_or(u32::MAX);
+        assert_eq!(met(pid, 1), None);
+        assert_eq!(met(pid, 49), Some((52, pid, 1)));
+        let empty = (0..t.capacity() as u32)
+            .find(|&i| t.entries[i as usize].len == EMPTY)
+            .unwrap_or(0);
+        assert_eq!(met(empty, 1), None);
+        assert_eq!(met(u32::MAX, 1), None);
+        assert_eq!(met(t.capacity() as u32, 1), None);
+        // Keys with a quote or a backslash, and keys beyond 16 bytes, are never met (a hint
+        // cannot tell where they end in a line, or compare them in two words).
+        for (k, text) in [
+            (&b"q\"x"[..], &br#""q"x":1"#[..]),
+            (b"b\\s", br#""b\s":1"#),
+            (long, br#""a_key_longer_than_sixteen_bytes":1"#),
+        ] {
+            let i = entry(k).unwrap_or(u32::MAX);
+            assert_ne!(i, u32::MAX);
+            assert_eq!(t.hinted(i, text, 1).map(|(e, _, _)| e), None);
+        }
+        // The empty key.
+        let e = entry(b"").unwrap_or(u32::MAX);
+        assert_eq!(
+            t.hinted(e, br#""":1"#, 1).map(|(end, _, t)| (end, t.node)),
+            Some((1, 6))
+        );
+    }
+
+    #[test]
+    fn targets_are_completed_from_their_nodes() {
+        let mut t = KeyTable::default();
+        let long = b"a_key_longer_than_sixteen_bytes";
+        t.insert(b"name", 3);
+        t.insert(long, 5);
+        t.set_targets(|t| t.with(t.node * 10, SlotKind::Ip, t.node == 5));
+        let name = t.get(b"name").copied();
+        assert_eq!(
+            name,
+            Some(Target {
+                node: 3,
+                slot: 30,
+                kind: SlotKind::Ip,
+                children: false,
+                hintable: true,
+            })
+        );
+        assert_eq!(t.get(long).map(|t| (t.slot, t.children)), Some((50, true)));
+        // Growing keeps the long key's whole text beside its entry.
+        for i in 0..40u32 {
+            t.insert(format!("k{i}").as_bytes(), 100 + i);
+        }
+        assert_eq!(node(&t, long), Some(5));
+        assert_eq!(node(&t, b"a_key_longer_than_sixteen_bytez"), None);
+        assert_eq!(node(&t, b"a_key_longer_xhan_sixteen_bytes"), None);
+    }
+
     #[test]
     fn insert_get_replace_grow() {
         let mut t = KeyTable::default();
         assert!(t.is_empty());
-        assert_eq!(t.get(b"a"), None);
+        assert_eq!(node(&t, b"a"), None);
         let keys: Vec<String> = (0..300)
             .map(|i| format!("k.{i}.{}", "x".repeat(i % 20)))
             .collect();
@@ -166,11 +332,11 @@ mod tests {
         t.insert(keys[5].as_bytes(), 555);
         for (i, k) in keys.iter().enumerate() {
             let want = if i == 5 { 555 } else { i as u32 };
-            assert_eq!(t.get(k.as_bytes()), Some(want), "{k}");
+            assert_eq!(node(&t, k.as_bytes()), Some(want), "{k}");
         }
-        assert_eq!(t.get(b""), Some(999));
-        assert_eq!(t.get(b"k.1"), None);
-        assert_eq!(t.get(b"k.1.xx"), None);
+        assert_eq!(node(&t, b""), Some(999));
+        assert_eq!(node(&t, b"k.1"), None);
+        assert_eq!(node(&t, b"k.1.xx"), None);
         assert_eq!(t.len, 301);
     }
 
@@ -184,24 +350,24 @@ mod tests {
             t.insert(&base[..n], n as u32);
         }
         for n in 0..=40 {
-            assert_eq!(t.get(&base[..n]), Some(n as u32), "{n}");
+            assert_eq!(node(&t, &base[..n]), Some(n as u32), "{n}");
             for i in 0..n {
                 let mut k = base[..n].to_vec();
                 k[i] ^= 0x40;
-                assert_eq!(t.get(&k), None, "{n} {i}");
+                assert_eq!(node(&t, &k), None, "{n} {i}");
             }
             let mut longer = base[..n].to_vec();
             longer.push(0);
             if n < 40 {
-                assert_eq!(t.get(&longer), None, "{n}");
+                assert_eq!(node(&t, &longer), None, "{n}");
             }
         }
         // Short keys that share their sampled bytes but differ in length.
         let mut t = KeyTable::default();
         t.insert(b"ab", 1);
-        assert_eq!(t.get(b"ab\0"), None);
-        assert_eq!(t.get(b"a"), None);
-        assert_eq!(t.get(b"ab"), Some(1));
+        assert_eq!(node(&t, b"ab\0"), None);
+        assert_eq!(node(&t, b"a"), None);
+        assert_eq!(node(&t, b"ab"), Some(1));
     }
 
     #[test]
@@ -209,17 +375,17 @@ mod tests {
         // Keys of the same first byte and length share a filter bit; keys whose bit no held
         // key has are turned away (an empty table turns every key away).
         let mut t = KeyTable::default();
-        assert_eq!(t.get(b""), None);
+        assert_eq!(node(&t, b""), None);
         t.insert(b"name", 1);
         t.insert(b"pid", 2);
         assert_eq!(filter_bit(b"name"), filter_bit(b"nope"));
-        assert_eq!(t.get(b"nope"), None);
-        assert_eq!(t.get(b"name"), Some(1));
-        assert_eq!(t.get(b"pid"), Some(2));
-        assert_eq!(t.get(b""), None);
+        assert_eq!(node(&t, b"nope"), None);
+        assert_eq!(node(&t, b"name"), Some(1));
+        assert_eq!(node(&t, b"pid"), Some(2));
+        assert_eq!(node(&t, b""), None);
         assert_eq!(t.filter.count_ones(), 2);
         for k in [&b"names"[..], b"nam", b"xame", b"args"] {
-            assert_eq!(t.get(k), None, "{k:?}");
+            assert_eq!(node(&t, k), None, "{k:?}");
         }
     }
 
@@ -239,7 +405,7 @@ mod tests {
             want.insert(k.clone(), i as u32);
         }
         for (k, &v) in &want {
-            assert_eq!(t.get(k), Some(v), "{k:?}");
+            assert_eq!(node(&t, k), Some(v), "{k:?}");
         }
         assert_eq!(t.len, want.len());
     }

@@ -4,7 +4,7 @@
 
 use ahash::AHashMap;
 
-use super::keys::KeyTable;
+use super::keys::{KeyTable, Target, NO_SLOT};
 use crate::event::SlotKind;
 
 /// Index of a trie node.
@@ -19,7 +19,14 @@ pub(crate) struct Node {
     children: KeyTable,
     /// The slot filled by values found at this node, and how to convert them.
     pub(crate) slot: Option<(u32, SlotKind)>,
+    /// Where the hints of this node's keys start (see [`Projection::hints_len`]).
+    hint_base: u32,
 }
+
+/// The fewest slots of a projection whose decoder checks keys against hints first: a
+/// projection this large likely covers most keys of the objects it enters (where most keys are
+/// unprojected, a failed check for each would cost more than the hits save).
+const HINTS_FROM: usize = 64;
 
 impl Node {
     /// Whether some projected path continues below this node.
@@ -28,10 +35,22 @@ impl Node {
         !self.children.is_empty()
     }
 
-    /// The node a member of this node's object whose key is `key` leads to.
+    /// Where a member of this node's object whose key is `key` leads.
     #[inline(always)]
-    pub(crate) fn child(&self, key: &[u8]) -> Option<NodeId> {
+    pub(crate) fn child(&self, key: &[u8]) -> Option<&Target> {
         self.children.get(key)
+    }
+
+    /// The table of the keys leading out of this node.
+    #[inline(always)]
+    pub(crate) fn keys(&self) -> &KeyTable {
+        &self.children
+    }
+
+    /// The index among a decoder's hints of the hint of entry `i` of [`Node::keys`].
+    #[inline(always)]
+    pub(crate) fn hint_of(&self, i: u32) -> usize {
+        self.hint_base as usize + i as usize
     }
 }
 
@@ -46,6 +65,10 @@ pub struct Projection {
     /// slots with values (off by default: only a reader of a few slots among many, the
     /// prefilter, gains from it, and every value pays a few instructions for it).
     track_filled: bool,
+    /// How many hints a decoder keeps for this projection: one per node, the key its objects
+    /// started with last, and one per entry of each node's key table, the key that followed
+    /// that entry's last (see `decode/decoder/hints.rs`).
+    hints_len: usize,
 }
 
 impl Projection {
@@ -86,6 +109,24 @@ impl Projection {
                 Some((first, _)) => aliases.push((slot, first)),
             }
         }
+        // Each key's target gets its node's slot and whether paths continue below it.
+        let info: Vec<(u32, SlotKind, bool)> = nodes
+            .iter()
+            .map(|n| {
+                let (slot, kind) = n.slot.unwrap_or((NO_SLOT, SlotKind::Plain));
+                (slot, kind, n.has_children())
+            })
+            .collect();
+        // Hints: one per node (its objects' first key), then one per entry of its key table.
+        let mut hints = nodes.len();
+        for n in &mut nodes {
+            n.children.set_targets(|t| match info.get(t.node as usize) {
+                Some(&(slot, kind, children)) => t.with(slot, kind, children),
+                None => t,
+            });
+            n.hint_base = hints as u32;
+            hints += n.children.capacity();
+        }
         let paths = fields
             .iter()
             .map(|(p, k)| (p.as_str().into(), *k))
@@ -95,6 +136,7 @@ impl Projection {
             paths,
             aliases,
             track_filled: false,
+            hints_len: hints,
         }
     }
 
@@ -108,6 +150,19 @@ impl Projection {
     #[inline]
     pub fn tracks_filled(&self) -> bool {
         self.track_filled
+    }
+
+    /// Whether a decoder checks keys against hints first (from [`HINTS_FROM`] slots).
+    #[inline]
+    pub(crate) fn hinted(&self) -> bool {
+        self.paths.len() >= HINTS_FROM
+    }
+
+    /// How many hints a decoder keeps for this projection: one per node and one per entry of
+    /// each node's key table.
+    #[inline]
+    pub(crate) fn hints_len(&self) -> usize {
+        self.hints_len
     }
 
     /// The number of slots.
@@ -138,7 +193,11 @@ impl Projection {
     /// The node reached from `node` by the JSON key `key`.
     #[inline]
     pub(crate) fn lookup(&self, node: NodeId, key: &[u8]) -> Option<NodeId> {
-        self.nodes.get(node as usize)?.children.get(key)
+        self.nodes
+            .get(node as usize)?
+            .children
+            .get(key)
+            .map(|t| t.node)
     }
 
     #[inline]

@@ -8,9 +8,10 @@
 use super::scalar::{int_value, parse_int, scalar_len};
 use super::skip::string_end;
 use super::{Parser, MAX_DEPTH};
+use crate::decode::keys::Target;
 use crate::decode::lexer::find_quote_or_backslash;
-use crate::decode::projection::{NodeId, ROOT};
-use crate::event::{SlotKind, SlotRange, Value};
+use crate::decode::projection::ROOT;
+use crate::event::{SlotKind, SlotRange, StrRef, Value};
 
 /// Nesting of projected containers beyond which the optimistic pass declines (it recurses
 /// once per level; unprojected subtrees are skipped without recursion at any depth).
@@ -18,7 +19,7 @@ const MAX_FAST_DEPTH: usize = 64;
 
 /// Past JSON whitespace at `at`.
 #[inline(always)]
-fn ws(b: &[u8], mut at: usize) -> usize {
+pub(super) fn ws(b: &[u8], mut at: usize) -> usize {
     // Most tokens follow each other directly: one test for any byte above the space.
     if b.get(at).is_some_and(|&c| c > b' ') {
         return at;
@@ -32,7 +33,7 @@ fn ws(b: &[u8], mut at: usize) -> usize {
 /// The index of the byte `c` at `b[at]` or right after whitespace there (tokens usually follow
 /// each other directly: one test for that); `None` for anything else.
 #[inline(always)]
-fn at_byte(b: &[u8], at: usize, c: u8) -> Option<usize> {
+pub(super) fn at_byte(b: &[u8], at: usize, c: u8) -> Option<usize> {
     if b.get(at) == Some(&c) {
         return Some(at);
     }
@@ -85,85 +86,86 @@ fn number_len(b: &[u8], at: usize) -> Option<(usize, bool)> {
 
 impl Parser<'_, '_> {
     /// Decodes the whole line optimistically. `false`: declined, with the output cleared (the
-    /// pairs, the slots and the scratch text) for the exact parser.
+    /// values, the slots and the scratch text) for the exact parser.
     pub(super) fn fast_document(&mut self) -> bool {
         let b = self.text.as_bytes();
         let at = ws(b, 0);
         let done = match b.get(at) {
+            // Hints pay where most keys are projected, which large projections make likely;
+            // small ones are read by a copy of the pass compiled without them.
+            Some(b'{') if self.proj.hinted() => self
+                .fast_object::<true>(at + 1, ROOT, 1)
+                .is_some_and(|end| ws(b, end) == b.len()),
             Some(b'{') => self
-                .fast_object(at + 1, ROOT, 1)
+                .fast_object::<false>(at + 1, ROOT, 1)
                 .is_some_and(|end| ws(b, end) == b.len()),
             _ => false,
         };
         if !done {
-            self.pairs.clear();
             self.scratch.clear();
+            self.values.clear();
+            self.slot_of.clear();
+            self.bare.clear();
+            self.scattered = false;
             self.slots.fill(SlotRange::default());
         }
         done
     }
 
-    /// The members of the object of `node` whose `{` ends right before `b[at]`, with `depth`
-    /// containers open counting this one; the index past its `}`.
-    fn fast_object(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
-        let b = self.text.as_bytes();
-        let mut at = ws(b, at);
-        if b.get(at) == Some(&b'}') {
-            return Some(at + 1);
-        }
-        // The object's node, looked up once for all its keys.
-        let proj = self.proj;
-        let this = proj.node(node);
-        loop {
-            let open = at_byte(b, at, b'"')?;
-            let close = find_quote_or_backslash(b, open + 1)?;
-            if b.get(close) != Some(&b'"') {
-                return None;
-            }
-            let target = this.child(b.get(open + 1..close)?);
-            let colon = at_byte(b, close + 1, b':')?;
-            let value = ws(b, colon + 1);
-            at = match target {
-                None => self.fast_skip(value, depth, value > colon + 1)?,
-                Some(n) => self.fast_member(value, n, depth)?,
-            };
-            at = ws(b, at);
-            match b.get(at)? {
-                b',' => at += 1,
-                b'}' => return Some(at + 1),
-                _ => return None,
-            }
-        }
-    }
-
-    /// The value at `b[at]` of a member that leads to the projected `node`: marks its slot
+    /// The value at `b[at]` of a member that leads to the projected `t.node`: marks its slot
     /// present, and keeps a string without escapes (the usual case) right here; the rest goes to
     /// [`Parser::fast_value`].
     #[inline(always)]
-    fn fast_member(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
+    pub(super) fn fast_member<const HINTS: bool>(
+        &mut self,
+        at: usize,
+        t: Target,
+        depth: usize,
+    ) -> Option<usize> {
         let b = self.text.as_bytes();
-        let Some((slot, kind)) = self.proj.node(node).slot else {
-            return self.fast_value(at, node, depth);
+        let (slot, kind) = (t.slot, t.kind);
+        let Some(r) = self.slots.get_mut(slot as usize) else {
+            // No slot (`NO_SLOT`): a node that only leads deeper.
+            return self.fast_value::<HINTS>(at, t, depth);
         };
-        self.slots.get_mut(slot as usize)?.present = true;
+        r.present = true;
         if let Some(close) = plain_string_close(b, at) {
-            let v = self.plain_string(at + 1..close, kind);
-            self.keep(slot, v)?;
+            if kind == SlotKind::Plain {
+                // Built in place (the conversions' path, out of line, would have it go through
+                // memory).
+                self.keep(slot, Value::Str(line_str(at + 1..close)));
+            } else {
+                self.keep_converted(slot, at + 1..close, kind);
+            }
             return Some(close + 1);
         }
-        self.fast_value(at, node, depth)
+        // Present, though the value may keep nothing (an empty array).
+        self.bare.push(slot);
+        self.fast_value::<HINTS>(at, t, depth)
     }
 
-    /// The elements of the array found at `node` whose `[` ends right before `b[at]`; the index
-    /// past its `]`.
-    fn fast_array(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
+    /// Keeps the string `text[inside]` (without escapes) of a slot that converts its strings.
+    #[inline(never)]
+    fn keep_converted(&mut self, slot: u32, inside: std::ops::Range<usize>, kind: SlotKind) {
+        let v = self.plain_string(inside, kind);
+        self.keep(slot, v);
+    }
+
+    /// The elements of the array found at `t.node` whose `[` ends right before `b[at]`; the
+    /// index past its `]`.
+    fn fast_array<const HINTS: bool>(
+        &mut self,
+        at: usize,
+        t: Target,
+        depth: usize,
+    ) -> Option<usize> {
         let b = self.text.as_bytes();
         let mut at = ws(b, at);
         if b.get(at) == Some(&b']') {
             return Some(at + 1);
         }
         loop {
-            at = ws(b, self.fast_value(at, node, depth)?);
+            at = ws(b, self.fast_value::<HINTS>(at, t, depth)?);
             match b.get(at)? {
                 b',' => at = ws(b, at + 1),
                 b']' => return Some(at + 1),
@@ -179,7 +181,7 @@ impl Parser<'_, '_> {
     /// passed over here in the caller, and so are objects and arrays (by the block scan); the
     /// rest goes to [`Parser::fast_skip_other`].
     #[inline(always)]
-    fn fast_skip(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
+    pub(super) fn fast_skip(&mut self, at: usize, depth: usize, spaced: bool) -> Option<usize> {
         let b = self.text.as_bytes();
         if let Some(close) = plain_string_close(b, at) {
             return Some(close + 1);
@@ -211,93 +213,87 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// The value at `b[at]`, found at the projected `node` (a member's value or an element of
+    /// The value at `b[at]`, found at the projected `t.node` (a member's value or an element of
     /// an array found there): kept when the node has a slot, entered when it is a container.
-    fn fast_value(&mut self, at: usize, node: NodeId, depth: usize) -> Option<usize> {
+    fn fast_value<const HINTS: bool>(
+        &mut self,
+        at: usize,
+        t: Target,
+        depth: usize,
+    ) -> Option<usize> {
         let b = self.text.as_bytes();
-        let n = self.proj.node(node);
-        let slot = n.slot;
-        let (value, end) = match *b.get(at)? {
+        // `NO_SLOT` is beyond every slot.
+        let slot = (t.slot as usize) < self.slots.len();
+        match *b.get(at)? {
             b'"' => {
                 let close = find_quote_or_backslash(b, at + 1)?;
-                let Some((slot, kind)) = slot else {
+                if !slot {
                     // Unkept strings are still checked by the exact parser's tokenizer.
                     return (b[close] == b'"').then_some(close + 1);
-                };
-                if b[close] == b'"' {
-                    (
-                        Some((slot, self.plain_string(at + 1..close, kind))),
-                        close + 1,
-                    )
-                } else {
-                    let end = string_end(b, at).ok()?;
-                    let v = self.escaped_string(at + 1..end - 1, kind).ok()?;
-                    (Some((slot, v)), end)
                 }
+                if b[close] != b'"' {
+                    let end = string_end(b, at).ok()?;
+                    let v = self.escaped_string(at + 1..end - 1, t.kind).ok()?;
+                    self.keep(t.slot, v);
+                    return Some(end);
+                }
+                if t.kind == SlotKind::Plain {
+                    self.keep(t.slot, Value::Str(line_str(at + 1..close)));
+                } else {
+                    self.keep_converted(t.slot, at + 1..close, t.kind);
+                }
+                Some(close + 1)
             }
             b'{' => {
                 if depth + 2 > MAX_DEPTH || depth >= MAX_FAST_DEPTH {
                     return None;
                 }
-                if let Some((slot, _)) = slot {
-                    self.keep(slot, Value::Object)?;
+                if slot {
+                    self.keep(t.slot, Value::Object);
                 }
-                return if n.has_children() {
-                    self.fast_object(at + 1, node, depth + 1)
+                if t.children {
+                    self.fast_object::<HINTS>(at + 1, t.node, depth + 1)
                 } else {
                     self.fast_skip(at, depth, false)
-                };
+                }
             }
             b'[' => {
                 if depth + 2 > MAX_DEPTH || depth >= MAX_FAST_DEPTH {
                     return None;
                 }
-                return self.fast_array(at + 1, node, depth + 1);
+                self.fast_array::<HINTS>(at + 1, t, depth + 1)
             }
-            c => {
-                let (v, len) = match c {
-                    b't' | b'f' | b'n' => {
-                        let len = scalar_len(b, at)?;
-                        let v = match c {
-                            b't' => Value::Bool(true),
-                            b'f' => Value::Bool(false),
-                            _ => Value::Null,
-                        };
-                        (v, len)
-                    }
-                    _ => {
-                        let (len, float) = number_len(b, at)?;
-                        let Some((_, kind)) = slot else {
-                            return Some(at + len);
-                        };
-                        let text = self.text.get(at..at + len)?;
-                        let int = if float {
-                            None
-                        } else {
-                            parse_int(text.as_bytes())
-                        };
-                        let v = match int {
-                            Some(i) => int_value(i, kind),
-                            None => float_value(text.parse().ok()?, kind),
-                        };
-                        (v, len)
-                    }
+            c @ (b't' | b'f' | b'n') => {
+                let len = scalar_len(b, at)?;
+                if slot {
+                    let v = match c {
+                        b't' => Value::Bool(true),
+                        b'f' => Value::Bool(false),
+                        _ => Value::Null,
+                    };
+                    self.keep(t.slot, v);
+                }
+                Some(at + len)
+            }
+            _ => {
+                let (len, float) = number_len(b, at)?;
+                if !slot {
+                    return Some(at + len);
+                }
+                let text = self.text.get(at..at + len)?;
+                let int = if float {
+                    None
+                } else {
+                    parse_int(text.as_bytes())
                 };
-                (slot.map(|(s, _)| (s, v)), at + len)
+                let v = match int {
+                    Some(i) => int_value(i, t.kind),
+                    None => float_value(text.parse().ok()?, t.kind),
+                };
+                self.keep(t.slot, v);
+                Some(at + len)
             }
-        };
-        if let Some((slot, v)) = value {
-            self.keep(slot, v)?;
         }
-        Some(end)
-    }
-
-    /// Appends a kept value of `slot`.
-    #[inline]
-    fn keep(&mut self, slot: u32, v: Value) -> Option<()> {
-        self.slots.get_mut(slot as usize)?.len += 1;
-        self.pairs.push((slot, v));
-        Some(())
     }
 }
 
@@ -309,6 +305,17 @@ fn float_value(f: f64, kind: SlotKind) -> Value {
             crate::decode::timestamp::float_millis_to_nanos(f).map_or(Value::Float(f), Value::Date)
         }
         _ => Value::Float(f),
+    }
+}
+
+/// The string of the line `text[inside]`. The line is shorter than 4 GiB (checked before
+/// parsing), so offsets fit in u32.
+#[inline(always)]
+fn line_str(inside: std::ops::Range<usize>) -> StrRef {
+    StrRef {
+        start: inside.start as u32,
+        len: inside.len() as u32,
+        scratch: false,
     }
 }
 

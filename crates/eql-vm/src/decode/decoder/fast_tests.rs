@@ -335,3 +335,70 @@ fn valid_documents_agree_with_serde_json() {
     }
     assert!(checked > 500, "{checked}");
 }
+
+/// One decoder and one buffer serve random lines (valid and damaged) under projections of
+/// several sizes in turn, the wide one twice with the same slots reordered, so that slots are
+/// reset both all at once and only those the line before named, and keys are checked against
+/// hints that lines before left (and another projection's): every decode gives what the exact
+/// parser gives in a fresh buffer, slots, values, positions, text and the bitmap of filled
+/// slots.
+#[test]
+fn a_reused_buffer_decodes_as_a_fresh_one() {
+    let mut projs = projections();
+    let mut wide: Vec<(String, SlotKind)> = (0..60)
+        .map(|i| (format!("f{i}"), SlotKind::Plain))
+        .collect();
+    for p in [
+        "a", "b.c", "a.b", "a.b.c", "ip", "ts", "x", "é", "a", "n", "c",
+    ] {
+        let kind = match p {
+            "ip" => SlotKind::Ip,
+            "ts" => SlotKind::Date,
+            _ => SlotKind::Plain,
+        };
+        wide.push((p.to_string(), kind));
+    }
+    let mut tracked = Projection::new(&wide);
+    tracked.set_track_filled(true);
+    assert!(tracked.hinted());
+    projs.push(tracked);
+    wide.reverse();
+    projs.push(Projection::new(&wide));
+    let mut r = Rng(0xD1B5_4A32_D192_ED03);
+    let mut d = Decoder::new();
+    let mut buf = EventBuf::new();
+    let mut listed = 0;
+    for i in 0..6000 {
+        let mut doc = String::new();
+        object(&mut r, 0, &mut doc);
+        let mut line = doc.into_bytes();
+        if i % 5 == 4 {
+            let at = r.next(line.len());
+            line.truncate(at);
+        }
+        let p = &projs[if i % 3 == 0 {
+            r.next(projs.len())
+        } else {
+            4 + i % 2
+        }];
+        listed +=
+            usize::from(buf.slots.len() == p.len() && buf.slot_of.len() + buf.bare.len() < p.len());
+        // The exact parser, in a fresh buffer (the wide projections' optimistic pass checks
+        // keys against the hints the lines before left).
+        let mut fresh = EventBuf::new();
+        fresh.line.extend_from_slice(&line);
+        let want = Decoder::new().decode_with(p, &mut fresh, false);
+        buf.line.clear();
+        buf.line.extend_from_slice(&line);
+        let got = d.decode(p, &mut buf);
+        let text = String::from_utf8_lossy(&line);
+        assert_eq!(got, want, "{text}");
+        assert_eq!(buf.slots, fresh.slots, "{text}");
+        assert_eq!(buf.values, fresh.values, "{text}");
+        assert_eq!(buf.pos, fresh.pos, "{text}");
+        assert_eq!(buf.scratch, fresh.scratch, "{text}");
+        assert_eq!(buf.text, fresh.text, "{text}");
+        assert_eq!(buf.filled, fresh.filled, "{text}");
+    }
+    assert!(listed > 2000, "{listed}");
+}
