@@ -3,6 +3,7 @@
 //! The prefilter keeps one such index per event category (and one for stages of any
 //! category), so that an event is probed only for the clauses of stages that can take it.
 
+use super::atoms::Atoms;
 use super::bits::{int_of, StrBits};
 use super::flow::{Guard, Test};
 use super::folded::FoldedMap;
@@ -10,8 +11,6 @@ use super::Hit;
 use crate::event::{EventBuf, Value};
 use crate::words::same_bytes;
 use ahash::AHashMap;
-use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
 use std::sync::Arc;
 
 /// The index of one field's literals: value → the clauses it satisfies. What a probe reads of
@@ -38,89 +37,6 @@ struct SlotIndex {
     atoms: Vec<Box<str>>,
     /// Each atom's position in `atoms`, while building.
     atom_ids: AHashMap<Box<str>, u32>,
-}
-
-/// The automaton of one field's atoms: a DFA, or, when that would be too large, an NFA.
-#[derive(Debug)]
-enum Atoms {
-    Dfa(dfa::DFA),
-    Nfa(contiguous::NFA),
-}
-
-impl Atoms {
-    fn build(atoms: &[Box<str>]) -> Option<Atoms> {
-        let patterns = || atoms.iter().map(|a| a.as_bytes());
-        // Atoms are lowercased and searched case-insensitively: a case-sensitive pattern then
-        // lets through a little more than it must, which is sound.
-        let dfa = dfa::Builder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(patterns());
-        match dfa {
-            Ok(d) => Some(Atoms::Dfa(d)),
-            Err(_) => contiguous::Builder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .prefilter(false)
-                .build(patterns())
-                .ok()
-                .map(Atoms::Nfa),
-        }
-    }
-
-    /// Calls `found` with the index of every atom `hay` contains (once per occurrence).
-    #[inline]
-    fn scan(&self, hay: &[u8], found: impl FnMut(usize)) {
-        match self {
-            Atoms::Dfa(a) => scan(a, hay, found),
-            Atoms::Nfa(a) => scan(a, hay, found),
-        }
-    }
-}
-
-/// An overlapping search of `hay` with `a`, one transition per byte: the automaton's own
-/// iterator sets up a search state for every match it returns, which costs more than the
-/// scan itself on the short values of events.
-#[inline]
-fn scan<A: Automaton>(a: &A, hay: &[u8], mut found: impl FnMut(usize)) {
-    let Ok(mut sid) = a.start_state(Anchored::No) else {
-        return;
-    };
-    let mut report = |sid| {
-        for i in 0..a.match_len(sid) {
-            found(a.match_pattern(sid, i).as_usize());
-        }
-    };
-    if a.is_match(sid) {
-        report(sid);
-    }
-    let mut rest = hay;
-    while let Some((n, next)) = to_special(a, sid, rest) {
-        sid = next;
-        if a.is_dead(sid) {
-            return;
-        }
-        if a.is_match(sid) {
-            report(sid);
-        }
-        rest = rest.get(n..).unwrap_or_default();
-    }
-}
-
-/// Runs `a` from state `sid` over `hay` until it enters a special state (a match or the dead
-/// state): how many bytes that took, and the state; `None` when `hay` ends first. Matches are
-/// rare, so nearly every value is one call; apart from the reporting of matches this loop
-/// keeps its few values in registers.
-#[inline(never)]
-fn to_special<A: Automaton>(a: &A, mut sid: StateID, hay: &[u8]) -> Option<(usize, StateID)> {
-    for (i, &b) in hay.iter().enumerate() {
-        sid = a.next_state(Anchored::No, sid, b);
-        if a.is_special(sid) {
-            return Some((i + 1, sid));
-        }
-    }
-    None
 }
 
 /// The clauses of the literals that share one ASCII-lowercased form.
@@ -366,56 +282,3 @@ impl SlotIndex {
 #[cfg(test)]
 #[path = "index_tests.rs"]
 mod probe_tests;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use aho_corasick::AhoCorasick;
-
-    /// Both automata report what the crate's overlapping iterator reports, occurrence by
-    /// occurrence, ignoring ASCII case.
-    #[test]
-    fn scans_find_every_overlapping_atom() {
-        let atoms: Vec<Box<str>> = ["abc", "bcd", "cd", "\\system32\\", "abcabc", "é-x"]
-            .iter()
-            .map(|a| Box::from(*a))
-            .collect();
-        let reference = match AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(atoms.iter().map(|a| a.as_bytes()))
-        {
-            Ok(ac) => ac,
-            Err(e) => panic!("{e}"),
-        };
-        let nfa = contiguous::Builder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(atoms.iter().map(|a| a.as_bytes()))
-            .map(Atoms::Nfa);
-        let dfa = Atoms::build(&atoms);
-        assert!(matches!(dfa, Some(Atoms::Dfa(_))));
-        let hays = [
-            "xxABCabcd",
-            "C:\\Windows\\SYSTEM32\\cmd.exe",
-            "",
-            "cd",
-            "É-X é-x",
-            "abcabcabc",
-        ];
-        for hay in hays {
-            let mut want: Vec<usize> = reference
-                .find_overlapping_iter(hay)
-                .map(|m| m.pattern().as_usize())
-                .collect();
-            want.sort_unstable();
-            assert_eq!(want.is_empty(), hay.is_empty(), "{hay}");
-            for a in [dfa.as_ref(), nfa.as_ref().ok()] {
-                let Some(a) = a else { panic!("no automaton") };
-                let mut got = Vec::new();
-                a.scan(hay.as_bytes(), |i| got.push(i));
-                got.sort_unstable();
-                assert_eq!(got, want, "{hay}");
-            }
-        }
-    }
-}

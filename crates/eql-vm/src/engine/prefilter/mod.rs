@@ -7,6 +7,7 @@
 //! be true; the others are not run at all. Skipping a stage whose predicate would be false
 //! changes nothing.
 
+mod atoms;
 mod bits;
 mod flow;
 mod folded;
