@@ -147,13 +147,7 @@ mod tests {
     #[test]
     fn agrees_with_the_regex() {
         let alphabet: Vec<char> = "aAbB\\.*?é€𝄞 ".chars().collect();
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::test_util::xorshift(0x2545_f491_4f6c_dd1du64);
         let mut hits = 0;
         for round in 0..3000 {
             let plen = next(7);

@@ -735,13 +735,7 @@ mod tests {
             "a", "A", "bc", "BC", "x", "q", "z", "C:", "\\", "p f", "P F", ".exe", "@80", "@8080",
             "@443", "é", "^", "`", "+", "b", " ",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::test_util::xorshift(0x2545_f491_4f6c_dd1du64);
         let mut hits = 0;
         for ci in [false, true] {
             for patterns in sets {
@@ -773,13 +767,7 @@ mod tests {
         let patterns = [
             "?", "??", "???", "?*", "*?", "?*?", "*??*", "????*", "?????",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::test_util::xorshift(0x9e37_79b9_7f4a_7c15u64);
         let mut hits = 0;
         for p in patterns {
             assert!(matches!(classify(p), Some(Ok(Shape::Chars(_)))), "{p}");

@@ -147,13 +147,7 @@ mod tests {
         let alphabet: Vec<char> = "^`+%@8043\\regsvwcitzon.dfEchoaAbBé xyzXYZ"
             .chars()
             .collect();
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::test_util::xorshift(0x9e37_79b9_7f4a_7c15u64);
         let fold = |s: &[u8], ci: bool| {
             if ci {
                 s.to_ascii_lowercase()

@@ -7,9 +7,7 @@
 mod common;
 
 use common::{run_lines, Seen};
-use eql_emit::{Emitter, QueryOptions};
-use eql_planner::{plan_text, PlanOptions, Schema};
-use eql_vm::engine::{Engine, EngineOptions};
+use eql_vm::engine::Engine;
 
 /// Twenty names and `bash`: a set too large for a string list.
 const MANY: &str =
@@ -44,21 +42,7 @@ fn queries() -> Vec<String> {
 }
 
 fn engine(prefilter: bool) -> Engine {
-    let mut emitter = Emitter::new();
-    for (i, q) in queries().iter().enumerate() {
-        let planned = match plan_text(q, &Schema::builtin(), &PlanOptions::default()) {
-            Ok(p) => p,
-            Err(d) => panic!("{q}: {d:?}"),
-        };
-        emitter.add(
-            &planned.plan,
-            &QueryOptions::new(format!("q{i}"), q.clone()),
-        );
-    }
-    let mut e = match Engine::new(emitter.finish(), &EngineOptions::default()) {
-        Ok(e) => e,
-        Err(e) => panic!("{e}"),
-    };
+    let mut e = common::engine_of(&queries());
     e.set_prefilter(prefilter);
     e
 }

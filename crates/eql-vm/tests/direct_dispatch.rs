@@ -8,9 +8,7 @@
 mod common;
 
 use common::{run_lines, Seen};
-use eql_emit::{Emitter, QueryOptions};
-use eql_planner::{plan_text, PlanOptions, Schema};
-use eql_vm::engine::{Engine, EngineOptions};
+use eql_vm::engine::Engine;
 
 const QUERIES: &[&str] = &[
     "sequence by host.id with maxspan=2s [network where process.name == \"bash\"] by process.entity_id [process where process.args == \"-i\"] by process.parent.entity_id",
@@ -35,19 +33,9 @@ const GATED: &[&str] = &[
 const ANY: &str = "any where process.name == \"no such process\"";
 
 fn engine(queries: &[&str], with_any: bool) -> Engine {
-    let mut emitter = Emitter::new();
     let extra = with_any.then_some(ANY);
-    for (i, q) in queries.iter().copied().chain(extra).enumerate() {
-        let planned = match plan_text(q, &Schema::builtin(), &PlanOptions::default()) {
-            Ok(p) => p,
-            Err(d) => panic!("{q}: {d:?}"),
-        };
-        emitter.add(&planned.plan, &QueryOptions::new(format!("q{i}"), q));
-    }
-    match Engine::new(emitter.finish(), &EngineOptions::default()) {
-        Ok(e) => e,
-        Err(e) => panic!("{e}"),
-    }
+    let all: Vec<&str> = queries.iter().copied().chain(extra).collect();
+    common::engine_of(&all)
 }
 
 /// Events of one category, of several, of a repeated one, of none, of a non-string one, of

@@ -6,9 +6,7 @@
 mod common;
 
 use common::run_lines;
-use eql_emit::{Emitter, QueryOptions};
-use eql_planner::{plan_text, PlanOptions, Schema};
-use eql_vm::engine::{Engine, EngineOptions};
+use eql_vm::engine::Engine;
 
 const QUERIES: &[&str] = &[
     "process where process.name : (\"ba?h\", \"*zsh*\", \"?*x\")",
@@ -17,18 +15,7 @@ const QUERIES: &[&str] = &[
 ];
 
 fn engine() -> Engine {
-    let mut emitter = Emitter::new();
-    for (i, q) in QUERIES.iter().enumerate() {
-        let planned = match plan_text(q, &Schema::builtin(), &PlanOptions::default()) {
-            Ok(p) => p,
-            Err(d) => panic!("{q}: {d:?}"),
-        };
-        emitter.add(&planned.plan, &QueryOptions::new(format!("q{i}"), *q));
-    }
-    match Engine::new(emitter.finish(), &EngineOptions::default()) {
-        Ok(e) => e,
-        Err(e) => panic!("{e}"),
-    }
+    common::engine_of(QUERIES)
 }
 
 #[test]

@@ -36,11 +36,6 @@ impl Loaded {
 }
 
 impl Guard {
-    /// The slot the guarded test reads.
-    pub fn slot(&self) -> usize {
-        self.slot
-    }
-
     /// A guard that rules out an event only when each of `guards` does: their lists'
     /// union, when they all test one slot (`None` when they do not, or there are none, or
     /// the union is too large to test at a guard's cost).
