@@ -66,8 +66,16 @@ pub struct EventBuf {
     /// (`Projection::set_track_filled`; an engine with a prefilter does), else empty. Lets a
     /// reader of a few slots among many (the prefilter) visit only those the event fills.
     pub filled: Vec<u64>,
+    /// The lists the decoder keeps to reset only what the last decode filled (see
+    /// [`ResetLists`]); boxed, so that a buffer's header stays small for its readers.
+    pub(crate) reset: Box<ResetLists>,
+}
+
+/// What the last decode into a buffer filled, kept by the decoder alone.
+#[derive(Debug, Default)]
+pub(crate) struct ResetLists {
     /// The slot of each value the last decode kept, in the order it met them (the values of
-    /// repeated paths not included). With [`EventBuf::bare`] it names every slot that decode
+    /// repeated paths not included). With [`ResetLists::bare`] it names every slot that decode
     /// left other than empty, so that the next decode resets only those. Kept by the decoder
     /// alone, which is the only writer of `slots`.
     pub(crate) slot_of: Vec<u32>,

@@ -160,10 +160,10 @@ impl Decoder {
             scratch,
             slots,
             values,
-            slot_of,
-            bare,
+            reset,
             ..
         } = buf;
+        let crate::event::ResetLists { slot_of, bare } = &mut **reset;
         let text = text.as_str();
         if u32::try_from(text.len()).is_err() {
             return Err(DecodeError::new(0, E::TooLong));

@@ -381,8 +381,9 @@ fn a_reused_buffer_decodes_as_a_fresh_one() {
         } else {
             4 + i % 2
         }];
-        listed +=
-            usize::from(buf.slots.len() == p.len() && buf.slot_of.len() + buf.bare.len() < p.len());
+        listed += usize::from(
+            buf.slots.len() == p.len() && buf.reset.slot_of.len() + buf.reset.bare.len() < p.len(),
+        );
         // The exact parser, in a fresh buffer (the wide projections' optimistic pass checks
         // keys against the hints the lines before left).
         let mut fresh = EventBuf::new();

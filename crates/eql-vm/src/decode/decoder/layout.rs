@@ -43,7 +43,7 @@ impl Decoder {
         if track {
             // A loop of its own, so that decoding without the bitmap pays nothing for it.
             let filled = &mut buf.filled[..];
-            for &slot in &buf.slot_of {
+            for &slot in &buf.reset.slot_of {
                 if let Some(w) = filled.get_mut(slot as usize / 64) {
                     *w |= 1 << (slot % 64);
                 }
@@ -60,7 +60,7 @@ impl Decoder {
             buf.values.extend_from_within(range.clone());
             buf.pos.extend_from_within(range);
             slots[slot as usize] = SlotRange { start, ..src };
-            buf.bare.push(slot);
+            buf.reset.bare.push(slot);
             if track && src.len > 0 {
                 if let Some(w) = buf.filled.get_mut(slot as usize / 64) {
                     *w |= 1 << (slot % 64);
@@ -69,7 +69,7 @@ impl Decoder {
         }
     }
 
-    /// Groups the values (in document order, their slots in `buf.slot_of`) by slot with a
+    /// Groups the values (in document order, their slots in `buf.reset.slot_of`) by slot with a
     /// counting sort through the slots' counts, slots in the order the line first fills them,
     /// each value's document position beside it.
     fn group_by_slot(&mut self, buf: &mut EventBuf) {
@@ -77,7 +77,7 @@ impl Decoder {
         // Each slot's start, its count reset to 0 for the fill below: given when the slot is
         // first named (its count is then still above 0).
         let mut at = 0u32;
-        for &slot in &buf.slot_of {
+        for &slot in &buf.reset.slot_of {
             if let Some(r) = slots.get_mut(slot as usize) {
                 if r.len > 0 {
                     r.start = at;
@@ -91,7 +91,7 @@ impl Decoder {
         buf.pos.resize(buf.values.len(), 0);
         // Plain slices, whose pointers and lengths stay in registers through the loop.
         let (values, pos) = (&mut buf.values[..], &mut buf.pos[..]);
-        for (i, (&slot, &v)) in buf.slot_of.iter().zip(&self.unsorted).enumerate() {
+        for (i, (&slot, &v)) in buf.reset.slot_of.iter().zip(&self.unsorted).enumerate() {
             let Some(r) = slots.get_mut(slot as usize) else {
                 continue;
             };
@@ -113,9 +113,9 @@ pub(super) fn reset_slots(n: usize, buf: &mut EventBuf) {
     if slots.len() != n {
         slots.clear();
         slots.resize(n, SlotRange::default());
-    } else if buf.slot_of.len() + buf.bare.len() < n {
+    } else if buf.reset.slot_of.len() + buf.reset.bare.len() < n {
         // Two plain loops (a chained iterator costs twice the instructions a slot).
-        for list in [&buf.slot_of, &buf.bare] {
+        for list in [&buf.reset.slot_of, &buf.reset.bare] {
             for &slot in list {
                 if let Some(r) = slots.get_mut(slot as usize) {
                     *r = SlotRange::default();
@@ -125,15 +125,15 @@ pub(super) fn reset_slots(n: usize, buf: &mut EventBuf) {
     } else {
         slots.fill(SlotRange::default());
     }
-    buf.slot_of.clear();
-    buf.bare.clear();
+    buf.reset.slot_of.clear();
+    buf.reset.bare.clear();
 }
 
 /// Drops every value of a failed decode and empties every slot.
 pub(super) fn clear_values(buf: &mut EventBuf) {
     buf.values.clear();
     buf.pos.clear();
-    buf.slot_of.clear();
-    buf.bare.clear();
+    buf.reset.slot_of.clear();
+    buf.reset.bare.clear();
     buf.slots.fill(SlotRange::default());
 }
