@@ -331,11 +331,8 @@ fn inner_scan(globs: &mut [(Ends, Glob)], ci: bool) -> Option<Scan> {
         if ends.inner.is_empty() {
             continue;
         }
-        let folded = |n: &[u8]| n.eq_ignore_ascii_case(&ends.inner);
-        let j = match needles
-            .iter()
-            .position(|n| if ci { folded(n) } else { **n == *ends.inner })
-        {
+        // Already lower-cased when the set ignores case (`Ends::of`): equal bytes suffice.
+        let j = match needles.iter().position(|n| *n == ends.inner) {
             Some(j) => j,
             None if needles.len() < scan::MAX => {
                 needles.push(ends.inner.clone());

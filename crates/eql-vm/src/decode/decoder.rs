@@ -209,9 +209,9 @@ struct Parser<'t, 'b> {
     slots: &'b mut [SlotRange],
     /// The values kept, in document order ([`EventBuf::values`]).
     values: &'b mut Vec<Value>,
-    /// The slot of each value ([`EventBuf::slot_of`]).
+    /// The slot of each value ([`ResetLists::slot_of`](crate::event::ResetLists::slot_of)).
     slot_of: &'b mut Vec<u32>,
-    /// [`EventBuf::bare`].
+    /// [`ResetLists::bare`](crate::event::ResetLists::bare).
     bare: &'b mut Vec<u32>,
     /// Whether some slot's values are not together in `values` (see [`Parser::keep`]).
     scattered: bool,

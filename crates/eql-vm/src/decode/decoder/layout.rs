@@ -42,11 +42,8 @@ impl Decoder {
         let track = proj.tracks_filled();
         if track {
             // A loop of its own, so that decoding without the bitmap pays nothing for it.
-            let filled = &mut buf.filled[..];
             for &slot in &buf.reset.slot_of {
-                if let Some(w) = filled.get_mut(slot as usize / 64) {
-                    *w |= 1 << (slot % 64);
-                }
+                mark_filled(&mut buf.filled, slot);
             }
         }
         let slots = &mut buf.slots;
@@ -62,9 +59,7 @@ impl Decoder {
             slots[slot as usize] = SlotRange { start, ..src };
             buf.reset.bare.push(slot);
             if track && src.len > 0 {
-                if let Some(w) = buf.filled.get_mut(slot as usize / 64) {
-                    *w |= 1 << (slot % 64);
-                }
+                mark_filled(&mut buf.filled, slot);
             }
         }
     }
@@ -105,8 +100,16 @@ impl Decoder {
     }
 }
 
+/// Sets `slot`'s bit in the bitmap of filled slots ([`EventBuf::filled`]).
+#[inline(always)]
+fn mark_filled(filled: &mut [u64], slot: u32) {
+    if let Some(w) = filled.get_mut(slot as usize / 64) {
+        *w |= 1 << (slot % 64);
+    }
+}
+
 /// Empties the `n` slots of `buf` before a decode: only the slots the last decode named
-/// ([`EventBuf::slot_of`], [`EventBuf::bare`]) when they are fewer than all and the buffer
+/// ([`ResetLists`](crate::event::ResetLists)) when they are fewer than all and the buffer
 /// already has `n` slots, else all of them.
 pub(super) fn reset_slots(n: usize, buf: &mut EventBuf) {
     let slots = &mut buf.slots;
