@@ -13,6 +13,7 @@ use eqlvm::planner::{plan_text, PlanOptions};
 use eqlvm::vm::decode::{Decoder, Projection};
 use eqlvm::vm::engine::{Engine, EngineOptions};
 use eqlvm::vm::event::EventBuf;
+use eqlvm::vm::reorder::prefetch;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -74,20 +75,6 @@ fn read_lines(path: &Path) -> CmdResult<(Lines, u64)> {
         start = end + 1;
     }
     Ok((Lines { data, spans }, bytes))
-}
-
-/// Asks the CPU to start loading `line` into its caches (a hint: nothing is read, nothing can
-/// fail), so that the copy of the next line does not wait on memory.
-#[inline]
-fn prefetch(line: &[u8]) {
-    #[cfg(target_arch = "x86_64")]
-    for at in (0..line.len()).step_by(64) {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: a prefetch is a hint that never faults; the address lies inside `line`.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().wrapping_add(at).cast()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = line;
 }
 
 /// Kept out of line so that profilers can measure the whole decode-only loop
