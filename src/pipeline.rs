@@ -174,19 +174,32 @@ pub fn alert_json_with(rule: &serde_json::Value, m: &Match) -> serde_json::Value
 /// An alert ready to serialize: borrows the rule's metadata instead of copying it per alert.
 /// Its fields are declared in the order of a JSON object's sorted keys, so it writes the same
 /// bytes as the `serde_json::Value` that [`alert_json_with`] returns.
+/// The metadata is any serializable form of the rule's alert object: a `serde_json::Value`,
+/// or that value serialized once ([`serialized_rules`]), which each alert then copies as it is.
 #[derive(Debug, serde::Serialize)]
-pub struct Alert<'a> {
+pub struct Alert<'a, R: serde::Serialize + ?Sized = serde_json::Value> {
     #[serde(rename = "@timestamp")]
     timestamp: Option<String>,
     events: Vec<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     join_keys: Option<Vec<serde_json::Value>>,
-    rule: &'a serde_json::Value,
+    rule: &'a R,
 }
 
-impl<'a> Alert<'a> {
+/// Each rule's alert metadata serialized once, for alerts that write it as it is (the same
+/// bytes as serializing the value in each alert).
+pub fn serialized_rules(
+    rules: &[serde_json::Value],
+) -> Result<Vec<Box<serde_json::value::RawValue>>, String> {
+    rules
+        .iter()
+        .map(|r| serde_json::value::to_raw_value(r).map_err(|e| e.to_string()))
+        .collect()
+}
+
+impl<'a, R: serde::Serialize + ?Sized> Alert<'a, R> {
     /// The alert for match `m` of the rule whose alert metadata is `rule`.
-    pub fn new(rule: &'a serde_json::Value, m: &Match) -> Alert<'a> {
+    pub fn new(rule: &'a R, m: &Match) -> Alert<'a, R> {
         let mut events = Vec::with_capacity(m.events.len());
         let mut last_ts = None;
         for e in &m.events {

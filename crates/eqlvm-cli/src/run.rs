@@ -246,6 +246,7 @@ pub fn run_rules(
             (pack.program, pack.rules)
         }
     };
+    let rules = eqlvm::pipeline::serialized_rules(&rules)?;
     let totals = if opts.threads > 1 && crate::parallel::splits(&program) {
         crate::parallel::run(program, &rules, events, opts)?
     } else {
@@ -257,7 +258,7 @@ pub fn run_rules(
             let Some(rule) = rules.get(m.query as usize) else {
                 return Ok(());
             };
-            serde_json::to_writer(&mut w, &eqlvm::pipeline::Alert::new(rule, m))?;
+            serde_json::to_writer(&mut w, &eqlvm::pipeline::Alert::new(&**rule, m))?;
             w.write_all(b"\n")?;
             w.flush()?;
             alerts += 1;

@@ -45,7 +45,7 @@ struct GlobalLane {
 /// Runs `program` over `events` with `opts.threads` host groups (see the module docs).
 pub fn run(
     program: Program,
-    rules: &[serde_json::Value],
+    rules: &[Box<serde_json::value::RawValue>],
     events: &[PathBuf],
     opts: &RunOptions,
 ) -> CmdResult<Totals> {

@@ -111,7 +111,7 @@ pub struct Lane {
     pub role: Role,
     pub places: Arc<Vec<Place>>,
     /// Alert metadata per query.
-    pub rules: Arc<Vec<serde_json::Value>>,
+    pub rules: Arc<Vec<Box<serde_json::value::RawValue>>>,
     /// Input names, for reports.
     pub names: Arc<Vec<String>>,
     out: Vec<Match>,
@@ -131,7 +131,7 @@ impl Lane {
         mut engine: Engine,
         role: Role,
         places: Arc<Vec<Place>>,
-        rules: Arc<Vec<serde_json::Value>>,
+        rules: Arc<Vec<Box<serde_json::value::RawValue>>>,
         names: Arc<Vec<String>>,
     ) -> Lane {
         engine.defer_clock();
@@ -269,7 +269,7 @@ impl Lane {
                 Some((first, m.keys.clone()))
             }
         };
-        let json = serde_json::to_string(&eqlvm::pipeline::Alert::new(rule, m))
+        let json = serde_json::to_string(&eqlvm::pipeline::Alert::new(&**rule, m))
             .map_err(|e| format!("cannot write alerts: {e}"));
         Some(Alert {
             n,
