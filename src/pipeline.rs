@@ -171,19 +171,31 @@ pub fn alert_json_with(rule: &serde_json::Value, m: &Match) -> serde_json::Value
     serde_json::to_value(Alert::new(rule, m)).unwrap_or(serde_json::Value::Null)
 }
 
-/// An alert ready to serialize: borrows the rule's metadata instead of copying it per alert.
-/// Its fields are declared in the order of a JSON object's sorted keys, so it writes the same
-/// bytes as the `serde_json::Value` that [`alert_json_with`] returns.
+/// An alert ready to serialize: borrows the rule's metadata and the matched events' lines
+/// instead of copying them. Each event goes out as its line held it (keys in the line's order,
+/// checked to be JSON), so an alert costs a check of its events, not a parse and a rewrite.
 /// The metadata is any serializable form of the rule's alert object: a `serde_json::Value`,
 /// or that value serialized once ([`serialized_rules`]), which each alert then copies as it is.
 #[derive(Debug, serde::Serialize)]
 pub struct Alert<'a, R: serde::Serialize + ?Sized = serde_json::Value> {
     #[serde(rename = "@timestamp")]
     timestamp: Option<String>,
-    events: Vec<serde_json::Value>,
+    events: Vec<AlertEvent<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     join_keys: Option<Vec<serde_json::Value>>,
     rule: &'a R,
+}
+
+/// One event of an alert.
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+enum AlertEvent<'a> {
+    /// The event's line, as it is.
+    Line(&'a serde_json::value::RawValue),
+    /// A line that is not JSON after all (it decoded, so this is rare), as a string.
+    Text(&'a str),
+    /// The placeholder of a missing-event stage, `{"missing": true}`.
+    Missing { missing: bool },
 }
 
 /// Each rule's alert metadata serialized once, for alerts that write it as it is (the same
@@ -199,21 +211,20 @@ pub fn serialized_rules(
 
 impl<'a, R: serde::Serialize + ?Sized> Alert<'a, R> {
     /// The alert for match `m` of the rule whose alert metadata is `rule`.
-    pub fn new(rule: &'a R, m: &Match) -> Alert<'a, R> {
+    pub fn new(rule: &'a R, m: &'a Match) -> Alert<'a, R> {
         let mut events = Vec::with_capacity(m.events.len());
         let mut last_ts = None;
         for e in &m.events {
-            match e {
+            events.push(match e {
                 Some(e) => {
                     last_ts = Some(e.ord.ts);
-                    // A line that is not JSON (it decoded, so this is rare) goes out as a string.
-                    events.push(
-                        serde_json::from_str(&e.line)
-                            .unwrap_or_else(|_| serde_json::Value::String(e.line.to_string())),
-                    );
+                    match serde_json::from_str(&e.line) {
+                        Ok(raw) => AlertEvent::Line(raw),
+                        Err(_) => AlertEvent::Text(&e.line),
+                    }
                 }
-                None => events.push(serde_json::json!({"missing": true})),
-            }
+                None => AlertEvent::Missing { missing: true },
+            });
         }
         let timestamp = last_ts.filter(|t| *t != i64::MIN).map(|t| {
             let mut s = String::new();

@@ -25,6 +25,40 @@ fn run_writes_one_alert_per_line_and_a_summary() {
     );
 }
 
+/// An alert carries each of its events as the event's line held it, keys in the line's order
+/// (the sample events' are not sorted, so a parse and rewrite would show).
+#[test]
+fn alerts_carry_each_event_as_its_line_held_it() {
+    let clean = text(&std::fs::read(root().join(EVENTS)).unwrap_or_default());
+    let lines: Vec<&str> = clean.lines().filter(|l| !l.trim().is_empty()).collect();
+    let rewritten = |l: &str| {
+        serde_json::from_str::<serde_json::Value>(l).map_or(String::new(), |v| v.to_string())
+    };
+    assert!(
+        lines.iter().all(|l| rewritten(l) != *l),
+        "lines already sorted"
+    );
+    let out = eqlvm(&["run", "--rules", "rules", EVENTS]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 19);
+    for alert in stdout.lines() {
+        let parsed: serde_json::Value = serde_json::from_str(alert).unwrap_or_default();
+        let events = parsed["events"].as_array().cloned().unwrap_or_default();
+        let present: Vec<&serde_json::Value> = events
+            .iter()
+            .filter(|e| e.get("missing").is_none())
+            .collect();
+        let verbatim = lines.iter().filter(|l| alert.contains(**l)).count();
+        assert!(!present.is_empty(), "{alert}");
+        assert_eq!(
+            verbatim,
+            present.len(),
+            "events not as their lines held them: {alert}"
+        );
+    }
+}
+
 #[test]
 fn bad_lines_are_reported_counted_and_lose_no_alert() {
     let s = Scratch::new();
