@@ -125,7 +125,15 @@ impl Parser<'_, '_> {
         let b = self.text.as_bytes();
         let (slot, kind) = (t.slot, t.kind);
         let Some(r) = self.slots.get_mut(slot as usize) else {
-            // No slot (`NO_SLOT`): a node that only leads deeper.
+            // No slot (`NO_SLOT`): a node that only leads deeper, usually to an object's
+            // members, entered here rather than through `fast_value` (the same checks).
+            if t.children
+                && b.get(at) == Some(&b'{')
+                && depth + 2 <= MAX_DEPTH
+                && depth < MAX_FAST_DEPTH
+            {
+                return self.fast_object::<HINTS>(at + 1, t.node, depth + 1);
+            }
             return self.fast_value::<HINTS>(at, t, depth);
         };
         r.present = true;
