@@ -149,6 +149,10 @@ impl Parser<'_, '_> {
         }
         // Present, though the value may keep nothing (an empty array).
         self.bare.push(slot);
+        // Arrays entered here rather than through `fast_value` (the same checks).
+        if b.get(at) == Some(&b'[') && depth + 2 <= MAX_DEPTH && depth < MAX_FAST_DEPTH {
+            return self.fast_array::<HINTS>(at + 1, t, depth + 1);
+        }
         self.fast_value::<HINTS>(at, t, depth)
     }
 
