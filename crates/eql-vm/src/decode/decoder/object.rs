@@ -60,18 +60,14 @@ impl Parser<'_, '_> {
                 None => {
                     let close = key_close(b, open)?;
                     let found = keys.find_key(b.get(open + 1..close)?);
-                    match found {
-                        // A projected key: the hint that named another one (or none) names it
-                        // now.
-                        Some((i, _)) => {
-                            self.hints.set(at_hint, i);
-                            at_hint = this.hint_of(i);
-                            hint = self.hints.get(at_hint);
-                        }
-                        // An unprojected key leaves the hint as it is: it names the next
-                        // projected key, which the keys in between are checked against (and
-                        // fail, as a hint names only projected keys).
-                        None => {}
+                    // A projected key: the hint that named another one (or none) names it now.
+                    // An unprojected key leaves the hint as it is: it names the next projected
+                    // key, which the keys in between are checked against (and fail, as a hint
+                    // names only projected keys).
+                    if let Some((i, _)) = found {
+                        self.hints.set(at_hint, i);
+                        at_hint = this.hint_of(i);
+                        hint = self.hints.get(at_hint);
                     }
                     (close, found.map(|(_, t)| t))
                 }
