@@ -125,14 +125,21 @@ impl Parser<'_, '_> {
         let b = self.text.as_bytes();
         let (slot, kind) = (t.slot, t.kind);
         let Some(r) = self.slots.get_mut(slot as usize) else {
-            // No slot (`NO_SLOT`): a node that only leads deeper.
+            // No slot (`NO_SLOT`): a node that only leads deeper, usually to an object's
+            // members, entered here rather than through `fast_value` (the same checks).
+            if t.children
+                && b.get(at) == Some(&b'{')
+                && depth + 2 <= MAX_DEPTH
+                && depth < MAX_FAST_DEPTH
+            {
+                return self.fast_object::<HINTS>(at + 1, t.node, depth + 1);
+            }
             return self.fast_value::<HINTS>(at, t, depth);
         };
         r.present = true;
         if let Some(close) = plain_string_close(b, at) {
             if kind == SlotKind::Plain {
-                // Built in place (the conversions' path, out of line, would have it go through
-                // memory).
+                // Built in place (the conversions' path would have it go through memory).
                 self.keep(slot, Value::Str(line_str(at + 1..close)));
             } else {
                 self.keep_converted(slot, at + 1..close, kind);
@@ -141,11 +148,17 @@ impl Parser<'_, '_> {
         }
         // Present, though the value may keep nothing (an empty array).
         self.bare.push(slot);
+        // Arrays entered here rather than through `fast_value` (the same checks).
+        if b.get(at) == Some(&b'[') && depth + 2 <= MAX_DEPTH && depth < MAX_FAST_DEPTH {
+            return self.fast_array::<HINTS>(at + 1, t, depth + 1);
+        }
         self.fast_value::<HINTS>(at, t, depth)
     }
 
     /// Keeps the string `text[inside]` (without escapes) of a slot that converts its strings.
-    #[inline(never)]
+    /// Inlined (out of line, its frame cost ~80 instructions a conversion; the conversion
+    /// itself stays out of line).
+    #[inline(always)]
     fn keep_converted(&mut self, slot: u32, inside: std::ops::Range<usize>, kind: SlotKind) {
         let v = self.plain_string(inside, kind);
         self.keep(slot, v);

@@ -42,8 +42,11 @@ impl Decoder {
         let track = proj.tracks_filled();
         if track {
             // A loop of its own, so that decoding without the bitmap pays nothing for it.
+            // Through a slice, whose pointer and length stay in registers (a `Vec` is reloaded
+            // after every store, which might have changed it).
+            let filled = &mut buf.filled[..];
             for &slot in &buf.reset.slot_of {
-                mark_filled(&mut buf.filled, slot);
+                mark_filled(filled, slot);
             }
         }
         let slots = &mut buf.slots;
@@ -117,7 +120,9 @@ pub(super) fn reset_slots(n: usize, buf: &mut EventBuf) {
         slots.clear();
         slots.resize(n, SlotRange::default());
     } else if buf.reset.slot_of.len() + buf.reset.bare.len() < n {
-        // Two plain loops (a chained iterator costs twice the instructions a slot).
+        // Two plain loops (a chained iterator costs twice the instructions a slot), through a
+        // slice (see `Decoder::finish`).
+        let slots = &mut slots[..];
         for list in [&buf.reset.slot_of, &buf.reset.bare] {
             for &slot in list {
                 if let Some(r) = slots.get_mut(slot as usize) {

@@ -5,7 +5,6 @@
 //! the hits save) keys are scanned and hashed as they come.
 
 use super::fast::{at_byte, ws};
-use super::hints::NONE;
 use super::Parser;
 use crate::decode::keys::Target;
 use crate::decode::lexer::find_quote_or_backslash;
@@ -61,25 +60,14 @@ impl Parser<'_, '_> {
                 None => {
                     let close = key_close(b, open)?;
                     let found = keys.find_key(b.get(open + 1..close)?);
-                    match found {
-                        // A projected key: the hint that named another one (or none) names it
-                        // now.
-                        Some((i, _)) => {
-                            self.hints.set(at_hint, i);
-                            at_hint = this.hint_of(i);
-                            hint = self.hints.get(at_hint);
-                        }
-                        // An unprojected key: the key before it hints at none, and the next
-                        // projected key is hinted at by no key (keys after unprojected ones
-                        // are found by scanning, and unprojected keys are not checked against
-                        // a hint that cannot name them).
-                        None => {
-                            if hint != NONE {
-                                self.hints.set(at_hint, NONE);
-                                hint = NONE;
-                            }
-                            at_hint = usize::MAX;
-                        }
+                    // A projected key: the hint that named another one (or none) names it now.
+                    // An unprojected key leaves the hint as it is: it names the next projected
+                    // key, which the keys in between are checked against (and fail, as a hint
+                    // names only projected keys).
+                    if let Some((i, _)) = found {
+                        self.hints.set(at_hint, i);
+                        at_hint = this.hint_of(i);
+                        hint = self.hints.get(at_hint);
                     }
                     (close, found.map(|(_, t)| t))
                 }
