@@ -5,7 +5,9 @@
 
 mod common;
 
-use eqlvm::vm::engine::prefilter::{atom, block_requirements, regex_atoms, Guard, Test};
+use eqlvm::vm::engine::prefilter::{
+    anchored_atom, atom, block_requirements, regex_atoms, Guard, Test,
+};
 
 /// The requirement clauses of an event query's predicate, each as sorted `(field, test,
 /// strings or integers)` alternatives.
@@ -69,14 +71,38 @@ fn conjuncts_give_one_clause_each() {
 }
 
 #[test]
+fn atoms_know_where_every_match_holds_them() {
+    assert_eq!(anchored_atom("cmd.exe"), Some((Test::Equals, "cmd.exe")));
+    assert_eq!(anchored_atom("ab"), Some((Test::Equals, "ab")));
+    assert_eq!(
+        anchored_atom(r"C:\Users\*.exe"),
+        Some((Test::StartsWith, r"C:\Users\"))
+    );
+    assert_eq!(
+        anchored_atom(r"*\dns.exe"),
+        Some((Test::EndsWith, r"\dns.exe"))
+    );
+    assert_eq!(
+        anchored_atom("*powershell*"),
+        Some((Test::Contains, "powershell"))
+    );
+    // A leading `?` is a character before the run: not at the start.
+    assert_eq!(anchored_atom("?:\\x\\y"), Some((Test::EndsWith, ":\\x\\y")));
+    assert_eq!(anchored_atom("?:\\x*"), Some((Test::Contains, ":\\x")));
+    assert_eq!(anchored_atom("abc*x?"), Some((Test::StartsWith, "abc")));
+    assert_eq!(anchored_atom("a*b?c"), None);
+}
+
+#[test]
 fn wildcards_give_their_atoms() {
-    let c = clauses(r#"file where file.path : ("*\\AppData\\*.exe", "/tmp/*")"#);
+    let c = clauses(r#"file where file.path : ("*\\AppData\\*.exe", "/tmp/*", "*.sh", "/bin/sh")"#);
     assert!(
-        c.contains(&vec![(
-            "file.path".into(),
-            Test::Contains,
-            s(&["\\AppData\\", "/tmp/"])
-        )]),
+        c.contains(&vec![
+            ("file.path".into(), Test::Equals, s(&["/bin/sh"])),
+            ("file.path".into(), Test::StartsWith, s(&["/tmp/"])),
+            ("file.path".into(), Test::EndsWith, s(&[".sh"])),
+            ("file.path".into(), Test::Contains, s(&["\\AppData\\"])),
+        ]),
         "{c:?}"
     );
     // One pattern without a usable atom makes the whole wildcard test no guard.

@@ -36,6 +36,8 @@ pub fn render_guard(p: &Program, g: &Guard) -> String {
         (Test::Equals | Test::EqualsInt, false) => "==",
         (Test::Equals | Test::EqualsInt, true) => ":",
         (Test::Contains, _) => "contains",
+        (Test::StartsWith, _) => "starts with",
+        (Test::EndsWith, _) => "ends with",
     };
     let mut items: Vec<String> = g.strings.iter().map(|s| format!("{s:?}")).collect();
     items.extend(g.ints.iter().map(i64::to_string));

@@ -14,6 +14,10 @@ pub enum Test {
     Equals,
     /// Some value contains one of the strings (atoms read off wildcard patterns).
     Contains,
+    /// Some value starts with one of the strings (the literal heads of wildcard patterns).
+    StartsWith,
+    /// Some value ends with one of the strings (the literal tails of wildcard patterns).
+    EndsWith,
     /// Some value is a number equal to one of the integers in `ints`.
     EqualsInt,
 }
@@ -42,6 +46,26 @@ pub fn atom(pattern: &str) -> Option<&str> {
         .split(['*', '?'])
         .max_by_key(|s| s.len())
         .filter(|s| s.len() >= MIN_ATOM)
+}
+
+/// What every match of a wildcard pattern must be, read off its longest literal run: the
+/// pattern itself when it has no wildcard ([`Test::Equals`]), else the run and where every
+/// match holds it: at its start when the pattern opens with it ([`Test::StartsWith`]), at its
+/// end when the pattern closes with it ([`Test::EndsWith`]), else anywhere ([`Test::Contains`]).
+/// `None` when the run is shorter than [`MIN_ATOM`].
+pub fn anchored_atom(pattern: &str) -> Option<(Test, &str)> {
+    if !pattern.contains(['*', '?']) {
+        return Some((Test::Equals, pattern));
+    }
+    let a = atom(pattern)?;
+    let test = if pattern.starts_with(a) {
+        Test::StartsWith
+    } else if pattern.ends_with(a) {
+        Test::EndsWith
+    } else {
+        Test::Contains
+    };
+    Some((test, a))
 }
 
 /// What is known about a register being `true`.
@@ -150,8 +174,49 @@ fn all_ints(items: &[ConstVal]) -> Option<Vec<i64>> {
         .collect()
 }
 
-/// The guard a field instruction proves when true, if it is one.
-fn literal(p: &Program, inst: &Inst) -> Option<Guard> {
+/// The guards a field instruction proves when true, one of which holds (none: no guard).
+fn literal(p: &Program, inst: &Inst) -> Vec<Guard> {
+    match *inst {
+        Inst::FieldWildcard { slot, wc, .. } => {
+            let Some(w) = p.pools.wildcards.get(wc.index()) else {
+                return Vec::new();
+            };
+            // One guard per kind of test, in a fixed order; a pattern without a usable atom
+            // makes the whole test no guard.
+            let kinds = [
+                Test::Equals,
+                Test::StartsWith,
+                Test::EndsWith,
+                Test::Contains,
+            ];
+            let mut strings: [Vec<String>; 4] = Default::default();
+            for pattern in &w.patterns {
+                let Some((test, a)) = anchored_atom(pattern) else {
+                    return Vec::new();
+                };
+                if let Some(i) = kinds.iter().position(|&k| k == test) {
+                    strings[i].push(a.to_string());
+                }
+            }
+            kinds
+                .into_iter()
+                .zip(strings)
+                .filter(|(_, s)| !s.is_empty())
+                .map(|(test, strings)| Guard {
+                    slot: slot.index(),
+                    test,
+                    strings,
+                    ints: Vec::new(),
+                    case_insensitive: w.case_insensitive,
+                })
+                .collect()
+        }
+        _ => single_literal(p, inst).into_iter().collect(),
+    }
+}
+
+/// The guard a field instruction other than a wildcard test proves when true, if it is one.
+fn single_literal(p: &Program, inst: &Inst) -> Option<Guard> {
     let guard = |slot: eql_bytecode::Slot, test, strings, case_insensitive| Guard {
         slot: slot.index(),
         test,
@@ -196,14 +261,6 @@ fn literal(p: &Program, inst: &Inst) -> Option<Guard> {
             Some(ConstVal::Int(i)) if i.abs() < EXACT_INT => Some(ints(slot, vec![*i])),
             _ => None,
         },
-        Inst::FieldWildcard { slot, wc, .. } => p.pools.wildcards.get(wc.index()).and_then(|w| {
-            let atoms: Option<Vec<String>> = w
-                .patterns
-                .iter()
-                .map(|p| atom(p).map(str::to_string))
-                .collect();
-            Some(guard(slot, Test::Contains, atoms?, w.case_insensitive))
-        }),
         Inst::FieldRegex { slot, re, .. } => p.pools.regexes.get(re.index()).and_then(|r| {
             let mut atoms: Vec<String> = Vec::new();
             for pattern in &r.patterns {
@@ -293,7 +350,7 @@ pub fn block_requirements(p: &Program, block: usize) -> Vec<Vec<Guard>> {
     let mut result = Req::Never;
     // Guards by (instruction kind, slot, constant or pool index) → index into `table`.
     let mut table: Vec<Guard> = Vec::new();
-    let mut ids: AHashMap<(TestKind, usize, usize), u32> = AHashMap::new();
+    let mut ids: AHashMap<(TestKind, usize, usize), Vec<u32>> = AHashMap::new();
     let merge = |slot: &mut Option<Vec<Req>>, st: Vec<Req>| {
         *slot = Some(match slot.take() {
             None => st,
@@ -354,18 +411,19 @@ pub fn block_requirements(p: &Program, block: usize) -> Vec<Vec<Guard>> {
                     } => (TestKind::Cmp(op, mode), slot.index(), k.index()),
                     _ => (TestKind::Other, 0, 0),
                 };
-                let id = match ids.get(&key) {
-                    Some(&id) => Some(id),
-                    None => literal(p, inst).map(|g| {
-                        table.push(g);
-                        let id = table.len() as u32 - 1;
-                        ids.insert(key, id);
-                        id
-                    }),
-                };
-                st[dst.index()] = match id {
-                    Some(id) => Req::Clauses(vec![vec![id]]),
-                    None => Req::unknown(),
+                let guards = ids.entry(key).or_insert_with(|| {
+                    literal(p, inst)
+                        .into_iter()
+                        .map(|g| {
+                            table.push(g);
+                            table.len() as u32 - 1
+                        })
+                        .collect()
+                });
+                st[dst.index()] = if guards.is_empty() {
+                    Req::unknown()
+                } else {
+                    Req::Clauses(vec![guards.clone()])
                 };
             }
             Inst::Move { dst, src } => st[dst.index()] = st[src.index()].clone(),

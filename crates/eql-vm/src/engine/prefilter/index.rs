@@ -3,7 +3,7 @@
 //! The prefilter keeps one such index per event category (and one for stages of any
 //! category), so that an event is probed only for the clauses of stages that can take it.
 
-use super::atoms::Atoms;
+use super::atoms::FieldAtoms;
 use super::bits::{int_of, StrBits};
 use super::flow::{Guard, Test};
 use super::folded::FoldedMap;
@@ -21,22 +21,22 @@ struct SlotIndex {
     /// String equalities, keyed by the literal compared ASCII-case-insensitively: one probe
     /// with the value serves the case-insensitive literals and the case-sensitive ones alike.
     strings: FoldedMap<StrClauses>,
-    /// Shared by the partitions whose atoms of this field are the same (those of the stages
-    /// of any category, which every partition holds), so that each is built once.
-    atoms_ac: Option<Arc<Atoms>>,
-    /// The length of the shortest atom: shorter values contain none and are not scanned.
-    shortest_atom: u32,
+    /// The automata of `atoms`, shared by the partitions whose atoms and clauses of this
+    /// field are the same (those of the stages of any category, which every partition
+    /// holds), so that each is built once.
+    atoms_ac: Option<Arc<FieldAtoms>>,
     /// Whether `ints` has any.
     has_ints: bool,
     slot: usize,
     /// Integers; probed with integer values and with floats that are integers.
     ints: AHashMap<i64, Vec<Hit>>,
-    /// The clauses each atom satisfies, by its index in `atoms`.
-    atom_clauses: Vec<Vec<Hit>>,
-    /// Atoms (ASCII-lowercased), found with `atoms_ac`.
-    atoms: Vec<Box<str>>,
+    /// The clauses each atom satisfies, by its place (see [`FieldAtoms::find`]: anywhere, at
+    /// the start, at the end) and its index in `atoms`.
+    atom_clauses: [Vec<Vec<Hit>>; 3],
+    /// Atoms (ASCII-lowercased) by their place, found with `atoms_ac`.
+    atoms: [Vec<Box<str>>; 3],
     /// Each atom's position in `atoms`, while building.
-    atom_ids: AHashMap<Box<str>, u32>,
+    atom_ids: AHashMap<(usize, Box<str>), u32>,
 }
 
 /// The clauses of the literals that share one ASCII-lowercased form.
@@ -114,15 +114,23 @@ impl Index {
                 (Test::Equals, true) => {
                     add(&mut index.strings.entry(s, StrClauses::default).folded)
                 }
-                (Test::Contains, _) => {
+                (Test::Contains | Test::StartsWith | Test::EndsWith, _) => {
+                    let place = match g.test {
+                        Test::StartsWith => 1,
+                        Test::EndsWith => 2,
+                        _ => 0,
+                    };
                     let key: Box<str> = s.to_ascii_lowercase().into();
-                    let (atoms, clauses) = (&mut index.atoms, &mut index.atom_clauses);
-                    let a = *index.atom_ids.entry(key.clone()).or_insert_with(|| {
-                        atoms.push(key);
-                        clauses.push(Vec::new());
-                        atoms.len() as u32 - 1
-                    });
-                    add(&mut index.atom_clauses[a as usize]);
+                    let (atoms, clauses) = (&mut index.atoms[place], &mut index.atom_clauses);
+                    let a = *index
+                        .atom_ids
+                        .entry((place, key.clone()))
+                        .or_insert_with(|| {
+                            atoms.push(key);
+                            clauses[place].push(Vec::new());
+                            atoms.len() as u32 - 1
+                        });
+                    add(&mut index.atom_clauses[place][a as usize]);
                 }
             }
         }
@@ -170,21 +178,34 @@ impl Index {
         for index in &mut self.slots {
             index.atom_ids = AHashMap::new();
             index.has_ints = !index.ints.is_empty();
-            if index.atoms.is_empty() {
+            if index.atoms.iter().all(Vec::is_empty) {
                 continue;
             }
-            let shortest = index.atoms.iter().map(|a| a.len()).min().unwrap_or(0);
-            index.shortest_atom = u32::try_from(shortest).unwrap_or(u32::MAX);
+            // A field scanned for atoms anywhere finds its anchored atoms in the same pass
+            // (wherever they are, which lets a few more values through): walking other
+            // automata too would cost more than the longer scan saves.
+            if !index.atoms[0].is_empty() {
+                for place in 1..3 {
+                    let atoms = std::mem::take(&mut index.atoms[place]);
+                    index.atoms[0].extend(atoms);
+                    let clauses = std::mem::take(&mut index.atom_clauses[place]);
+                    index.atom_clauses[0].extend(clauses);
+                }
+            }
             let same = shared
                 .and_then(|t| t.slots.iter().find(|s| s.slot == index.slot))
                 .filter(|t| t.atoms == index.atoms && t.atom_clauses == index.atom_clauses);
-            index.atoms_ac = match same {
-                Some(t) => t.atoms_ac.clone(),
-                None => Atoms::build(&index.atoms).map(Arc::new),
-            };
-            if index.atoms_ac.is_none() {
-                lost.extend(index.atom_clauses.iter().flatten().map(|h| h.clause));
+            if let Some(t) = same {
+                index.atoms_ac = t.atoms_ac.clone();
+                continue;
             }
+            let [a, b, c] = &index.atoms;
+            let (atoms, failed) = FieldAtoms::build([a, b, c]);
+            for (place, _) in failed.iter().enumerate().filter(|f| *f.1) {
+                let clauses = index.atom_clauses[place].iter().flatten();
+                lost.extend(clauses.map(|h| h.clause));
+            }
+            index.atoms_ac = Some(Arc::new(atoms));
         }
         lost
     }
@@ -195,7 +216,7 @@ impl Index {
         let fill = |hs: &mut Vec<Hit>| hs.iter_mut().for_each(|h| *h = hit(h.clause));
         for index in &mut self.slots {
             index.ints.values_mut().for_each(fill);
-            index.atom_clauses.iter_mut().for_each(fill);
+            index.atom_clauses.iter_mut().flatten().for_each(fill);
             index.strings.values_mut().for_each(|e| {
                 fill(&mut e.folded);
                 e.exact.iter_mut().for_each(|(_, hs)| fill(hs));
@@ -264,13 +285,9 @@ impl SlotIndex {
                     }
                 }
             }
-            if let Some(ac) = self
-                .atoms_ac
-                .as_ref()
-                .filter(|_| s.len() >= self.shortest_atom as usize)
-            {
-                ac.scan(s, |a| {
-                    if let Some(ids) = self.atom_clauses.get(a) {
+            if let Some(ac) = self.atoms_ac.as_ref() {
+                ac.find(s, |place, a| {
+                    if let Some(ids) = self.atom_clauses.get(place).and_then(|c| c.get(a)) {
                         mark(ids);
                     }
                 });

@@ -136,3 +136,42 @@ fn a_probe_through_the_bitmap_marks_what_every_field_marks() {
     assert!(empty.finish(None).is_empty());
     assert!(marked(&empty, &buf).is_empty());
 }
+
+#[test]
+fn atoms_count_only_where_their_patterns_hold_them() {
+    let (p, _) = projection();
+    let mut index = Index::default();
+    // f0: clause 0 starts with "c:\\win", clause 1 ends with ".exe", clause 2 starts with
+    // "exe", clause 3 ends with "c:\\".
+    // f1: anchored atoms beside an atom anywhere are all found anywhere.
+    index.add(0, &guard(0, Test::StartsWith, &["C:\\Win"], &[], true));
+    index.add(1, &guard(0, Test::EndsWith, &[".EXE"], &[], false));
+    index.add(2, &guard(0, Test::StartsWith, &["exe"], &[], true));
+    index.add(3, &guard(0, Test::EndsWith, &["c:\\"], &[], true));
+    index.add(4, &guard(1, Test::StartsWith, &["abc"], &[], true));
+    index.add(5, &guard(1, Test::Contains, &["xyz"], &[], true));
+    // f2: the walk for "abcd" passes the state of "abc", which also names "bc" (a suffix of
+    // its path): that is no start.
+    index.add(6, &guard(2, Test::StartsWith, &["abcd"], &[], true));
+    index.add(7, &guard(2, Test::StartsWith, &["bc"], &[], true));
+    assert!(index.finish(None).is_empty());
+    let cases: [(&str, &[u32]); 11] = [
+        (r#"{"f0":"c:\\windows\\cmd.exe"}"#, &[0, 1]),
+        (r#"{"f0":"C:\\WINDOWS"}"#, &[0]),
+        (r#"{"f0":"x c:\\windows\\cmd.exe x"}"#, &[]),
+        (r#"{"f0":"exe.exe"}"#, &[1, 2]),
+        (r#"{"f0":"a.exe.c:\\"}"#, &[3]),
+        (r#"{"f0":["c:\\","tool.Exe"]}"#, &[1, 3]),
+        (r#"{"f0":".ex"}"#, &[]),
+        (r#"{"f1":"xx abc yy"}"#, &[4]),
+        (r#"{"f1":"abcxyz"}"#, &[4, 5]),
+        (r#"{"f2":"abcdef"}"#, &[6]),
+        (r#"{"f2":["bcd","xbc"]}"#, &[7]),
+    ];
+    let mut d = Decoder::new();
+    let mut buf = EventBuf::new();
+    for (line, want) in cases {
+        assert!(decode(&mut d, &p, &mut buf, line), "{line}");
+        assert_eq!(marked(&index, &buf), want, "{line}");
+    }
+}

@@ -14,7 +14,7 @@ mod folded;
 mod index;
 mod regex_lits;
 
-pub use flow::{atom, block_requirements, Guard, Test, MIN_ATOM};
+pub use flow::{anchored_atom, atom, block_requirements, Guard, Test, MIN_ATOM};
 pub use regex_lits::regex_atoms;
 
 use super::dispatch::stages_of;
@@ -97,7 +97,7 @@ struct Selectivity {
 impl Selectivity {
     fn new(p: &Program, guards: impl Iterator<Item = Guard>) -> Selectivity {
         let mut sets: AHashMap<usize, AHashSet<String>> = AHashMap::new();
-        for g in guards.filter(|g| g.test != Test::Contains) {
+        for g in guards.filter(|g| matches!(g.test, Test::Equals | Test::EqualsInt)) {
             let d = sets.entry(g.slot).or_default();
             d.extend(g.strings.iter().map(|s| s.to_ascii_lowercase()));
             d.extend(g.ints.iter().map(|i| i.to_string()));
@@ -122,7 +122,7 @@ impl Selectivity {
                 let d = self.distinct.get(&g.slot).copied().unwrap_or(MANY_VALUES);
                 (g.strings.len() + g.ints.len()) as f64 / d as f64
             }
-            Test::Contains => g
+            Test::Contains | Test::StartsWith | Test::EndsWith => g
                 .strings
                 .iter()
                 .map(|a| {
