@@ -374,6 +374,20 @@ impl SequenceState {
         }
     }
 
+    /// [`SequenceState::advance`] when that would release nothing and not sweep (most events):
+    /// moves the clock and returns true. Otherwise changes nothing and returns false, for the
+    /// caller to call `advance`.
+    #[inline]
+    pub fn tick(&mut self, ts: i64) -> bool {
+        let watermark = self.watermark.max(ts);
+        if self.since_sweep + 1 >= SWEEP_EVERY || self.delayed.due(watermark) {
+            return false;
+        }
+        self.watermark = watermark;
+        self.since_sweep += 1;
+        true
+    }
+
     /// Moves the stream's clock: releases delayed sequences whose window has passed and now and
     /// then drops state that can no longer complete.
     pub fn advance(&mut self, ts: i64, out: &mut Vec<SeqMatch>) {
