@@ -418,23 +418,15 @@ impl Engine {
         }
     }
 
-    /// Moves the clocks of the sequences with a trailing missing stage. Their timestamp
-    /// fields are mostly the same, so the event's timestamp is read again only for a query
-    /// whose fields differ from the one before.
+    /// Moves the clocks of the sequences with a trailing missing stage.
     #[inline(never)]
     fn move_clocks(&mut self, buf: &EventBuf, out: &mut Vec<Match>) {
         let queries = &self.loaded.program.queries;
-        let mut last: Option<(&[eql_bytecode::Slot], Option<i64>)> = None;
         for &qi in &self.clocked {
-            let Some(def) = queries.get(qi as usize) else {
-                continue;
-            };
-            let ts = match last {
-                Some((fields, ts)) if fields == def.timestamp.as_slice() => ts,
-                _ => query_timestamp(def, buf),
-            };
-            last = Some((&def.timestamp, ts));
-            let Some(ts) = ts else {
+            let Some(ts) = queries
+                .get(qi as usize)
+                .and_then(|def| query_timestamp(def, buf))
+            else {
                 continue;
             };
             let Some(QueryRt {
