@@ -26,7 +26,7 @@ pub(crate) struct Scan {
 
 /// A needle's first (up to) 8 bytes, for comparing with 8 bytes of a string at once.
 #[derive(Debug, Clone, Copy)]
-struct Head {
+pub(crate) struct Head {
     /// The bytes, little-endian (lower-cased when folding).
     word: u64,
     /// 0x20 at each ASCII letter when folding: a string's byte with that bit set equals the
@@ -37,7 +37,7 @@ struct Head {
 }
 
 impl Head {
-    fn of(needle: &[u8], case_insensitive: bool) -> Head {
+    pub(crate) fn of(needle: &[u8], case_insensitive: bool) -> Head {
         let mut h = Head {
             word: 0,
             fold: 0,
@@ -56,7 +56,7 @@ impl Head {
     /// Whether the 8 bytes of a string read as `w` start with the needle's first 8 bytes (all
     /// of it when shorter), ASCII letters folded when the scan folds.
     #[inline(always)]
-    fn fits(&self, w: u64) -> bool {
+    pub(crate) fn fits(&self, w: u64) -> bool {
         (w | self.fold) & self.mask == self.word
     }
 }
