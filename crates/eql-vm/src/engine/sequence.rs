@@ -272,16 +272,16 @@ impl SequenceState {
             }
         }
         // Positive stages from last to first, so an event never extends a partial it started.
-        let mut positive_hits: SmallVec<[usize; 4]> = hits
-            .stages
-            .iter()
-            .filter_map(|&i| match self.roles.get(i) {
-                Some(Role::Positive(j)) => Some(*j),
-                _ => None,
-            })
-            .collect();
-        positive_hits.sort_unstable_by(|a, b| b.cmp(a));
-        positive_hits.dedup();
+        let mut positive_hits: SmallVec<[usize; 4]> = SmallVec::new();
+        for &i in &hits.stages {
+            if let Some(Role::Positive(j)) = self.roles.get(i) {
+                positive_hits.push(*j);
+            }
+        }
+        if positive_hits.len() > 1 {
+            positive_hits.sort_unstable_by(|a, b| b.cmp(a));
+            positive_hits.dedup();
+        }
         let mut completed: Vec<Partial> = Vec::new();
         for j in positive_hits {
             if j == 0 {
