@@ -6,7 +6,7 @@
 
 use crate::glob::Glob;
 use crate::lits::{eq_byte, Lits};
-use crate::scan::{self, Scan};
+use crate::scan::{self, Head, Scan};
 use crate::value::{canonical, Scalar};
 use ahash::AHashSet;
 use aho_corasick::AhoCorasick;
@@ -252,6 +252,8 @@ struct Ends {
     prefix: Box<[u8]>,
     suffix: Box<[u8]>,
     inner: Box<[u8]>,
+    /// The inner literal's first 8 bytes, for [`occurs_folded`].
+    inner_head: Head,
     /// The three lengths summed: the shortest string that can match.
     min_len: usize,
     /// The inner literal's bit in the set's [`Scan`] (0: it has none, the literal is empty
@@ -277,6 +279,7 @@ impl Ends {
             prefix: p.as_bytes()[..first].into(),
             suffix: p.as_bytes()[last..].into(),
             inner: inner.as_bytes().into(),
+            inner_head: Head::of(inner.as_bytes(), ci),
             min_len: first + (p.len() - last) + inner.len(),
             bit: 0,
         }
@@ -315,11 +318,21 @@ impl Ends {
         ends.then_some(middle)
     }
 
+    /// Whether the inner literal occurs in `middle` (ASCII letters folded when `ci`).
+    #[inline]
+    fn occurs_in(&self, middle: &[u8], ci: bool) -> bool {
+        if ci {
+            occurs_folded(middle, &self.inner, &self.inner_head)
+        } else {
+            memchr::memmem::find(middle, &self.inner).is_some()
+        }
+    }
+
     /// Whether `s` starts, ends and has in between what a match must.
     #[inline]
     fn admit(&self, s: &[u8], ci: bool) -> bool {
         self.middle(s, ci)
-            .is_some_and(|middle| occurs(middle, &self.inner, ci))
+            .is_some_and(|middle| self.occurs_in(middle, ci))
     }
 }
 
@@ -350,14 +363,16 @@ fn inner_scan(globs: &mut [(Ends, Glob)], ci: bool) -> Option<Scan> {
 #[inline]
 fn occurs(hay: &[u8], needle: &[u8], ci: bool) -> bool {
     if ci {
-        occurs_folded(hay, needle)
+        occurs_folded(hay, needle, &Head::of(needle, true))
     } else {
         memchr::memmem::find(hay, needle).is_some()
     }
 }
 
-/// Whether `needle` occurs in `hay` with ASCII letters compared case-insensitively.
-fn occurs_folded(hay: &[u8], needle: &[u8]) -> bool {
+/// Whether `needle` (lower-cased; `head`: its [`Head`], folded) occurs in `hay` with ASCII
+/// letters compared case-insensitively: at each place its first letter is, in either case,
+/// the next 8 bytes are compared with its first 8 at once where 8 are left.
+fn occurs_folded(hay: &[u8], needle: &[u8], head: &Head) -> bool {
     let Some(&first) = needle.first() else {
         return true;
     };
@@ -365,8 +380,22 @@ fn occurs_folded(hay: &[u8], needle: &[u8]) -> bool {
         return false;
     };
     let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    memchr::memchr2_iter(lo, up, &hay[..=last_start])
-        .any(|i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
+    let candidates = hay.get(..=last_start).unwrap_or_default();
+    memchr::memchr2_iter(lo, up, candidates).any(|i| {
+        let rest = hay.get(i..).unwrap_or_default();
+        match rest.first_chunk::<8>() {
+            Some(w) => {
+                head.fits(u64::from_le_bytes(*w))
+                    && needle.get(8..).is_none_or(|tail| {
+                        rest.get(8..needle.len())
+                            .is_some_and(|r| r.eq_ignore_ascii_case(tail))
+                    })
+            }
+            None => rest
+                .get(..needle.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(needle)),
+        }
+    })
 }
 
 fn classify(p: &str) -> Option<Result<Shape, String>> {
@@ -527,7 +556,7 @@ impl RtWildcard {
                     }
                     searched = true;
                 }
-                occurs(middle, &ends.inner, ci) && glob.matches(bytes)
+                ends.occurs_in(middle, ci) && glob.matches(bytes)
             });
         }
         if !self.globs.iter().any(|(ends, _)| ends.admit(bytes, ci)) {
@@ -840,6 +869,49 @@ mod tests {
                 assert!(!broken.contains.built());
             }
         }
+    }
+
+    /// The folded search against a plain one over lower-cased copies, with needles of 1 to
+    /// 12 bytes planted in either case near the ends and in the middle of random strings.
+    #[test]
+    fn occurs_folded_agrees_with_a_plain_search() {
+        let alphabet = b"aAbB@`[{zZ\\.0";
+        let mut next = crate::test_util::xorshift(0x0cc0_5eed);
+        let mut found = 0;
+        for _ in 0..20000 {
+            let needle: Vec<u8> = (0..1 + next(12))
+                .map(|_| alphabet[next(alphabet.len())].to_ascii_lowercase())
+                .collect();
+            let mut hay: Vec<u8> = (0..next(30))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            if next(2) == 0 {
+                let at = [0, hay.len() / 2, hay.len()][next(3)];
+                let planted: Vec<u8> = needle
+                    .iter()
+                    .map(|&b| {
+                        if next(2) == 0 {
+                            b.to_ascii_uppercase()
+                        } else {
+                            b
+                        }
+                    })
+                    .collect();
+                hay.splice(at..at, planted);
+            }
+            let want = hay
+                .to_ascii_lowercase()
+                .windows(needle.len())
+                .any(|w| w == needle.as_slice());
+            let head = Head::of(&needle, true);
+            assert_eq!(
+                occurs_folded(&hay, &needle, &head),
+                want,
+                "{needle:?} in {hay:?}"
+            );
+            found += usize::from(want);
+        }
+        assert!(found > 8000, "{found}");
     }
 
     #[test]

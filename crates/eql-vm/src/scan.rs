@@ -16,10 +16,49 @@ pub(crate) struct Scan {
     groups: Vec<u64>,
     /// Lower-cased when folding.
     needles: Vec<Box<[u8]>>,
+    /// By needle: its first (up to) 8 bytes as a word, compared first where 8 bytes follow.
+    heads: Vec<Head>,
     shortest: usize,
     /// Every needle's bit.
     all: u64,
     case_insensitive: bool,
+}
+
+/// A needle's first (up to) 8 bytes, for comparing with 8 bytes of a string at once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Head {
+    /// The bytes, little-endian (lower-cased when folding).
+    word: u64,
+    /// 0x20 at each ASCII letter when folding: a string's byte with that bit set equals the
+    /// needle's lower-case letter exactly when it is that letter in either case.
+    fold: u64,
+    /// 0xff at each of the needle's bytes.
+    mask: u64,
+}
+
+impl Head {
+    pub(crate) fn of(needle: &[u8], case_insensitive: bool) -> Head {
+        let mut h = Head {
+            word: 0,
+            fold: 0,
+            mask: 0,
+        };
+        for (k, &b) in needle.iter().take(8).enumerate() {
+            h.word |= u64::from(b) << (8 * k);
+            h.mask |= 0xff << (8 * k);
+            if case_insensitive && b.is_ascii_lowercase() {
+                h.fold |= 0x20 << (8 * k);
+            }
+        }
+        h
+    }
+
+    /// Whether the 8 bytes of a string read as `w` start with the needle's first 8 bytes (all
+    /// of it when shorter), ASCII letters folded when the scan folds.
+    #[inline(always)]
+    pub(crate) fn fits(&self, w: u64) -> bool {
+        (w | self.fold) & self.mask == self.word
+    }
 }
 
 impl Scan {
@@ -63,10 +102,15 @@ impl Scan {
             groups[usize::from(g)] |= 1 << j;
         }
         let all = u64::MAX >> (MAX - needles.len());
+        let heads = needles
+            .iter()
+            .map(|n| Head::of(n, case_insensitive))
+            .collect();
         Some(Scan {
             class,
             groups,
             needles,
+            heads,
             shortest,
             all,
             case_insensitive,
@@ -102,18 +146,28 @@ impl Scan {
             }
             let mut want = self.groups.get(usize::from(g)).copied().unwrap_or(0) & !found;
             let rest = hay.get(i..).unwrap_or_default();
+            // Most candidates differ from every needle of the group within 8 bytes.
+            let word = rest.first_chunk::<8>().map(|w| u64::from_le_bytes(*w));
             while want != 0 {
                 let j = want.trailing_zeros() as usize;
                 want &= want - 1;
-                let hit = self.needles.get(j).is_some_and(|n| {
-                    rest.get(..n.len()).is_some_and(|w| {
-                        if self.case_insensitive {
-                            w.eq_ignore_ascii_case(n)
-                        } else {
-                            w == &**n
-                        }
-                    })
-                });
+                let eq = |a: &[u8], n: &[u8]| {
+                    if self.case_insensitive {
+                        a.eq_ignore_ascii_case(n)
+                    } else {
+                        a == n
+                    }
+                };
+                let hit = match (word, self.heads.get(j), self.needles.get(j)) {
+                    (Some(w), Some(h), Some(n)) => {
+                        h.fits(w)
+                            && n.get(8..).is_none_or(|tail| {
+                                rest.get(8..n.len()).is_some_and(|r| eq(r, tail))
+                            })
+                    }
+                    (_, _, Some(n)) => rest.get(..n.len()).is_some_and(|r| eq(r, n)),
+                    _ => false,
+                };
                 if hit {
                     found |= 1 << j;
                 }

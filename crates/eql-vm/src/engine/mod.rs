@@ -421,10 +421,23 @@ impl Engine {
     /// Moves the clocks of the sequences with a trailing missing stage.
     #[inline(never)]
     fn move_clocks(&mut self, buf: &EventBuf, out: &mut Vec<Match>) {
-        for i in 0..self.clocked.len() {
-            let qi = self.clocked[i];
-            if let Some(ts) = self.timestamp(qi, buf) {
-                self.advance(qi, ts, out);
+        let queries = &self.loaded.program.queries;
+        for &qi in &self.clocked {
+            let Some(ts) = queries
+                .get(qi as usize)
+                .and_then(|def| query_timestamp(def, buf))
+            else {
+                continue;
+            };
+            let Some(QueryRt {
+                state: State::Sequence(s),
+                ..
+            }) = self.queries.get_mut(qi as usize)
+            else {
+                continue;
+            };
+            if !s.tick(ts) {
+                advance_emit(&mut self.queries, &mut self.stats, qi, ts, out);
             }
         }
     }
@@ -593,7 +606,9 @@ impl Engine {
                     self.stats.no_timestamp += 1;
                     return;
                 }
-                s.advance(ev.ord.ts, &mut found);
+                if !s.tick(ev.ord.ts) {
+                    s.advance(ev.ord.ts, &mut found);
+                }
                 let mut batch = Vec::new();
                 let QueryKind::Sequence { stages, .. } = &def.kind else {
                     return;
@@ -665,16 +680,17 @@ impl Engine {
         }
     }
 
+    /// Moves sequence `q`'s clock to `ts`, emitting what that releases.
     fn advance(&mut self, q: u32, ts: i64, out: &mut Vec<Match>) {
-        let mut found = Vec::new();
         if let Some(QueryRt {
             state: State::Sequence(s),
             ..
         }) = self.queries.get_mut(q as usize)
         {
-            s.advance(ts, &mut found);
+            if !s.tick(ts) {
+                advance_emit(&mut self.queries, &mut self.stats, q, ts, out);
+            }
         }
-        self.emit_sequences(q, found, out);
     }
 
     /// End of input: releases delayed sequences, builds samples, flushes tails.
@@ -711,6 +727,33 @@ impl Engine {
             self.queries[qi].pipes.finish(out);
             self.stats.matches += (out.len() - before) as u64;
         }
+    }
+}
+
+/// [`SequenceState::advance`] for sequence `q` when [`SequenceState::tick`] declined (something
+/// may be released, or the sweep is due), and what it releases through the query's pipes.
+#[cold]
+#[inline(never)]
+fn advance_emit(queries: &mut [QueryRt], stats: &mut Stats, q: u32, ts: i64, out: &mut Vec<Match>) {
+    let Some(rt) = queries.get_mut(q as usize) else {
+        return;
+    };
+    let State::Sequence(s) = &mut rt.state else {
+        return;
+    };
+    let mut found = Vec::new();
+    s.advance(ts, &mut found);
+    for m in found {
+        let before = out.len();
+        rt.pipes.push(
+            Match {
+                query: q,
+                events: m.events,
+                keys: m.keys,
+            },
+            out,
+        );
+        stats.matches += (out.len() - before) as u64;
     }
 }
 

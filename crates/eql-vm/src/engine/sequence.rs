@@ -272,16 +272,16 @@ impl SequenceState {
             }
         }
         // Positive stages from last to first, so an event never extends a partial it started.
-        let mut positive_hits: SmallVec<[usize; 4]> = hits
-            .stages
-            .iter()
-            .filter_map(|&i| match self.roles.get(i) {
-                Some(Role::Positive(j)) => Some(*j),
-                _ => None,
-            })
-            .collect();
-        positive_hits.sort_unstable_by(|a, b| b.cmp(a));
-        positive_hits.dedup();
+        let mut positive_hits: SmallVec<[usize; 4]> = SmallVec::new();
+        for &i in &hits.stages {
+            if let Some(Role::Positive(j)) = self.roles.get(i) {
+                positive_hits.push(*j);
+            }
+        }
+        if positive_hits.len() > 1 {
+            positive_hits.sort_unstable_by(|a, b| b.cmp(a));
+            positive_hits.dedup();
+        }
         let mut completed: Vec<Partial> = Vec::new();
         for j in positive_hits {
             if j == 0 {
@@ -372,6 +372,20 @@ impl SequenceState {
                 *p = None;
             }
         }
+    }
+
+    /// [`SequenceState::advance`] when that would release nothing and not sweep (most events):
+    /// moves the clock and returns true. Otherwise changes nothing and returns false, for the
+    /// caller to call `advance`.
+    #[inline]
+    pub fn tick(&mut self, ts: i64) -> bool {
+        let watermark = self.watermark.max(ts);
+        if self.since_sweep + 1 >= SWEEP_EVERY || self.delayed.due(watermark) {
+            return false;
+        }
+        self.watermark = watermark;
+        self.since_sweep += 1;
+        true
     }
 
     /// Moves the stream's clock: releases delayed sequences whose window has passed and now and

@@ -118,7 +118,7 @@ impl DelayedQueue {
     }
 
     /// Whether the oldest held sequence's window has closed by `watermark`.
-    fn due(&self, watermark: i64) -> bool {
+    pub fn due(&self, watermark: i64) -> bool {
         self.held
             .first_key_value()
             .is_some_and(|(_, d)| d.deadline < watermark)
