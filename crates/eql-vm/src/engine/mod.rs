@@ -499,11 +499,7 @@ impl Engine {
     }
 
     fn emit(&mut self, m: Match, out: &mut Vec<Match>) {
-        let before = out.len();
-        if let Some(q) = self.queries.get_mut(m.query as usize) {
-            q.pipes.push(m, out);
-        }
-        self.stats.matches += (out.len() - before) as u64;
+        emit_to(&mut self.queries, &mut self.stats, m, out);
     }
 
     /// The work after the predicates for query `q`, whose stages `true_stages` (in stage
@@ -735,26 +731,32 @@ impl Engine {
 #[cold]
 #[inline(never)]
 fn advance_emit(queries: &mut [QueryRt], stats: &mut Stats, q: u32, ts: i64, out: &mut Vec<Match>) {
-    let Some(rt) = queries.get_mut(q as usize) else {
-        return;
-    };
-    let State::Sequence(s) = &mut rt.state else {
-        return;
-    };
     let mut found = Vec::new();
-    s.advance(ts, &mut found);
-    for m in found {
-        let before = out.len();
-        rt.pipes.push(
-            Match {
-                query: q,
-                events: m.events,
-                keys: m.keys,
-            },
-            out,
-        );
-        stats.matches += (out.len() - before) as u64;
+    if let Some(QueryRt {
+        state: State::Sequence(s),
+        ..
+    }) = queries.get_mut(q as usize)
+    {
+        s.advance(ts, &mut found);
     }
+    for m in found {
+        let m = Match {
+            query: q,
+            events: m.events,
+            keys: m.keys,
+        };
+        emit_to(queries, stats, m, out);
+    }
+}
+
+/// Sends `m` through its query's pipes into `out`, counting the matches that come out (the
+/// engine's fields apart, for callers that hold others).
+fn emit_to(queries: &mut [QueryRt], stats: &mut Stats, m: Match, out: &mut Vec<Match>) {
+    let before = out.len();
+    if let Some(q) = queries.get_mut(m.query as usize) {
+        q.pipes.push(m, out);
+    }
+    stats.matches += (out.len() - before) as u64;
 }
 
 /// What checking a join condition needs from the engine.

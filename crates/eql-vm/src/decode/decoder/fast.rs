@@ -17,6 +17,13 @@ use crate::event::{SlotKind, SlotRange, StrRef, Value};
 /// once per level; unprojected subtrees are skipped without recursion at any depth).
 const MAX_FAST_DEPTH: usize = 64;
 
+/// Whether the optimistic pass may enter a container at `depth` (else it declines, and the
+/// exact parser decides, with its own errors for nesting too deep).
+#[inline(always)]
+fn may_enter(depth: usize) -> bool {
+    depth + 2 <= MAX_DEPTH && depth < MAX_FAST_DEPTH
+}
+
 /// Past JSON whitespace at `at`.
 #[inline(always)]
 pub(super) fn ws(b: &[u8], mut at: usize) -> usize {
@@ -127,11 +134,7 @@ impl Parser<'_, '_> {
         let Some(r) = self.slots.get_mut(slot as usize) else {
             // No slot (`NO_SLOT`): a node that only leads deeper, usually to an object's
             // members, entered here rather than through `fast_value` (the same checks).
-            if t.children
-                && b.get(at) == Some(&b'{')
-                && depth + 2 <= MAX_DEPTH
-                && depth < MAX_FAST_DEPTH
-            {
+            if t.children && b.get(at) == Some(&b'{') && may_enter(depth) {
                 return self.fast_object::<HINTS>(at + 1, t.node, depth + 1);
             }
             return self.fast_value::<HINTS>(at, t, depth);
@@ -149,7 +152,7 @@ impl Parser<'_, '_> {
         // Present, though the value may keep nothing (an empty array).
         self.bare.push(slot);
         // Arrays entered here rather than through `fast_value` (the same checks).
-        if b.get(at) == Some(&b'[') && depth + 2 <= MAX_DEPTH && depth < MAX_FAST_DEPTH {
+        if b.get(at) == Some(&b'[') && may_enter(depth) {
             return self.fast_array::<HINTS>(at + 1, t, depth + 1);
         }
         self.fast_value::<HINTS>(at, t, depth)
@@ -258,7 +261,7 @@ impl Parser<'_, '_> {
                 Some(close + 1)
             }
             b'{' => {
-                if depth + 2 > MAX_DEPTH || depth >= MAX_FAST_DEPTH {
+                if !may_enter(depth) {
                     return None;
                 }
                 if slot {
@@ -271,7 +274,7 @@ impl Parser<'_, '_> {
                 }
             }
             b'[' => {
-                if depth + 2 > MAX_DEPTH || depth >= MAX_FAST_DEPTH {
+                if !may_enter(depth) {
                     return None;
                 }
                 self.fast_array::<HINTS>(at + 1, t, depth + 1)
