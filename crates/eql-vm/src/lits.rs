@@ -16,7 +16,7 @@ pub(crate) struct Lits {
 
 /// `a == b` (`b` lower-cased), ASCII letters of `a` folded when `ci`.
 #[inline(always)]
-fn eq(a: &[u8], b: &[u8], ci: bool) -> bool {
+pub(crate) fn eq(a: &[u8], b: &[u8], ci: bool) -> bool {
     if ci {
         a.eq_ignore_ascii_case(b)
     } else {

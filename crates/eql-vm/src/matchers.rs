@@ -383,18 +383,8 @@ fn occurs_folded(hay: &[u8], needle: &[u8], head: &Head) -> bool {
     let candidates = hay.get(..=last_start).unwrap_or_default();
     memchr::memchr2_iter(lo, up, candidates).any(|i| {
         let rest = hay.get(i..).unwrap_or_default();
-        match rest.first_chunk::<8>() {
-            Some(w) => {
-                head.fits(u64::from_le_bytes(*w))
-                    && needle.get(8..).is_none_or(|tail| {
-                        rest.get(8..needle.len())
-                            .is_some_and(|r| r.eq_ignore_ascii_case(tail))
-                    })
-            }
-            None => rest
-                .get(..needle.len())
-                .is_some_and(|r| r.eq_ignore_ascii_case(needle)),
-        }
+        let word = rest.first_chunk::<8>().map(|w| u64::from_le_bytes(*w));
+        head.starts(word, rest, needle, true)
     })
 }
 

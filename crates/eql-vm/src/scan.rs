@@ -4,6 +4,8 @@
 //! set up per pattern. A table gives each byte the needles that can start there; only those
 //! are compared.
 
+use crate::lits::eq;
+
 /// Most needles one scan finds.
 pub(crate) const MAX: usize = 64;
 
@@ -58,6 +60,22 @@ impl Head {
     #[inline(always)]
     pub(crate) fn fits(&self, w: u64) -> bool {
         (w | self.fold) & self.mask == self.word
+    }
+
+    /// Whether `rest` starts with `needle` (lower-cased when `ci`), whose head this is;
+    /// `word`: `rest`'s first 8 bytes, `None` when it has fewer. Those 8 are compared at once,
+    /// the rest of a longer needle after.
+    #[inline(always)]
+    pub(crate) fn starts(&self, word: Option<u64>, rest: &[u8], needle: &[u8], ci: bool) -> bool {
+        match word {
+            Some(w) => {
+                self.fits(w)
+                    && needle.get(8..).is_none_or(|tail| {
+                        rest.get(8..needle.len()).is_some_and(|r| eq(r, tail, ci))
+                    })
+            }
+            None => rest.get(..needle.len()).is_some_and(|r| eq(r, needle, ci)),
+        }
     }
 }
 
@@ -151,21 +169,8 @@ impl Scan {
             while want != 0 {
                 let j = want.trailing_zeros() as usize;
                 want &= want - 1;
-                let eq = |a: &[u8], n: &[u8]| {
-                    if self.case_insensitive {
-                        a.eq_ignore_ascii_case(n)
-                    } else {
-                        a == n
-                    }
-                };
-                let hit = match (word, self.heads.get(j), self.needles.get(j)) {
-                    (Some(w), Some(h), Some(n)) => {
-                        h.fits(w)
-                            && n.get(8..).is_none_or(|tail| {
-                                rest.get(8..n.len()).is_some_and(|r| eq(r, tail))
-                            })
-                    }
-                    (_, _, Some(n)) => rest.get(..n.len()).is_some_and(|r| eq(r, n)),
+                let hit = match (self.heads.get(j), self.needles.get(j)) {
+                    (Some(h), Some(n)) => h.starts(word, rest, n, self.case_insensitive),
                     _ => false,
                 };
                 if hit {

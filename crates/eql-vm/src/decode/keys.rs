@@ -224,10 +224,12 @@ impl KeyTable {
         let size = (self.entries.len() * 2).max(16);
         let old = std::mem::replace(&mut self.entries, vec![Entry::default(); size]);
         let keys = std::mem::replace(&mut self.keys, vec![Box::default(); size]);
-        self.len = 0;
-        for (e, key) in old.iter().zip(keys) {
+        // Each entry moves whole, its target (completed or not) with it.
+        for (e, key) in old.into_iter().zip(keys) {
             if e.len != EMPTY {
-                self.insert(&key, e.target.node);
+                let i = self.find(&key);
+                self.entries[i] = e;
+                self.keys[i] = key;
             }
         }
     }
@@ -308,11 +310,13 @@ mod tests {
             })
         );
         assert_eq!(t.get(long).map(|t| (t.slot, t.children)), Some((50, true)));
-        // Growing keeps the long key's whole text beside its entry.
+        // Growing keeps the long key's whole text beside its entry, and completed targets.
         for i in 0..40u32 {
             t.insert(format!("k{i}").as_bytes(), 100 + i);
         }
         assert_eq!(node(&t, long), Some(5));
+        assert_eq!(t.get(long).map(|t| (t.slot, t.children)), Some((50, true)));
+        assert_eq!(t.get(b"name").copied(), name);
         assert_eq!(node(&t, b"a_key_longer_than_sixteen_bytez"), None);
         assert_eq!(node(&t, b"a_key_longer_xhan_sixteen_bytes"), None);
     }

@@ -35,7 +35,7 @@ impl Parser<'_, '_> {
         if HINTS {
             self.hinted_members(at, node, depth)
         } else {
-            self.members::<false>(at, node, depth)
+            self.members(at, node, depth)
         }
     }
 
@@ -82,19 +82,14 @@ impl Parser<'_, '_> {
     }
 
     /// [`Parser::fast_object`]'s members without hints: each key scanned for and hashed.
-    fn members<const HINTS: bool>(
-        &mut self,
-        mut at: usize,
-        node: NodeId,
-        depth: usize,
-    ) -> Option<usize> {
+    fn members(&mut self, mut at: usize, node: NodeId, depth: usize) -> Option<usize> {
         let b = self.text.as_bytes();
         let this = self.proj.node(node);
         loop {
             let open = at_byte(b, at, b'"')?;
             let close = key_close(b, open)?;
             let target = this.child(b.get(open + 1..close)?);
-            at = self.member_value::<HINTS>(close, target, depth)?;
+            at = self.member_value::<false>(close, target, depth)?;
             match b.get(at)? {
                 b',' => at += 1,
                 b'}' => return Some(at + 1),
