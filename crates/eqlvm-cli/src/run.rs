@@ -29,6 +29,11 @@ pub struct StreamOptions {
     pub reorder_window_ns: Option<i64>,
 }
 
+/// The output buffer of `eqlvm run` and `eqlvm query`: as large as an input buffer, so that
+/// the results of an input buffer's lines (an alert is ~3 kB with its rule's metadata) go out
+/// in a write or two at its end.
+pub(crate) const OUT_BUFFER: usize = 1 << 16;
+
 /// The most lines the reorder buffer holds before it releases the oldest regardless.
 const MAX_REORDER_LINES: usize = 1 << 20;
 
@@ -110,52 +115,76 @@ pub(crate) fn write_error(e: &std::io::Error) -> String {
     }
 }
 
-/// Feeds every event of `events` to the engine; `emit` writes each result. Bad lines are
+/// Where [`stream`] sends its results.
+trait Sink {
+    /// Writes one result (buffered).
+    fn write(&mut self, m: &Match) -> std::io::Result<()>;
+    /// Hands what is buffered on to the output.
+    fn flush(&mut self) -> std::io::Result<()>;
+}
+
+/// Feeds every event of `events` to the engine; `sink` writes each result. Results are
+/// flushed whenever the input has nothing more buffered (before a read that may wait for the
+/// producer) and at the end: a stream's results come out as soon as its pending lines are
+/// evaluated, in one write per input buffer rather than one per result. Bad lines are
 /// reported on stderr with their position and counted; the run goes on.
 fn stream(
     engine: &mut Engine,
     events: &[PathBuf],
     opts: &StreamOptions,
-    emit: &mut dyn FnMut(&Match) -> std::io::Result<()>,
+    sink: &mut dyn Sink,
 ) -> CmdResult<Summary> {
     let mut summary = Summary::default();
     let mut out = Vec::new();
-    let mut write_all = |out: &mut Vec<Match>| -> CmdResult<()> {
-        for m in out.drain(..) {
-            emit(&m).map_err(|e| write_error(&e))?;
-        }
-        Ok(())
-    };
     let mut reorder = reorder_for(engine.program(), opts.reorder_window_ns);
     let sources = open_events(events)?;
     let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
-    each_line(sources, reorder.as_mut(), &mut |feed| {
-        let Feed::Line(line, (src, lineno)) = feed else {
-            return Ok(());
+    let fed = each_line(sources, reorder.as_mut(), &mut |feed| {
+        let (line, src, lineno) = match feed {
+            Feed::Line(line, (src, lineno)) => (line, src, lineno),
+            Feed::Idle => return sink.flush().map_err(|e| write_error(&e)),
         };
         let name = names.get(src).map_or("<input>", |n| n.as_str());
         let skipped = engine.stats.no_timestamp;
         std::mem::swap(engine.line_mut(), line);
-        if let Err(e) = engine.process(&mut out) {
+        let result = engine.process(&mut out);
+        std::mem::swap(engine.line_mut(), line);
+        let no_timestamp = engine.stats.no_timestamp > skipped;
+        if result.is_err() || no_timestamp {
+            // The results before this line go out before its report, so that a terminal
+            // showing both streams shows them in order.
+            sink.flush().map_err(|e| write_error(&e))?;
+        }
+        if let Err(e) = result {
             summary.bad_lines += 1;
             eprintln!("{name}:{lineno}: bad event: {e}");
         }
-        std::mem::swap(engine.line_mut(), line);
-        if engine.stats.no_timestamp > skipped {
+        if no_timestamp {
             summary.no_timestamp += 1;
             eprintln!("{name}:{lineno}: event has no usable timestamp; sequences skip it");
         }
-        if !out.is_empty() {
-            write_all(&mut out)?;
-        }
-        Ok(())
-    })?;
+        write_all(sink, &mut out)
+    });
+    if let Err(e) = fed {
+        // A read error ends the run, but the alerts already found still go out.
+        let _ = sink.flush();
+        return Err(e);
+    }
     if let Some(r) = &reorder {
         summary.late = r.late;
     }
     engine.finish(&mut out);
-    write_all(&mut out)?;
+    write_all(sink, &mut out)?;
+    sink.flush().map_err(|e| write_error(&e))?;
     Ok(summary)
+}
+
+/// Writes and drops the results in `out`.
+fn write_all(sink: &mut dyn Sink, out: &mut Vec<Match>) -> CmdResult<()> {
+    for m in out.drain(..) {
+        sink.write(&m).map_err(|e| write_error(&e))?;
+    }
+    Ok(())
 }
 
 /// Compiles the rules under `paths`, reporting every problem; `None` when nothing compiled.
@@ -251,23 +280,16 @@ pub fn run_rules(
         crate::parallel::run(program, &rules, events, opts)?
     } else {
         let mut engine = new_engine(program, opts.max_state)?;
-        let stdout = std::io::stdout();
-        let mut w = std::io::BufWriter::new(stdout.lock());
-        let mut alerts = 0u64;
-        let summary = stream(&mut engine, events, &opts.stream, &mut |m| {
-            let Some(rule) = rules.get(m.query as usize) else {
-                return Ok(());
-            };
-            serde_json::to_writer(&mut w, &eqlvm::pipeline::Alert::new(&**rule, m))?;
-            w.write_all(b"\n")?;
-            w.flush()?;
-            alerts += 1;
-            Ok(())
-        })?;
+        let mut sink = AlertSink {
+            w: std::io::BufWriter::with_capacity(OUT_BUFFER, std::io::stdout().lock()),
+            rules: &rules,
+            alerts: 0,
+        };
+        let summary = stream(&mut engine, events, &opts.stream, &mut sink)?;
         let stats = engine.stats;
         Totals {
             events_read: stats.events + summary.bad_lines,
-            alerts,
+            alerts: sink.alerts,
             summary,
             evicted: stats.evicted,
             lineage_evictions: stats.lineage_evictions,
@@ -277,6 +299,57 @@ pub fn run_rules(
     };
     print_summary(rules.len(), &totals);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `eqlvm run`'s alerts: each match with its rule's metadata, one JSON line.
+struct AlertSink<'a, W: Write> {
+    w: W,
+    rules: &'a [Box<serde_json::value::RawValue>],
+    alerts: u64,
+}
+
+impl<W: Write> Sink for AlertSink<'_, W> {
+    fn write(&mut self, m: &Match) -> std::io::Result<()> {
+        let Some(rule) = self.rules.get(m.query as usize) else {
+            return Ok(());
+        };
+        serde_json::to_writer(&mut self.w, &eqlvm::pipeline::Alert::new(&**rule, m))?;
+        self.w.write_all(b"\n")?;
+        self.alerts += 1;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// `eqlvm query`'s results: a single event as it is, a sequence as its join keys and events.
+struct QuerySink<W: Write>(W);
+
+impl<W: Write> Sink for QuerySink<W> {
+    fn write(&mut self, m: &Match) -> std::io::Result<()> {
+        let events: Vec<serde_json::Value> = m
+            .events
+            .iter()
+            .map(|e| match e {
+                Some(e) => serde_json::from_str(&e.line).unwrap_or(serde_json::Value::Null),
+                None => serde_json::json!({"missing": true}),
+            })
+            .collect();
+        let value = match (m.keys.is_empty(), events.as_slice()) {
+            (true, [one]) => one.clone(),
+            _ => {
+                serde_json::json!({"join_keys": m.keys.iter().map(|k| k.to_json()).collect::<Vec<_>>(), "events": events})
+            }
+        };
+        serde_json::to_writer(&mut self.0, &value)?;
+        self.0.write_all(b"\n")
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// An engine for `program` with `eqlvm run`'s state cap.
@@ -395,26 +468,10 @@ pub fn query(
         eprint!("{}", eqlvm::bytecode::disasm::disassemble(&program));
     }
     let mut engine = Engine::new(program, &EngineOptions::default()).map_err(|e| e.to_string())?;
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
-    stream(&mut engine, events, &StreamOptions::default(), &mut |m| {
-        let events: Vec<serde_json::Value> = m
-            .events
-            .iter()
-            .map(|e| match e {
-                Some(e) => serde_json::from_str(&e.line).unwrap_or(serde_json::Value::Null),
-                None => serde_json::json!({"missing": true}),
-            })
-            .collect();
-        let value = match (m.keys.is_empty(), events.as_slice()) {
-            (true, [one]) => one.clone(),
-            _ => {
-                serde_json::json!({"join_keys": m.keys.iter().map(|k| k.to_json()).collect::<Vec<_>>(), "events": events})
-            }
-        };
-        serde_json::to_writer(&mut w, &value)?;
-        w.write_all(b"\n")?;
-        w.flush()
-    })?;
+    let mut sink = QuerySink(std::io::BufWriter::with_capacity(
+        OUT_BUFFER,
+        std::io::stdout().lock(),
+    ));
+    stream(&mut engine, events, &StreamOptions::default(), &mut sink)?;
     Ok(ExitCode::SUCCESS)
 }

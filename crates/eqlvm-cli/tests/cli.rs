@@ -208,3 +208,73 @@ fn query_takes_the_endpoint_dialect_on_request() {
         assert_eq!(name, field(e, "process.parent.name"), "{e}");
     }
 }
+
+/// `eqlvm run` reading standard input writes an event's alert while the producer is still
+/// writing: alerts are buffered, but flushed whenever the input has nothing more to read, with
+/// one thread and with several.
+#[test]
+fn alerts_come_out_while_standard_input_stays_open() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let sample = text(&std::fs::read(root().join(EVENTS)).unwrap_or_default());
+    // The first line that alerts on its own: a shell started with a /dev/tcp argument.
+    let Some(line) = sample.lines().find(|l| l.contains("/dev/tcp")) else {
+        panic!("the sample events have no /dev/tcp shell");
+    };
+    for threads in ["1", "2"] {
+        let mut child = match Command::new(env!("CARGO_BIN_EXE_eqlvm"))
+            .current_dir(root())
+            .args(["run", "--threads", threads, "--rules", "rules", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => panic!("cannot start eqlvm: {e}"),
+        };
+        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            panic!("no pipes");
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut first = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut first);
+            let _ = tx.send(first);
+        });
+        assert!(writeln!(stdin, "{line}")
+            .and_then(|()| stdin.flush())
+            .is_ok());
+        // Standard input stays open until the alert is read (or the wait gives up).
+        let first = rx.recv_timeout(Duration::from_secs(60));
+        drop(stdin);
+        let _ = child.wait();
+        let Ok(first) = first else {
+            panic!("{threads} thread(s): no alert while standard input was open");
+        };
+        let alert: serde_json::Value = serde_json::from_str(&first).unwrap_or_default();
+        assert_eq!(
+            alert["rule"]["name"], "Potential Reverse Shell Activity via Terminal",
+            "{threads} thread(s): {first}"
+        );
+    }
+}
+
+/// An input that cannot be read ends the run with its name and exit status 2, and the alerts
+/// found in the inputs before it are still written.
+#[test]
+fn a_read_error_keeps_the_alerts_found_before_it() {
+    let s = Scratch::new();
+    let unreadable = s.path("a-folder");
+    assert!(std::fs::create_dir(&unreadable).is_ok());
+    let Some(unreadable) = unreadable.to_str() else {
+        panic!("scratch path is not UTF-8");
+    };
+    let out = eqlvm(&["run", "--rules", "rules", EVENTS, unreadable]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout).lines().count(), 19);
+    let err = text(&out.stderr);
+    assert!(err.contains("a-folder: read error after line 0"), "{err}");
+}

@@ -38,7 +38,7 @@ fn output_order(a: &Alert, b: &Alert) -> Ordering {
 /// Runs the merge until every worker is done; `workers` is how many report.
 pub fn merge(reports: Receiver<(usize, Report)>, workers: usize) -> CmdResult<Merged> {
     let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
+    let mut w = std::io::BufWriter::with_capacity(crate::run::OUT_BUFFER, stdout.lock());
     let mut merged = Merged::default();
     let mut pending: Vec<VecDeque<(Vec<Alert>, Vec<Note>)>> =
         (0..workers).map(|_| VecDeque::new()).collect();
@@ -97,17 +97,24 @@ fn write_batch(
     // Several engines may find the same line without a timestamp; it is reported once.
     notes.dedup_by_key(|n| (n.n, n.kind));
     let mut notes = notes.into_iter().peekable();
+    // Alerts are flushed once a batch, and before a report, so that a terminal showing both
+    // streams shows them in order.
+    let mut unflushed = false;
     for a in alerts {
         while let Some(note) = notes.next_if(|note| note.n <= a.n) {
+            if std::mem::take(&mut unflushed) {
+                w.flush().map_err(|e| write_error(&e))?;
+            }
             report(&note, merged);
         }
         let json = a.json?;
         w.write_all(json.as_bytes())
             .and_then(|()| w.write_all(b"\n"))
-            .and_then(|()| w.flush())
             .map_err(|e| write_error(&e))?;
+        unflushed = true;
         merged.alerts += 1;
     }
+    w.flush().map_err(|e| write_error(&e))?;
     for note in notes {
         report(&note, merged);
     }
