@@ -1,5 +1,6 @@
 //! JSON string unescaping (all escapes, `\uXXXX` with surrogate pairs; lone surrogates → U+FFFD).
 
+use super::lexer::find_quote_or_backslash;
 use super::simd::backslashes;
 
 /// The first backslash in `b` from `from` on: 16 bytes at a time, then a byte at a time (the
@@ -18,6 +19,45 @@ fn next_backslash(b: &[u8], from: usize) -> Option<usize> {
     rest.iter().position(|&c| c == b'\\').map(|j| i + j)
 }
 
+/// What the escape whose backslash is at `b[p]` stands for.
+enum Escape {
+    /// `\"`, `\\` or `\/`: the byte after the backslash itself, so the next run of text
+    /// can start there (Windows paths are mostly `\\` escapes).
+    Itself,
+    /// Any other escape: this character, and the index just past the escape.
+    Char(char, usize),
+}
+
+/// Reads the escape whose backslash is at `b[p]`; `None` when it is invalid.
+#[inline]
+fn escape_at(b: &[u8], p: usize) -> Option<Escape> {
+    let ch = match *b.get(p + 1)? {
+        b'"' | b'\\' | b'/' => return Some(Escape::Itself),
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hi = hex4(b, p + 2)?;
+            let next = p + 6;
+            if (0xD800..0xDC00).contains(&hi) {
+                return Some(match low_surrogate(b, next) {
+                    Some(lo) => {
+                        let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                        Escape::Char(char::from_u32(cp).unwrap_or('\u{FFFD}'), next + 6)
+                    }
+                    None => Escape::Char('\u{FFFD}', next),
+                });
+            }
+            // Lone low surrogates are not chars: they become U+FFFD.
+            return Some(Escape::Char(char::from_u32(hi).unwrap_or('\u{FFFD}'), next));
+        }
+        _ => return None,
+    };
+    Some(Escape::Char(ch, p + 2))
+}
+
 /// Appends the unescaped form of `raw` (the text between a JSON string's quotes) to `out`.
 /// On an invalid escape, returns the offset of its backslash within `raw`.
 pub(crate) fn unescape_into(raw: &str, out: &mut String) -> Result<(), usize> {
@@ -27,44 +67,51 @@ pub(crate) fn unescape_into(raw: &str, out: &mut String) -> Result<(), usize> {
     while let Some(p) = next_backslash(b, from) {
         // Backslashes and escape characters are ASCII, so `i` and `p` are char boundaries.
         out.push_str(&raw[i..p]);
-        let c = *b.get(p + 1).ok_or(p)?;
-        i = p + 2;
-        let ch = match c {
-            // An escaped quote, backslash or slash stands for itself: it starts the next run
-            // (Windows paths are mostly `\\` escapes).
-            b'"' | b'\\' | b'/' => {
-                (i, from) = (p + 1, p + 2);
-                continue;
+        match escape_at(b, p).ok_or(p)? {
+            Escape::Itself => (i, from) = (p + 1, p + 2),
+            Escape::Char(ch, next) => {
+                out.push(ch);
+                (i, from) = (next, next);
             }
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let hi = hex4(b, p + 2).ok_or(p)?;
-                i = p + 6;
-                if (0xD800..0xDC00).contains(&hi) {
-                    match low_surrogate(b, i) {
-                        Some(lo) => {
-                            i += 6;
-                            let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                            char::from_u32(cp).unwrap_or('\u{FFFD}')
-                        }
-                        None => '\u{FFFD}',
-                    }
-                } else {
-                    // Lone low surrogates are not chars: they become U+FFFD.
-                    char::from_u32(hi).unwrap_or('\u{FFFD}')
-                }
-            }
-            _ => return Err(p),
-        };
-        out.push(ch);
-        from = i;
+        }
     }
     out.push_str(&raw[i..]);
     Ok(())
+}
+
+/// Appends to `out` the unescaped text of the JSON string of `text` whose text starts at
+/// `start` (right after its opening quote) and whose first backslash is at `first`, reading
+/// it once (the callers found `first` looking for its end); returns the index of its closing
+/// quote. `None` when it has an invalid escape or no end (`out` then holds part of it).
+pub(crate) fn unescape_to_quote(
+    text: &str,
+    start: usize,
+    first: usize,
+    out: &mut String,
+) -> Option<usize> {
+    let b = text.as_bytes();
+    // `text[run..]` is copied as it is up to the next quote or backslash, `p`.
+    let (mut run, mut p) = (start, first);
+    loop {
+        // Quotes, backslashes and escape characters are ASCII: `run` and `p` are char
+        // boundaries.
+        out.push_str(text.get(run..p)?);
+        if *b.get(p)? == b'"' {
+            return Some(p);
+        }
+        let from = match escape_at(b, p)? {
+            Escape::Itself => {
+                run = p + 1;
+                p + 2
+            }
+            Escape::Char(ch, next) => {
+                out.push(ch);
+                run = next;
+                next
+            }
+        };
+        p = find_quote_or_backslash(b, from)?;
+    }
 }
 
 /// The low surrogate of a `\uDC00`..`\uDFFF` escape at `at`, if there is one.
@@ -165,8 +212,40 @@ mod tests {
                 assert_eq!(un(&raw), Ok(want), "{raw:?}");
                 checked += 1;
             }
+            // Read from its first backslash to its closing quote in a line, the same text.
+            let line = format!("{{\"k\":\"{raw}\",\"x\":\"\\\\\"}}");
+            let open = 6;
+            let lb = line.as_bytes();
+            if let Some(first) = find_quote_or_backslash(lb, open).filter(|&p| lb[p] == b'\\') {
+                let mut out = String::from("pre:");
+                let end = unescape_to_quote(&line, open, first, &mut out);
+                match un(&raw) {
+                    Ok(want) => {
+                        assert_eq!(end, Some(open + raw.len()), "{raw:?}");
+                        assert_eq!(out.get(4..), Some(want.as_str()), "{raw:?}");
+                    }
+                    Err(_) => assert_eq!(end, None, "{raw:?}"),
+                }
+            }
         }
         assert!(checked > 1000, "{checked}");
+    }
+
+    /// A string read from its first backslash ends at its closing quote, not at an escaped
+    /// one, and an unterminated or badly escaped one gives up.
+    #[test]
+    fn unescape_to_quote_ends_at_the_closing_quote() {
+        let read = |line: &str, first: usize| {
+            let mut out = String::new();
+            unescape_to_quote(line, 1, first, &mut out).map(|end| (end, out))
+        };
+        assert_eq!(
+            read(r#""C:\\Windows\"x\u00e9","b""#, 3),
+            Some((21, "C:\\Windows\"x\u{e9}".to_string()))
+        );
+        assert_eq!(read(r#""ab\"#, 3), None);
+        assert_eq!(read(r#""ab\\cd"#, 3), None);
+        assert_eq!(read(r#""ab\q""#, 3), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use super::scalar::{int_value, parse_int, scalar_len};
 use super::skip::string_end;
 use super::{Parser, MAX_DEPTH};
+use crate::decode::escape::unescape_to_quote;
 use crate::decode::keys::Target;
 use crate::decode::lexer::find_quote_or_backslash;
 use crate::decode::projection::ROOT;
@@ -248,10 +249,11 @@ impl Parser<'_, '_> {
                     return (b[close] == b'"').then_some(close + 1);
                 }
                 if b[close] != b'"' {
-                    let end = string_end(b, at).ok()?;
-                    let v = self.escaped_string(at + 1..end - 1, t.kind).ok()?;
+                    let from = self.scratch.len();
+                    let end = unescape_to_quote(self.text, at + 1, close, self.scratch)?;
+                    let v = self.unescaped_value(from, t.kind);
                     self.keep(t.slot, v);
-                    return Some(end);
+                    return Some(end + 1);
                 }
                 if t.kind == SlotKind::Plain {
                     self.keep(t.slot, Value::Str(line_str(at + 1..close)));

@@ -60,17 +60,22 @@ impl Parser<'_, '_> {
         let raw = self.text.get(raw).unwrap_or("");
         let from = self.scratch.len();
         unescape_into(raw, self.scratch)?;
+        Ok(self.unescaped_value(from, kind))
+    }
+
+    /// The value of the unescaped string that fills the scratch text from `from` on.
+    pub(super) fn unescaped_value(&mut self, from: usize, kind: SlotKind) -> Value {
         if let Some(v) = self.scratch.get(from..).and_then(|s| convert(s, kind)) {
             self.scratch.truncate(from);
-            return Ok(v);
+            return v;
         }
         // Unescaped text is never longer than its line, so it fits in u32 as well.
         let len = (self.scratch.len() - from) as u32;
-        Ok(Value::Str(StrRef {
+        Value::Str(StrRef {
             start: from as u32,
             len,
             scratch: true,
-        }))
+        })
     }
 }
 
