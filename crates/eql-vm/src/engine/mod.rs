@@ -362,16 +362,19 @@ impl Engine {
         // those on the lengths of its values alone. With nothing else to do for an event (no
         // lineage to track, no clocks to move, no stage profiling), such an event is settled
         // here, in a few registers and without a frame; the rest go on out of line.
-        let quiet = self.lineage.is_none() && self.profile.is_none() && self.clocked.is_empty();
-        match self
-            .dispatch
-            .front()
-            .filter(|_| quiet)
-            .map(|f| f.by_len(buf))
-        {
-            Some(ByLen::Out) => self.settled(),
-            Some(ByLen::One(r)) => self.evaluate_listed(buf, out, buf.bytes(r)),
-            Some(ByLen::Unsure) | None => self.evaluate_rest(buf, out, false),
+        // The union first: an engine without one (every large rule set) asks nothing else.
+        let front = match self.dispatch.front() {
+            Some(f)
+                if self.lineage.is_none() && self.profile.is_none() && self.clocked.is_empty() =>
+            {
+                f
+            }
+            _ => return self.evaluate_rest(buf, out, false),
+        };
+        match front.by_len(buf) {
+            ByLen::Out => self.settled(),
+            ByLen::One(r) => self.evaluate_listed(buf, out, buf.bytes(r)),
+            ByLen::Unsure => self.evaluate_rest(buf, out, false),
         }
     }
 
