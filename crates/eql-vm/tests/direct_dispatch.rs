@@ -242,6 +242,8 @@ fn a_union_of_the_guards_settles_what_the_stages_would() {
         let b = both_on(&GUARDED[..2], lines);
         assert!(b.direct.front_guarded());
         assert!(b.direct.stats.guarded > 0);
+        // Events settled before the rest of the evaluation are counted all the same.
+        assert_eq!(b.direct.stats.events, b.merging.stats.events);
         assert!(b.direct.stats.stages_run < b.unguarded.stats.stages_run);
         assert_same_stages_met(&b.unguarded, &b.merging);
     }

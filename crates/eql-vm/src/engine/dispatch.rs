@@ -291,11 +291,18 @@ impl Dispatch {
     /// needs the merging path. The union of all categories' guards comes first, when there is
     /// one: most events fail it, and are then settled without their category being read;
     /// the others meet their category's own guards ([`Category::ruled_out`]).
+    /// With `front_tried`, the caller has tested the union already ([`Dispatch::front`]) and
+    /// it did not rule the event out.
     #[inline(always)]
-    pub(super) fn settle(&self, buf: &EventBuf, guards: bool) -> Option<Direct<'_>> {
+    pub(super) fn settle(
+        &self,
+        buf: &EventBuf,
+        guards: bool,
+        front_tried: bool,
+    ) -> Option<Direct<'_>> {
         // Whatever the event's categories, every stage it could meet then has a first test
         // that fails (the merging path would run and find them false).
-        if let Some(front) = self.front.as_ref().filter(|_| guards) {
+        if let Some(front) = self.front.as_ref().filter(|_| guards && !front_tried) {
             if front.rules_out(buf) {
                 return Some(Direct::Settled);
             }
@@ -311,6 +318,13 @@ impl Dispatch {
     /// Whether the direct path tests the union of its categories' guards first.
     pub(super) fn front_guarded(&self) -> bool {
         self.front.is_some()
+    }
+
+    /// The union of the categories' guards, when the direct path tests it first: an event it
+    /// rules out is settled whatever else it holds (see [`Dispatch::settle`]).
+    #[inline(always)]
+    pub(super) fn front(&self) -> Option<&Guard> {
+        self.front.as_ref()
     }
 
     /// The stages the event in `buf` meets, sorted and without repeats, into `out`.

@@ -7,7 +7,7 @@
 use super::field::StrList;
 use super::graph::{Check, FALSE};
 use super::Loaded;
-use crate::event::{EventBuf, Value};
+use crate::event::{EventBuf, StrRef, Value};
 use eql_bytecode::BlockId;
 
 /// See the module docs.
@@ -73,5 +73,150 @@ impl Guard {
     #[inline(never)]
     fn has(&self, s: &[u8]) -> bool {
         self.list.contains_sized(s)
+    }
+
+    /// [`Guard::rules_out`] as far as the values' lengths tell, without reading any string's
+    /// bytes (so that a caller can settle most events in a few registers, and leave the rest
+    /// to [`Guard::rules_out_one`] or [`Guard::rules_out`]).
+    #[inline(always)]
+    pub fn by_len(&self, ev: &EventBuf) -> ByLen {
+        let values = ev.slot(self.slot);
+        if let [Value::Str(r)] = values {
+            return if self.list.may_have_len(r.len as usize) {
+                ByLen::One(*r)
+            } else {
+                ByLen::Out
+            };
+        }
+        let short = |v: &Value| match v {
+            Value::Str(r) => !self.list.may_have_len(r.len as usize),
+            _ => false,
+        };
+        if values.iter().all(short) {
+            ByLen::Out
+        } else {
+            ByLen::Unsure
+        }
+    }
+
+    /// [`Guard::rules_out`] for an event whose slot holds one string alone, `s` (the bytes of
+    /// [`ByLen::One`]'s string).
+    #[inline(always)]
+    pub fn rules_out_one(&self, s: &[u8]) -> bool {
+        !self.list.contains_sized(s)
+    }
+}
+
+/// What the lengths of a guarded slot's values say ([`Guard::by_len`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByLen {
+    /// Every value is a string of a length no member has: the guard rules the event out.
+    Out,
+    /// The slot holds one value, a string of a length some member has: the guard rules the
+    /// event out when [`Guard::rules_out_one`] says so.
+    One(StrRef),
+    /// Anything else: ask [`Guard::rules_out`].
+    Unsure,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::SlotRange;
+
+    /// A slot's values for [`event`]: a string by its text, or another value.
+    type Given<'a> = Result<&'a str, Value>;
+
+    /// An event whose slot 0 holds `values`, strings among them given by their text.
+    fn event(values: &[Given]) -> EventBuf {
+        let mut ev = EventBuf::new();
+        for v in values {
+            let v = match v {
+                Ok(s) => {
+                    let start = ev.text.len() as u32;
+                    ev.text.push_str(s);
+                    Value::Str(StrRef {
+                        start,
+                        len: s.len() as u32,
+                        scratch: false,
+                    })
+                }
+                Err(v) => *v,
+            };
+            ev.values.push(v);
+        }
+        ev.slots.push(SlotRange {
+            start: 0,
+            len: values.len() as u32,
+            present: true,
+        });
+        ev
+    }
+
+    /// What the lengths tell agrees with the whole test: `Out` only when the guard rules the
+    /// event out, `One` only for one string alone, and then `rules_out_one` says what
+    /// `rules_out` says; most single strings are settled by one or the other.
+    #[test]
+    fn lengths_agree_with_the_whole_test() {
+        let lists: Vec<StrList> = ["bash", "sh", "socat"]
+            .iter()
+            .map(|m| StrList::one(m.as_bytes(), true))
+            .collect();
+        let refs: Vec<&StrList> = lists.iter().collect();
+        let guard = Guard {
+            slot: 0,
+            list: StrList::union(&refs).unwrap_or_else(|| panic!("no union")),
+        };
+        let s = |x| Given::Ok(x);
+        let cases: &[(&[Given], Option<ByLen>)] = &[
+            (&[s("bash")], None),
+            (&[s("BaSh")], None),
+            (&[s("sshd")], None),
+            (&[s("SOCAT")], None),
+            (&[s("nginx")], None),
+            (&[s("sh")], None),
+            (&[s("ls")], None),
+            (&[s("")], Some(ByLen::Out)),
+            (&[s("python")], Some(ByLen::Out)),
+            (&[s("a-name-longer-than-sixteen-bytes")], Some(ByLen::Out)),
+            (&[], Some(ByLen::Out)),
+            (&[s("python"), s("java3")], Some(ByLen::Unsure)),
+            (&[s("python"), s("curl2")], Some(ByLen::Unsure)),
+            (&[s("python"), s("go")], Some(ByLen::Unsure)),
+            (&[s("python"), s("cron.d")], Some(ByLen::Out)),
+            (&[Err(Value::Int(7))], Some(ByLen::Unsure)),
+            (&[Err(Value::Null)], Some(ByLen::Unsure)),
+            (&[s("python"), Err(Value::Int(7))], Some(ByLen::Unsure)),
+        ];
+        for (values, want) in cases {
+            let ev = event(values);
+            let whole = guard.rules_out(&ev);
+            let got = guard.by_len(&ev);
+            if let Some(want) = want {
+                assert_eq!(got, *want, "{values:?}");
+            }
+            match got {
+                ByLen::Out => assert!(whole, "{values:?}"),
+                ByLen::One(r) => {
+                    assert_eq!(values.len(), 1, "{values:?}");
+                    assert_eq!(guard.rules_out_one(ev.bytes(r)), whole, "{values:?}");
+                }
+                ByLen::Unsure => assert!(values.len() != 1 || values[0].is_err(), "{values:?}"),
+            }
+        }
+        // Members of either case are never ruled out, other strings of their lengths are.
+        for (name, out) in [
+            ("bash", false),
+            ("BASH", false),
+            ("sshd", true),
+            ("Sh", false),
+        ] {
+            let ev = event(&[s(name)]);
+            let ByLen::One(r) = guard.by_len(&ev) else {
+                panic!("{name}: not One");
+            };
+            assert_eq!(guard.rules_out_one(ev.bytes(r)), out, "{name}");
+            assert_eq!(guard.rules_out(&ev), out, "{name}");
+        }
     }
 }

@@ -23,7 +23,7 @@ pub use field::bytes_eq;
 use fused::{Op, Target, Then};
 use general::Step;
 use graph::Check;
-pub use guard::Guard;
+pub use guard::{ByLen, Guard};
 
 /// Why a program could not be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -207,10 +207,12 @@ impl StrList {
             return self.contains_long(s);
         }
         let (head, tail) = words(s);
-        if self.case_insensitive {
-            self.has_key(n, fold(head), fold(tail))
-        } else {
-            self.has_key(n, head, tail)
+        // Below 8 bytes the second word is 0, and stays 0 folded: only the first is folded
+        // (most strings a list's length mask lets through are that short).
+        match (self.case_insensitive, n < 8) {
+            (true, true) => self.has_key(n, fold(head), 0),
+            (true, false) => self.has_key(n, fold(head), fold(tail)),
+            (false, _) => self.has_key(n, head, tail),
         }
     }
 
