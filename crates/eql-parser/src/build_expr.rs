@@ -219,7 +219,7 @@ impl Builder {
                 inner.expr.span = open.to(close);
                 Ok(inner)
             }
-            Rule::named => self.named(pair),
+            Rule::named | Rule::head_named => self.named(pair),
             Rule::tilde_call => self.tilde_call(pair),
             Rule::variable => {
                 let mut c = Cursor::new(pair);

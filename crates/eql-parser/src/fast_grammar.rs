@@ -89,6 +89,10 @@ mod tests {
         "g ~(a)",
         "f(a, 1)",
         "descendant of [process where a]",
+        "@p of [a where b]",
+        "a.b of [a where b]",
+        "c(1) of",
+        "offset",
         "true~(1)",
     ];
     const FRAMES: &[&str] = &[
