@@ -51,7 +51,7 @@ impl Builder {
 
     fn expr_h(&mut self, pair: Pair<'_, Rule>) -> Res<Built> {
         match pair.as_rule() {
-            Rule::condition | Rule::join_key | Rule::pipe_arg | Rule::argument | Rule::list_item | Rule::pattern => {
+            Rule::condition | Rule::join_key | Rule::pipe_arg | Rule::argument => {
                 let mut c = Cursor::new(pair);
                 let inner = c.next()?;
                 self.expr_h(inner)
@@ -146,6 +146,7 @@ impl Builder {
         Ok(acc)
     }
 
+    /// `x [not] in (a, b, …)`: the items are the pairs between the parentheses.
     fn in_pred(&mut self, base: Built, pair: Pair<'_, Rule>) -> Res<Built> {
         let mut c = Cursor::new(pair);
         let negated = c.take_if(Rule::kw_not).is_some();
@@ -153,15 +154,16 @@ impl Builder {
         c.expect(Rule::lparen)?;
         let mut list = Vec::new();
         let mut height = base.height;
-        loop {
-            let item = self.expr_h(c.expect(Rule::list_item)?)?;
+        let close = loop {
+            let p = c.next()?;
+            if p.as_rule() == Rule::rparen {
+                break span_of(&p);
+            }
+            let item = self.expr_h(p)?;
             height = height.max(item.height);
             list.push(item.expr);
-            if !c.skip_if(&[Rule::comma]) {
-                break;
-            }
-        }
-        let span = base.expr.span.to(span_of(&c.expect(Rule::rparen)?));
+        };
+        let span = base.expr.span.to(close);
         let kind = ExprKind::In { expr: Box::new(base.expr), list, case_insensitive, negated };
         Ok(node(kind, span, height + 1))
     }
@@ -181,12 +183,12 @@ impl Builder {
             let mut l = Cursor::new(rhs);
             l.expect(Rule::lparen)?;
             loop {
-                patterns.push(self.expr(l.expect(Rule::pattern)?)?);
-                if !l.skip_if(&[Rule::comma]) {
-                    break;
+                let p = l.next()?;
+                if p.as_rule() == Rule::rparen {
+                    break span_of(&p);
                 }
+                patterns.push(self.expr(p)?);
             }
-            span_of(&l.expect(Rule::rparen)?)
         } else {
             let e = self.expr(rhs)?;
             let end = e.span;

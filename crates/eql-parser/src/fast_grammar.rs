@@ -93,6 +93,13 @@ mod tests {
         "a.b of [a where b]",
         "c(1) of",
         "offset",
+        "\"a\\u{41}\\n\"",
+        "vx",
+        "notx",
+        "r_a.w1",
+        "Where",
+        "x in (\"a\", 1, b)",
+        "x : (\"a\", \"b\")",
         "true~(1)",
     ];
     const FRAMES: &[&str] = &[
