@@ -6,7 +6,7 @@
 use crate::ast::Ident;
 use crate::diag::{Diagnostic, Span};
 use crate::errors::codes;
-use crate::grammar::Rule;
+use crate::fast_grammar::Rule;
 use crate::literal;
 use pest::iterators::{Pair, Pairs};
 
@@ -98,6 +98,7 @@ impl Builder {
         let span = span_of(&pair);
         match pair.as_rule() {
             Rule::plain_ident
+            | Rule::plain_word
             | Rule::kw_any
             | Rule::lineage_rel
             | Rule::option_name

@@ -6,7 +6,7 @@ use crate::ast::{
 use crate::build::{span_of, Builder, Cursor};
 use crate::diag::{Diagnostic, Span};
 use crate::errors::codes;
-use crate::grammar::Rule;
+use crate::fast_grammar::Rule;
 use crate::literal;
 use pest::iterators::Pair;
 

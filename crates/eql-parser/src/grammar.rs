@@ -1,4 +1,5 @@
-//! The pest parser generated from `eql.pest`.
+//! The pest parser generated from `eql.pest`, the reference grammar: it defines the language
+//! and words syntax errors (a query the fast grammar refuses is parsed again with it).
 
 use pest_derive::Parser;
 

@@ -2,8 +2,10 @@
 //! a spanned syntax tree and reports syntax errors in EQL terms.
 //!
 //! Parsing runs in three steps: a quick tokenizer ([`lexer`]) reports lexical errors (strings,
-//! legacy quoting) and refuses runaway nesting; the pest grammar (`eql.pest`) checks the syntax;
-//! the builder turns pest's pairs into [`ast`] nodes with exact spans.
+//! legacy quoting) and refuses runaway nesting; the pest grammar (`eql_fast.pest`) checks the
+//! syntax; the builder turns pest's pairs into [`ast`] nodes with exact spans. A query the
+//! grammar refuses is parsed again with the reference grammar (`eql.pest`, the same language in
+//! its readable shape), whose expected-sets word the syntax error.
 
 // pest without its `std` feature (see the workspace Cargo.toml): the code its derive writes
 // names the `alloc` crate.
@@ -18,6 +20,7 @@ mod build;
 mod build_expr;
 mod build_query;
 mod errors;
+mod fast_grammar;
 mod grammar;
 mod lexer;
 mod literal;
@@ -27,7 +30,7 @@ pub use diag::{Diagnostic, Label, Severity, Span};
 pub use errors::codes;
 pub use lexer::MAX_NESTING;
 
-use grammar::{EqlParser, Rule};
+use fast_grammar::{FastParser, Rule};
 use pest::Parser;
 
 /// The tallest expression tree accepted (long `and`/`or` chains count one level per operator).
@@ -41,7 +44,7 @@ const BIG_STACK_BYTES: usize = 256 << 20;
 /// Parses a whole query (`process where …`, `sequence …`, `sample …`, with pipes).
 pub fn parse(source: &str) -> Result<ast::Query, Vec<Diagnostic>> {
     with_stack(source, |lexed| {
-        let pair = run_pest(source, Rule::query_main, lexed)?;
+        let pair = run_pest(source, Rule::query_main, grammar::Rule::query_main, lexed)?;
         let mut b = build::Builder::default();
         let result = b.query(pair);
         finish(b, result)
@@ -51,7 +54,7 @@ pub fn parse(source: &str) -> Result<ast::Query, Vec<Diagnostic>> {
 /// Parses a lone expression (`process.name : "bash" and x > 1`).
 pub fn parse_expression(source: &str) -> Result<ast::Expr, Vec<Diagnostic>> {
     with_stack(source, |lexed| {
-        let pair = run_pest(source, Rule::expr_main, lexed)?;
+        let pair = run_pest(source, Rule::expr_main, grammar::Rule::expr_main, lexed)?;
         let mut b = build::Builder::default();
         let result = build::Cursor::new(pair).expect(Rule::expr).and_then(|e| b.expr(e));
         finish(b, result)
@@ -86,16 +89,22 @@ fn with_stack<T: Send>(
     })
 }
 
+/// Parses with the fast grammar; on failure, words the error from the reference grammar.
 fn run_pest<'s>(
     source: &'s str,
     rule: Rule,
+    reference_rule: grammar::Rule,
     lexed: &lexer::Lexed,
 ) -> Result<pest::iterators::Pair<'s, Rule>, Vec<Diagnostic>> {
-    match EqlParser::parse(rule, source) {
+    match FastParser::parse(rule, source) {
         Ok(mut pairs) => {
             pairs.next().ok_or_else(|| vec![*build::internal_error(Span::default(), "pest returned no pair")])
         }
-        Err(e) => Err(vec![syntax_error::from_pest(&e, source, lexed)]),
+        Err(_) => match grammar::EqlParser::parse(reference_rule, source) {
+            Err(e) => Err(vec![syntax_error::from_pest(&e, source, lexed)]),
+            // The two grammars disagree: a bug, reported, never a panic.
+            Ok(_) => Err(vec![*build::internal_error(Span::default(), "the grammars disagree")]),
+        },
     }
 }
 

@@ -9,20 +9,24 @@ use eql_parser::Span;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::ops::Range;
 use std::sync::Arc;
 use toml::de::{DeTable, DeValue};
 
-/// One key of the document: its dotted path, where the key is written and where its value is.
+/// One key of the document: its dotted path (a range of `TomlDoc::paths`), where the key is
+/// written and where its value is.
 #[derive(Debug, Clone)]
 struct Entry {
-    path: String,
+    path: Range<usize>,
     key: Range<usize>,
     value: Range<usize>,
 }
 
 /// Every key of a TOML document with its spans, and the document as plain values.
 pub(crate) struct TomlDoc {
+    /// The entries' paths, one after the other (one buffer instead of a string per key).
+    paths: String,
     entries: Vec<Entry>,
     pub table: toml::Table,
 }
@@ -32,22 +36,27 @@ impl TomlDoc {
     pub fn parse(file: &Arc<SourceFile>) -> Result<TomlDoc, Box<FileDiagnostic>> {
         let text: &str = &file.text;
         let de = DeTable::parse(text).map_err(|e| Box::new(syntax_error(file, &e)))?;
-        let mut entries = Vec::new();
-        index_table(de.get_ref(), "", &mut entries);
+        let mut index = Index::default();
+        index_table(de.get_ref(), &mut String::new(), &mut index);
+        let Index { paths, entries } = index;
         // The plain values from the spanned ones, without parsing the text again (should that
         // ever fail, parsing the text gives the error its context).
         let table = match toml::Table::deserialize(toml::de::Deserializer::from(de)) {
             Ok(table) => table,
             Err(_) => text.parse().map_err(|e| Box::new(syntax_error(file, &e)))?,
         };
-        Ok(TomlDoc { entries, table })
+        Ok(TomlDoc {
+            paths,
+            entries,
+            table,
+        })
     }
 
     /// The span of a key's value (`rule.query`, `threat[0].tactic.id`).
     pub fn value_span(&self, path: &str) -> Option<Span> {
         self.entries
             .iter()
-            .find(|e| e.path == path)
+            .find(|e| self.paths.get(e.path.clone()) == Some(path))
             .map(|e| Span::new(e.value.start, e.value.end))
     }
 
@@ -61,7 +70,7 @@ impl TomlDoc {
             .iter()
             .filter(|e| e.key == *span || covers(&e.value) || covers(&e.key))
             .min_by_key(|e| (e.value.len().min(e.key.len()), usize::MAX - e.path.len()))
-            .map(|e| e.path.as_str())
+            .and_then(|e| self.paths.get(e.path.clone()))
     }
 
     /// Deserializes the document into `T`, turning the serde error into a diagnostic. From the
@@ -177,22 +186,37 @@ fn syntax_error(file: &Arc<SourceFile>, e: &toml::de::Error) -> FileDiagnostic {
     FileDiagnostic::new(file, ErrorKind::Syntax, None, d)
 }
 
-fn index_table(t: &DeTable<'_>, prefix: &str, out: &mut Vec<Entry>) {
+/// The entries being indexed and their paths.
+#[derive(Default)]
+struct Index {
+    paths: String,
+    entries: Vec<Entry>,
+}
+
+/// Indexes the keys of `t`; `path` holds the table's own path (restored on return).
+fn index_table(t: &DeTable<'_>, path: &mut String, out: &mut Index) {
     for (k, v) in t.iter() {
-        let path = join_key(prefix, k.get_ref());
-        index_value(v.get_ref(), &path, k.span(), v.span(), out);
+        let len = path.len();
+        if len > 0 {
+            path.push('.');
+        }
+        path.push_str(k.get_ref());
+        index_value(v.get_ref(), path, k.span(), v.span(), out);
+        path.truncate(len);
     }
 }
 
 fn index_value(
     v: &DeValue<'_>,
-    path: &str,
+    path: &mut String,
     key: Range<usize>,
     value: Range<usize>,
-    out: &mut Vec<Entry>,
+    out: &mut Index,
 ) {
-    out.push(Entry {
-        path: path.to_string(),
+    let start = out.paths.len();
+    out.paths.push_str(path);
+    out.entries.push(Entry {
+        path: start..out.paths.len(),
         key: key.clone(),
         value,
     });
@@ -200,8 +224,11 @@ fn index_value(
         DeValue::Table(t) => index_table(t, path, out),
         DeValue::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                let p = format!("{path}[{i}]");
-                index_value(item.get_ref(), &p, key.clone(), item.span(), out);
+                let len = path.len();
+                // Writing to a String cannot fail.
+                let _ = write!(path, "[{i}]");
+                index_value(item.get_ref(), path, key.clone(), item.span(), out);
+                path.truncate(len);
             }
         }
         _ => {}
@@ -273,5 +300,34 @@ pub(crate) fn collect_extra(
         if !known.contains(&k.as_str()) {
             extra.insert(join_key(prefix, k), to_json(v));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_spans_follow_nested_tables_and_arrays() {
+        let text = "a = 1\n[rule]\nquery = \"q\"\ntags = [\"x\", \"yy\"]\n[[rule.threat]]\nid = \"t0\"\n[[rule.threat]]\nid = \"t1\"\n[rule.threat.tactic]\nname = \"n\"\n[after]\nb = 2\n";
+        let file = Arc::new(SourceFile::new("x.toml", text));
+        let doc = TomlDoc::parse(&file).expect("parses");
+        let at = |path: &str| doc.value_span(path).map(|s| &text[s.range()]);
+        assert_eq!(at("a"), Some("1"));
+        assert_eq!(at("rule.query"), Some("\"q\""));
+        assert_eq!(at("rule.tags[1]"), Some("\"yy\""));
+        assert_eq!(at("rule.threat[0].id"), Some("\"t0\""));
+        assert_eq!(at("rule.threat[1].id"), Some("\"t1\""));
+        assert_eq!(at("rule.threat[1].tactic.name"), Some("\"n\""));
+        // Paths do not leak into their siblings: `after` is top level.
+        assert_eq!(at("after.b"), Some("2"));
+        assert_eq!(at("rule.after.b"), None);
+        let span = doc
+            .value_span("rule.threat[1].tactic.name")
+            .expect("indexed");
+        assert_eq!(
+            doc.path_at(&span.range()),
+            Some("rule.threat[1].tactic.name")
+        );
     }
 }
