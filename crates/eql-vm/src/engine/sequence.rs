@@ -64,8 +64,15 @@ struct KeyState {
 impl KeyState {
     /// A key's state with nothing pending, for a sequence of `positives` positive stages.
     fn new(positives: usize) -> KeyState {
-        let mut pending = SmallVec::new();
-        pending.resize_with(positives.saturating_sub(1), || None);
+        let slots = positives.saturating_sub(1);
+        // A two-stage sequence's one slot (most keys) without `resize_with`'s loop.
+        let pending = if slots == 1 {
+            SmallVec::from_buf([None])
+        } else {
+            let mut p = SmallVec::new();
+            p.resize_with(slots, || None);
+            p
+        };
         KeyState {
             pending,
             leading: None,
