@@ -124,3 +124,58 @@ impl<S> KeyedTable<S> {
         self.table.drain().map(|e| (e.key, e.state))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::keys::KeyVal;
+
+    /// A table under a cap against a plain model: keys in arrival order, the oldest evicted
+    /// to admit one at the cap, keys leaving (as `until` ends them) and coming back fresh.
+    #[test]
+    fn keys_are_found_admitted_and_evicted_as_a_plain_model_says() {
+        for cap in [3, 5, 100] {
+            let mut t: KeyedTable<u32> = KeyedTable::new();
+            t.set_max_keys(cap);
+            // (key, times seen since it arrived), oldest first.
+            let mut model: Vec<(i64, u32)> = Vec::new();
+            let (mut evicted, mut model_evicted) = (0, 0);
+            let mut x = 7u64;
+            for round in 0..3000 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let k = (x >> 33) as i64 % 9;
+                let key: KeyTuple = std::iter::once(KeyVal::Int(k)).collect();
+                let h = t.hash(&key);
+                if round % 5 == 0 {
+                    // The key leaves.
+                    t.update(&key, h, |_| false);
+                    model.retain(|&(mk, _)| mk != k);
+                    continue;
+                }
+                let e = t.get_or_admit(key.clone(), h, &mut evicted, || 0);
+                let e = e.expect("a key is always admitted");
+                e.state += 1;
+                match model.iter_mut().find(|(mk, _)| *mk == k) {
+                    Some((_, n)) => *n += 1,
+                    None => {
+                        if model.len() >= cap {
+                            model.remove(0);
+                            model_evicted += 1;
+                        }
+                        model.push((k, 1));
+                    }
+                }
+                assert_eq!(t.len(), model.len(), "round {round}");
+                for &(mk, n) in &model {
+                    let key: KeyTuple = std::iter::once(KeyVal::Int(mk)).collect();
+                    assert_eq!(t.get(&key, t.hash(&key)), Some(&n), "round {round}");
+                }
+                // Stale arrivals are dropped once they outnumber the keys (nine at most).
+                assert!(t.order.len() <= 2 * cap.min(9) + 65, "{}", t.order.len());
+            }
+            assert_eq!(evicted, model_evicted);
+        }
+    }
+}

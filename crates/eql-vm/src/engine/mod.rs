@@ -650,7 +650,8 @@ impl Engine {
                 if !s.tick(ev.ord.ts) {
                     s.advance(ev.ord.ts, &mut found);
                 }
-                let mut batch = Vec::new();
+                // What the clock released comes first, then what this event completes.
+                let from = found.len();
                 let QueryKind::Sequence { stages, .. } = &def.kind else {
                     return;
                 };
@@ -682,17 +683,16 @@ impl Engine {
                 };
                 // Drained in place: moving the inline list into an iterator copies all of it.
                 for ((key, h), &hash) in hits.drain(..).zip(&hashes) {
-                    s.on_event(key, hash, &h, &ev, &mut batch, &mut join);
+                    s.on_event(key, hash, &h, &ev, &mut found, &mut join);
                 }
                 self.stats.evicted += std::mem::take(&mut s.evicted);
-                if !batch.is_empty() {
+                if let Some(batch) = found.get_mut(from..).filter(|b| b.len() > 1) {
                     batch.sort_by(|a, b| {
                         let first = |m: &sequence::SeqMatch| {
                             m.events.iter().flatten().next().map(|e| e.ord.clone())
                         };
                         first(a).cmp(&first(b)).then_with(|| a.keys.cmp(&b.keys))
                     });
-                    found.append(&mut batch);
                 }
             }
             State::Sample(s) => {

@@ -23,12 +23,18 @@ pub struct SeqMatch {
     pub keys: KeyTuple,
 }
 
+/// [`Partial::blocked_at`] when no middle missing-stage event has been seen.
+const NOT_BLOCKED: i64 = i64::MAX;
+
 #[derive(Debug, Clone)]
 struct Partial {
-    events: SmallVec<[Arc<StoredEvent>; 4]>,
+    /// Inline for the events of up to two positive stages (a partial of a longer sequence
+    /// spills, as does one completing a sequence of three or more).
+    events: SmallVec<[Arc<StoredEvent>; 2]>,
     first_ts: i64,
-    /// Timestamp of the earliest middle missing-stage event seen after the last event.
-    blocked_at: Option<i64>,
+    /// Timestamp of the earliest middle missing-stage event seen after the last event
+    /// ([`NOT_BLOCKED`]: none).
+    blocked_at: i64,
     /// A middle missing-stage event fell between two of its events: it still advances (and
     /// takes the place of the key's older partial at the next stage, as Elasticsearch's
     /// matching of the positive stages does) but is discarded when it completes.
@@ -41,13 +47,42 @@ impl Partial {
     }
 }
 
-#[derive(Debug, Default)]
+/// A join key's state: a table entry each, so kept small (see the size test).
+#[derive(Debug)]
 struct KeyState {
-    /// `pending[j]`: the partial that has matched positive stages 0..=j (inline for sequences
-    /// of up to two positive stages: no allocation for a key's first event).
-    pending: SmallVec<[Option<Partial>; 2]>,
-    /// Timestamps of leading missing-stage events, oldest first.
-    leading: VecDeque<Ordinal>,
+    /// `pending[j]`: the partial that has matched positive stages 0..=j, for j below the last
+    /// positive stage (which completes a partial rather than leaving it pending). Inline for
+    /// sequences of up to two positive stages: no allocation for a key's first event.
+    pending: SmallVec<[Option<Partial>; 1]>,
+    /// Timestamps of leading missing-stage events, oldest first (boxed, as only sequences
+    /// with a leading missing stage have any; `None` when there are none). A box is 8 bytes
+    /// of the entry where the queue itself would be 32.
+    #[allow(clippy::box_collection)]
+    leading: Option<Box<VecDeque<Ordinal>>>,
+}
+
+impl KeyState {
+    /// A key's state with nothing pending, for a sequence of `positives` positive stages.
+    fn new(positives: usize) -> KeyState {
+        let slots = positives.saturating_sub(1);
+        // A two-stage sequence's one slot (most keys) without `resize_with`'s loop.
+        let pending = if slots == 1 {
+            SmallVec::from_buf([None])
+        } else {
+            let mut p = SmallVec::new();
+            p.resize_with(slots, || None);
+            p
+        };
+        KeyState {
+            pending,
+            leading: None,
+        }
+    }
+
+    /// Whether leading missing-stage events are remembered.
+    fn has_leading(&self) -> bool {
+        self.leading.as_ref().is_some_and(|l| !l.is_empty())
+    }
 }
 
 /// Where each written stage sits.
@@ -237,7 +272,7 @@ impl SequenceState {
             // they still veto sequences that start after the until event.
             self.keys.update(&key, hash, |st| {
                 st.pending.iter_mut().for_each(|p| *p = None);
-                !st.leading.is_empty()
+                st.has_leading()
             });
             return;
         }
@@ -247,23 +282,23 @@ impl SequenceState {
         let has_trailing = self.has_trailing;
         let entry = self
             .keys
-            .get_or_admit(key, hash, &mut self.evicted, KeyState::default);
+            .get_or_admit(key, hash, &mut self.evicted, || KeyState::new(positives));
         let Some(entry) = entry else {
             return;
         };
         let (key, state) = (&entry.key, &mut entry.state);
         let positive_written = &self.written;
-        if state.pending.len() < positives {
-            state.pending.resize_with(positives, || None);
-        }
         // Missing stages first: they block or veto what is pending before this event.
         for &i in &hits.stages {
             match self.roles.get(i) {
-                Some(Role::Leading) => state.leading.push_back(ev.ord.clone()),
+                Some(Role::Leading) => state
+                    .leading
+                    .get_or_insert_with(Box::default)
+                    .push_back(ev.ord.clone()),
                 Some(Role::Middle(j)) => {
                     if let Some(p) = state.pending.get_mut(*j).and_then(|p| p.as_mut()) {
                         if p.last().is_some_and(|l| l.ts < ts) {
-                            p.blocked_at = Some(p.blocked_at.map_or(ts, |b| b.min(ts)));
+                            p.blocked_at = p.blocked_at.min(ts);
                         }
                     }
                 }
@@ -289,7 +324,7 @@ impl SequenceState {
                     // (`from_elem` would clone the event once more and drop the original.)
                     events: smallvec::smallvec![ev.clone()],
                     first_ts: ts,
-                    blocked_at: None,
+                    blocked_at: NOT_BLOCKED,
                     doomed: false,
                 };
                 if positives == 1 {
@@ -318,9 +353,9 @@ impl SequenceState {
                 continue;
             }
             let mut next = prev;
-            next.doomed |= next.blocked_at.is_some_and(|b| b < ts);
+            next.doomed |= next.blocked_at < ts;
             next.events.push(ev.clone());
-            next.blocked_at = None;
+            next.blocked_at = NOT_BLOCKED;
             if j + 1 == positives {
                 completed.push(next);
             } else {
@@ -336,9 +371,8 @@ impl SequenceState {
             // Leading missing stage: the latest such event before the first positive one.
             let lead = state
                 .leading
-                .iter()
-                .rev()
-                .find(|o| **o < first)
+                .as_deref()
+                .and_then(|l| l.iter().rev().find(|o| **o < first))
                 .map(|o| o.ts);
             if has_leading && !has_trailing {
                 if let (Some(l), Some(m)) = (lead, maxspan) {
@@ -416,10 +450,15 @@ impl SequenceState {
                     *p = None;
                 }
             }
-            while st.leading.front().is_some_and(|o| o.ts < horizon) {
-                st.leading.pop_front();
+            if let Some(l) = st.leading.as_mut() {
+                while l.front().is_some_and(|o| o.ts < horizon) {
+                    l.pop_front();
+                }
             }
-            st.pending.iter().any(Option::is_some) || !st.leading.is_empty()
+            if !st.has_leading() {
+                st.leading = None;
+            }
+            st.pending.iter().any(Option::is_some) || st.leading.is_some()
         });
     }
 

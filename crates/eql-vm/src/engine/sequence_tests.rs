@@ -240,3 +240,66 @@ fn a_tick_moves_the_clock_as_advance_does() {
     // The releases and the sweeps, not every event.
     assert!(declined > 0 && declined < 200, "{declined}");
 }
+
+#[test]
+fn a_key_s_table_entry_stays_small() {
+    // Nearly every event a sequence takes makes a new key, so an entry's size is written (and
+    // moved as the table grows) once per key: 256 bytes before the leading stage's queue was
+    // boxed and a partial's pending slots shrank to what a two-stage sequence needs.
+    assert!(
+        std::mem::size_of::<Partial>() <= 48,
+        "{}",
+        std::mem::size_of::<Partial>()
+    );
+    let entry = std::mem::size_of::<crate::engine::keyed::Keyed<KeyState>>();
+    assert!(entry <= 136, "{entry}");
+}
+
+#[test]
+fn a_two_stage_key_pends_one_partial_and_a_leading_queue_only_when_needed() {
+    let key: KeyTuple = std::iter::once(KeyVal::Int(1)).collect();
+    // Two positive stages: the second completes, so only the first pends.
+    let mut s = SequenceState::new(&[false, false], Some(10));
+    let mut out = Vec::new();
+    feed(&mut s, key.clone(), &hits(&[0], false), &ev(1), &mut out);
+    let st = s
+        .keys
+        .get(&key, s.key_hash(&key))
+        .expect("the key has state");
+    assert_eq!(st.pending.len(), 1);
+    assert!(st.leading.is_none());
+    // A leading missing stage: its events are remembered, and forgotten by the sweep.
+    let mut s = SequenceState::new(&[true, false, false], Some(10));
+    feed(&mut s, key.clone(), &hits(&[0], false), &ev(1), &mut out);
+    let st = s
+        .keys
+        .get(&key, s.key_hash(&key))
+        .expect("the key has state");
+    assert_eq!(st.leading.as_ref().map(|l| l.len()), Some(1));
+    s.advance(30, &mut out);
+    s.sweep();
+    assert_eq!(s.tracked_keys(), 0);
+    assert!(out.is_empty());
+}
+
+#[test]
+fn four_positive_stages_complete_past_the_inline_events_and_a_middle_miss_dooms() {
+    let key = |k: i64| -> KeyTuple { std::iter::once(KeyVal::Int(k)).collect() };
+    // [a] ![m] [b] [c] [d], maxspan 100.
+    let mut s = SequenceState::new(&[false, true, false, false, false], Some(100));
+    let mut out = Vec::new();
+    // Key 1: nothing missing in between, completes with four events.
+    for (stage, n) in [(0, 1), (2, 2), (3, 3), (4, 4)] {
+        feed(&mut s, key(1), &hits(&[stage], false), &ev(n), &mut out);
+    }
+    assert_eq!(ids(&out), [["1", "2", "3", "4"]]);
+    // Key 2: the missing event falls between its first two events: doomed.
+    for (stage, n) in [(0, 5), (1, 6), (2, 7), (3, 8), (4, 9)] {
+        feed(&mut s, key(2), &hits(&[stage], false), &ev(n), &mut out);
+    }
+    // Key 3: the missing event comes before its first event: not blocked.
+    for (stage, n) in [(1, 10), (0, 11), (2, 12), (3, 13), (4, 14)] {
+        feed(&mut s, key(3), &hits(&[stage], false), &ev(n), &mut out);
+    }
+    assert_eq!(ids(&out), [["1", "2", "3", "4"], ["11", "12", "13", "14"]]);
+}
