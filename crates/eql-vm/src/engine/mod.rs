@@ -17,8 +17,8 @@ mod stages;
 pub mod subset;
 
 use crate::decode::{DecodeError, Decoder, Projection};
-use crate::event::{EventBuf, Value};
-use crate::machine::{value_scalar, ByLen, LineageView, LoadError, Loaded, Machine, RunCtx};
+use crate::event::{EventBuf, StrRef, Value};
+use crate::machine::{value_scalar, ByLen, Guard, LineageView, LoadError, Loaded, Machine, RunCtx};
 use dispatch::{Cand, Direct, Dispatch, StageRef, UNTIL};
 use eql_bytecode::{Program, QueryKind, StageDef};
 use keys::{key_tuples, KeyTuple, KeyVal, Ordinal, StoredEvent};
@@ -154,6 +154,10 @@ pub struct Engine {
     deferred_clock: Vec<u32>,
     /// Predicate runs and trues per stage, when counting (see `profile.rs`).
     profile: Option<profile::Counts>,
+    /// The dispatch's union of the guards, when an event it rules out needs nothing else (no
+    /// lineage to track, no clocks to move, no stage profiling): one test in
+    /// [`Engine::evaluate`] instead of four. Kept by [`Engine::refresh_front`].
+    front: Option<Guard>,
     pub stats: Stats,
 }
 
@@ -215,7 +219,7 @@ impl Engine {
         // The test order first: the dispatch's guards are the blocks' first tests.
         admitted::order_tests(&mut loaded, prefilter.as_ref());
         let dispatch = Dispatch::new(&loaded, prefilter.as_ref(), None);
-        let engine = Engine {
+        let mut engine = Engine {
             loaded,
             machine: Machine::new(),
             projection,
@@ -233,9 +237,18 @@ impl Engine {
             keep: None,
             deferred_clock: Vec::new(),
             profile: None,
+            front: None,
             stats: Stats::default(),
         };
+        engine.refresh_front();
         Ok(engine)
+    }
+
+    /// Sets [`Engine::front`] from the dispatch and what else an event needs: call it after
+    /// any change to the dispatch, the lineage tracker, the profile or the clocked queries.
+    fn refresh_front(&mut self) {
+        let quiet = self.lineage.is_none() && self.profile.is_none() && self.clocked.is_empty();
+        self.front = self.dispatch.front().filter(|_| quiet).cloned();
     }
 
     /// Caps the number of processes the lineage tracker remembers (oldest forgotten first).
@@ -293,6 +306,7 @@ impl Engine {
         self.projection.set_track_filled(self.prefilter.is_some());
         admitted::order_tests(&mut self.loaded, self.prefilter.as_ref());
         self.dispatch = Dispatch::new(&self.loaded, self.prefilter.as_ref(), self.keep.as_deref());
+        self.refresh_front();
     }
 
     /// Lets the predicates of sequence stages whose hits could change no state go unrun (the
@@ -362,20 +376,24 @@ impl Engine {
         // those on the lengths of its values alone. With nothing else to do for an event (no
         // lineage to track, no clocks to move, no stage profiling), such an event is settled
         // here, in a few registers and without a frame; the rest go on out of line.
-        // The union first: an engine without one (every large rule set) asks nothing else.
-        let front = match self.dispatch.front() {
-            Some(f)
-                if self.lineage.is_none() && self.profile.is_none() && self.clocked.is_empty() =>
-            {
-                f
-            }
-            _ => return self.evaluate_rest(buf, out, false),
+        // An engine without the union (every large rule set) asks nothing else.
+        debug_assert_eq!(self.front.is_some(), self.quiet_front());
+        let Some(front) = &self.front else {
+            return self.evaluate_rest(buf, out, false);
         };
         match front.by_len(buf) {
             ByLen::Out => self.settled(),
-            ByLen::One(r) => self.evaluate_listed(buf, out, buf.bytes(r)),
+            ByLen::One(r) => self.evaluate_listed(buf, out, r),
             ByLen::Unsure => self.evaluate_rest(buf, out, false),
         }
+    }
+
+    /// Whether [`Engine::front`] should be set (for checking that it is kept).
+    fn quiet_front(&self) -> bool {
+        self.dispatch.front().is_some()
+            && self.lineage.is_none()
+            && self.profile.is_none()
+            && self.clocked.is_empty()
     }
 
     /// Counts an event the union of the guards settled before [`Engine::evaluate_rest`].
@@ -385,13 +403,25 @@ impl Engine {
         self.stats.guarded += 1;
     }
 
-    /// [`Engine::evaluate`] for an event whose guarded slot holds one string, `s`, of a
+    /// [`Engine::evaluate`] for an event whose guarded slot holds one string, `r`, of a
     /// length some member of the union of the guards has.
     #[inline(never)]
-    fn evaluate_listed(&mut self, buf: &EventBuf, out: &mut Vec<Match>, s: &[u8]) {
-        match self.dispatch.front() {
-            Some(front) if front.rules_out_one(s) => self.settled(),
-            _ => self.evaluate_rest(buf, out, true),
+    fn evaluate_listed(&mut self, buf: &EventBuf, out: &mut Vec<Match>, r: &StrRef) {
+        match self.front.as_ref().map(|f| f.rules_out_quick(buf, *r)) {
+            Some(Some(true)) => self.settled(),
+            Some(Some(false)) => self.evaluate_rest(buf, out, true),
+            _ => self.evaluate_listed_slow(buf, out, r),
+        }
+    }
+
+    /// [`Engine::evaluate_listed`] when the union's quick lookup does not answer: out of
+    /// line, so that the quick one needs no saved registers.
+    #[inline(never)]
+    fn evaluate_listed_slow(&mut self, buf: &EventBuf, out: &mut Vec<Match>, r: &StrRef) {
+        match &self.front {
+            Some(front) if front.rules_out_one(buf, *r) => self.settled(),
+            Some(_) => self.evaluate_rest(buf, out, true),
+            None => self.evaluate_rest(buf, out, false),
         }
     }
 

@@ -55,6 +55,7 @@ impl Engine {
     /// Starts (or stops, discarding them) counting predicate runs per stage.
     pub fn set_stage_profile(&mut self, on: bool) {
         self.profile = on.then(Counts::default);
+        self.refresh_front();
     }
 
     /// The counts since [`Engine::set_stage_profile`], most runs first.

@@ -32,6 +32,7 @@ impl Engine {
             self.lineage = None;
         }
         self.keep = Some(mask);
+        self.refresh_front();
     }
 
     /// Stops [`Engine::process`] from moving the clock of sequence queries with a trailing
@@ -40,6 +41,7 @@ impl Engine {
     pub fn defer_clock(&mut self) {
         let mut taken = std::mem::take(&mut self.clocked);
         self.deferred_clock.append(&mut taken);
+        self.refresh_front();
     }
 
     /// Moves the deferred clocks to the event [`Engine::process`] just accepted (call it right

@@ -6,6 +6,7 @@
 
 use super::field::StrList;
 use super::graph::{Check, FALSE};
+use super::heads::Heads;
 use super::Loaded;
 use crate::event::{EventBuf, StrRef, Value};
 use eql_bytecode::BlockId;
@@ -15,6 +16,8 @@ use eql_bytecode::BlockId;
 pub struct Guard {
     slot: usize,
     list: StrList,
+    /// The list as one word's lookup, for a union of short members ([`Guard::rules_out_one`]).
+    heads: Option<Heads>,
 }
 
 impl Loaded {
@@ -29,6 +32,7 @@ impl Loaded {
             Check::Strs { slot, list, .. } if node.next[0] == FALSE => Some(Guard {
                 slot: slot.index(),
                 list: list.clone(),
+                heads: None,
             }),
             _ => None,
         }
@@ -45,9 +49,11 @@ impl Guard {
             return None;
         }
         let lists: Vec<&StrList> = guards.iter().map(|g| &g.list).collect();
+        let list = StrList::union(&lists)?;
         Some(Guard {
             slot,
-            list: StrList::union(&lists)?,
+            heads: Heads::new(&list),
+            list,
         })
     }
 
@@ -79,11 +85,11 @@ impl Guard {
     /// bytes (so that a caller can settle most events in a few registers, and leave the rest
     /// to [`Guard::rules_out_one`] or [`Guard::rules_out`]).
     #[inline(always)]
-    pub fn by_len(&self, ev: &EventBuf) -> ByLen {
+    pub fn by_len<'a>(&self, ev: &'a EventBuf) -> ByLen<'a> {
         let values = ev.slot(self.slot);
         if let [Value::Str(r)] = values {
             return if self.list.may_have_len(r.len as usize) {
-                ByLen::One(*r)
+                ByLen::One(r)
             } else {
                 ByLen::Out
             };
@@ -99,22 +105,35 @@ impl Guard {
         }
     }
 
-    /// [`Guard::rules_out`] for an event whose slot holds one string alone, `s` (the bytes of
-    /// [`ByLen::One`]'s string).
+    /// [`Guard::rules_out`] for an event whose slot holds one string alone, `r` (that of
+    /// [`ByLen::One`]): for a union whose members are all short, one word of the event's
+    /// buffer looked up, whatever the string's length.
+    pub fn rules_out_one(&self, ev: &EventBuf, r: StrRef) -> bool {
+        match &self.heads {
+            Some(h) => !h
+                .lookup(ev, r)
+                .unwrap_or_else(|| h.has_near_end(ev.bytes(r))),
+            None => !self.has(ev.bytes(r)),
+        }
+    }
+
+    /// [`Guard::rules_out_one`] when a union of short members answers it with one word of
+    /// the event's buffer, in a few registers; `None` when it does not (no such union, or
+    /// the string lies too near the end of its buffer).
     #[inline(always)]
-    pub fn rules_out_one(&self, s: &[u8]) -> bool {
-        !self.list.contains_sized(s)
+    pub fn rules_out_quick(&self, ev: &EventBuf, r: StrRef) -> Option<bool> {
+        Some(!self.heads.as_ref()?.lookup(ev, r)?)
     }
 }
 
 /// What the lengths of a guarded slot's values say ([`Guard::by_len`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ByLen {
+pub enum ByLen<'a> {
     /// Every value is a string of a length no member has: the guard rules the event out.
     Out,
     /// The slot holds one value, a string of a length some member has: the guard rules the
     /// event out when [`Guard::rules_out_one`] says so.
-    One(StrRef),
+    One(&'a StrRef),
     /// Anything else: ask [`Guard::rules_out`].
     Unsure,
 }
@@ -163,12 +182,22 @@ mod tests {
             .map(|m| StrList::one(m.as_bytes(), true))
             .collect();
         let refs: Vec<&StrList> = lists.iter().collect();
-        let guard = Guard {
-            slot: 0,
-            list: StrList::union(&refs).unwrap_or_else(|| panic!("no union")),
-        };
+        let list = StrList::union(&refs).unwrap_or_else(|| panic!("no union"));
+        let heads = Heads::new(&list);
+        assert!(heads.is_some());
+        // The list's own lookup, and the one word's.
+        for heads in [None, heads] {
+            lengths_agree(&Guard {
+                slot: 0,
+                list: list.clone(),
+                heads,
+            });
+        }
+    }
+
+    fn lengths_agree(guard: &Guard) {
         let s = |x| Given::Ok(x);
-        let cases: &[(&[Given], Option<ByLen>)] = &[
+        let cases: &[(&[Given], Option<ByLen<'static>>)] = &[
             (&[s("bash")], None),
             (&[s("BaSh")], None),
             (&[s("sshd")], None),
@@ -199,7 +228,7 @@ mod tests {
                 ByLen::Out => assert!(whole, "{values:?}"),
                 ByLen::One(r) => {
                     assert_eq!(values.len(), 1, "{values:?}");
-                    assert_eq!(guard.rules_out_one(ev.bytes(r)), whole, "{values:?}");
+                    assert_eq!(guard.rules_out_one(&ev, *r), whole, "{values:?}");
                 }
                 ByLen::Unsure => assert!(values.len() != 1 || values[0].is_err(), "{values:?}"),
             }
@@ -215,7 +244,7 @@ mod tests {
             let ByLen::One(r) = guard.by_len(&ev) else {
                 panic!("{name}: not One");
             };
-            assert_eq!(guard.rules_out_one(ev.bytes(r)), out, "{name}");
+            assert_eq!(guard.rules_out_one(&ev, *r), out, "{name}");
             assert_eq!(guard.rules_out(&ev), out, "{name}");
         }
     }

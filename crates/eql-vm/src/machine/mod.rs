@@ -10,6 +10,7 @@ mod fused;
 mod general;
 mod graph;
 mod guard;
+mod heads;
 mod order;
 mod regflow;
 mod strlist;

@@ -66,7 +66,7 @@ const NO_LEN: u32 = u32::MAX;
 /// reaches 0x80 when `h` >= 'A', plus 0x25 when `h` > 'Z'; the bytes where exactly one
 /// reaches it and whose top bit is clear are the upper-case letters, which gain 0x20.
 #[inline(always)]
-fn fold(w: u64) -> u64 {
+pub(crate) fn fold(w: u64) -> u64 {
     let h = w & (0x7f * ONES);
     let from_a = h + (0x80 - u64::from(b'A')) * ONES;
     let past_z = h + (0x80 - u64::from(b'Z') - 1) * ONES;
