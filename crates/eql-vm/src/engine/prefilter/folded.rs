@@ -42,7 +42,74 @@ fn folded_hash(s: &[u8]) -> u64 {
 }
 
 /// A key's hash, the key (lowercased) and its value.
-type Entry<V> = (u64, Box<[u8]>, V);
+pub(super) type Entry<V> = (u64, Box<[u8]>, V);
+
+/// The probe for `s` (hashed `h`) in the table of `mask + 1` slots (a power of two) from
+/// `start` in `tables`, whose slots name entries of `entries`: the slot where it ends (counted
+/// from `start`), and the entry there when that is `s`'s (else the slot is empty: where `s`
+/// would go).
+#[inline(always)]
+fn probe_in<'a, V>(
+    tables: &[u64],
+    start: usize,
+    mask: usize,
+    entries: &'a [Entry<V>],
+    s: &[u8],
+    h: u64,
+) -> (usize, Option<&'a Entry<V>>) {
+    let mut i = h as usize & mask;
+    let tag = h >> 32;
+    loop {
+        let Some(&t) = tables.get(start + i) else {
+            return (i, None);
+        };
+        if t == 0 {
+            return (i, None);
+        }
+        if t >> 32 == tag {
+            // Values mostly come lowercased already: a plain comparison settles them.
+            match entries.get((t as u32 as usize).wrapping_sub(1)) {
+                Some(e) if same_bytes(&e.1, s) || e.1.eq_ignore_ascii_case(s) => {
+                    return (i, Some(e))
+                }
+                _ => {}
+            }
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+/// A [`FoldedMap`] whose table and entries were moved into arrays shared with other maps
+/// ([`FoldedMap::flatten`]): what a probe reads first, 16 bytes, so that the maps of several
+/// fields share a cache line.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Flat {
+    /// The keys' lengths (as [`FoldedMap::lens`]; 0: no keys).
+    lens: u64,
+    /// Where the table starts in the shared tables, and its length less one.
+    start: u32,
+    mask: u32,
+}
+
+impl Flat {
+    /// The value of the key `s` equals under ASCII case folding, in the shared `tables` and
+    /// `entries` this map was flattened into.
+    #[inline(always)]
+    pub(super) fn get<'a, V>(
+        &self,
+        tables: &[u64],
+        entries: &'a [Entry<V>],
+        s: &[u8],
+    ) -> Option<&'a V> {
+        if self.lens & bit(s.len()) == 0 {
+            return None;
+        }
+        let (start, mask) = (self.start as usize, self.mask as usize);
+        probe_in(tables, start, mask, entries, s, folded_hash(s))
+            .1
+            .map(|(_, _, v)| v)
+    }
+}
 
 /// See the module docs.
 #[derive(Debug)]
@@ -68,35 +135,16 @@ impl<V> Default for FoldedMap<V> {
 }
 
 impl<V> FoldedMap<V> {
-    pub(super) fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    /// The probe for `s` (hashed `h`): the slot where it ends, and the entry there when that
-    /// is `s`'s (else the slot is empty: where `s` would go).
+    /// The probe for `s` (hashed `h`): see [`probe_in`].
     #[inline(always)]
     fn probe(&self, s: &[u8], h: u64) -> (usize, Option<&Entry<V>>) {
         let mask = self.table.len().wrapping_sub(1);
-        let mut i = h as usize & mask;
-        let tag = h >> 32;
-        loop {
-            let Some(&t) = self.table.get(i) else {
-                return (i, None);
-            };
-            if t == 0 {
-                return (i, None);
-            }
-            if t >> 32 == tag {
-                // Values mostly come lowercased already: a plain comparison settles them.
-                match self.entries.get((t as u32 as usize).wrapping_sub(1)) {
-                    Some(e) if same_bytes(&e.1, s) || e.1.eq_ignore_ascii_case(s) => {
-                        return (i, Some(e))
-                    }
-                    _ => {}
-                }
-            }
-            i = (i + 1) & mask;
-        }
+        probe_in(&self.table, 0, mask, &self.entries, s, h)
     }
 
     /// The value of the key `s` equals under ASCII case folding.
@@ -111,11 +159,6 @@ impl<V> FoldedMap<V> {
     /// Every key (lowercased) and its value.
     pub(super) fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
         self.entries.iter().map(|(_, k, v)| (&**k, v))
-    }
-
-    /// Every value, to change.
-    pub(super) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.entries.iter_mut().map(|(_, _, v)| v)
     }
 
     /// The value of `key` (compared case-insensitively), inserted with `make` when missing.
@@ -136,6 +179,24 @@ impl<V> FoldedMap<V> {
         }
         let e = self.table[i] as u32 as usize - 1;
         &mut self.entries[e].2
+    }
+
+    /// Moves the table to the end of `tables` and the entries to the end of `entries` (the
+    /// table's slots renumbered to name them there), leaving this map empty: what is left to
+    /// probe them there. Shared arrays hold far fewer than 2^32 entries.
+    pub(super) fn flatten(&mut self, tables: &mut Vec<u64>, entries: &mut Vec<Entry<V>>) -> Flat {
+        let base = entries.len() as u64;
+        let start = tables.len() as u32;
+        let mask = self.table.len().wrapping_sub(1) as u32;
+        tables.extend(
+            self.table
+                .iter()
+                .map(|&t| if t == 0 { 0 } else { t.wrapping_add(base) }),
+        );
+        entries.append(&mut self.entries);
+        let lens = std::mem::take(&mut self.lens);
+        *self = FoldedMap::default();
+        Flat { lens, start, mask }
     }
 
     fn grow(&mut self) {
