@@ -4,9 +4,9 @@
 //! category), so that an event is probed only for the clauses of stages that can take it.
 
 use super::atoms::FieldAtoms;
-use super::bits::{int_of, StrBits};
+use super::bits::{int_of, set_str_bits, ExactBit, StrBits};
 use super::flow::{Guard, Test};
-use super::folded::{Entry, Flat, FoldedMap};
+use super::folded::{Flat, FlatEntry, FoldedMap};
 use super::Hit;
 use crate::event::{EventBuf, Value};
 use crate::words::same_bytes;
@@ -64,6 +64,52 @@ struct StrClauses {
     bits: StrBits,
 }
 
+/// A run of an index's shared list: where it starts and how long it is.
+#[derive(Debug, Default, Clone, Copy)]
+struct Run {
+    start: u32,
+    len: u32,
+}
+
+impl Run {
+    /// Appends `items` to `list`: their run there.
+    fn push<T>(list: &mut Vec<T>, items: impl IntoIterator<Item = T>) -> Run {
+        let start = list.len();
+        list.extend(items);
+        Run {
+            start: start as u32,
+            len: (list.len() - start) as u32,
+        }
+    }
+
+    /// The items of this run of `list`.
+    #[inline(always)]
+    fn of<T>(self, list: &[T]) -> &[T] {
+        let start = self.start as usize;
+        list.get(start..start + self.len as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// [`StrClauses`] once the index is built, 28 bytes, which a [`FlatEntry`] holds beside its key
+/// in one cache line: its lists are runs of the index's shared lists.
+#[derive(Debug, Default)]
+struct FoundClauses {
+    /// Case-insensitive equalities' clauses, in [`Index::hits`].
+    folded: Run,
+    /// Case-sensitive equalities, in [`Index::exacts`].
+    exact: Run,
+    /// The bit of the categorical filters' case-insensitive literals of this form
+    /// (`u32::MAX`: none), and the case-sensitive ones in [`Index::bit_exacts`].
+    bits_folded: u32,
+    bits_exact: Run,
+}
+
+// What a probe reads of a field, and of a value found in its string table, one cache line or
+// less each.
+const _: () = assert!(std::mem::size_of::<Hot>() == 32);
+const _: () = assert!(std::mem::size_of::<FlatEntry<FoundClauses>>() == 64);
+
 impl StrClauses {
     /// The clauses of case-sensitive literal `lit` (a new list for a new literal).
     fn exact_mut(&mut self, lit: &str) -> &mut Vec<Hit> {
@@ -90,7 +136,13 @@ pub(super) struct Index {
     /// The fields' string tables, one after the other (see [`FoldedMap::flatten`]).
     tables: Vec<u64>,
     /// The entries of the fields' string tables.
-    entries: Vec<Entry<StrClauses>>,
+    entries: Vec<FlatEntry<FoundClauses>>,
+    /// The clauses of the entries' lists, list after list.
+    hits: Vec<Hit>,
+    /// The entries' case-sensitive literals, each with its run of `hits`.
+    exacts: Vec<(Box<[u8]>, Run)>,
+    /// The entries' case-sensitive filter literals, each with its bit.
+    bit_exacts: Vec<ExactBit>,
     /// The slots of `slot_ids` as a bitmap (as [`EventBuf::filled`]): met with the event's
     /// filled slots, it names the fields to probe without a look at the others.
     mask: Vec<u64>,
@@ -226,11 +278,28 @@ impl Index {
             }
             index.atoms_ac = Some(Arc::new(atoms));
         }
+        let (hits, exacts, bit_exacts) = (&mut self.hits, &mut self.exacts, &mut self.bit_exacts);
+        let mut found = |c: StrClauses| {
+            let exact: Vec<(Box<[u8]>, Run)> = c
+                .exact
+                .into_iter()
+                .map(|(lit, hs)| (lit.into_boxed_bytes(), Run::push(hits, hs)))
+                .collect();
+            let (bits_folded, bit_lits) = c.bits.into_parts();
+            FoundClauses {
+                folded: Run::push(hits, c.folded),
+                exact: Run::push(exacts, exact),
+                bits_folded,
+                bits_exact: Run::push(bit_exacts, bit_lits),
+            }
+        };
         self.hot = self
             .slots
             .iter_mut()
             .map(|index| Hot {
-                strings: index.strings.flatten(&mut self.tables, &mut self.entries),
+                strings: index
+                    .strings
+                    .flatten(&mut self.tables, &mut self.entries, &mut found),
                 atoms: index.atoms_ac.clone(),
                 shortest: index
                     .atoms_ac
@@ -250,10 +319,7 @@ impl Index {
             index.ints.values_mut().for_each(fill);
             index.atom_clauses.iter_mut().flatten().for_each(fill);
         }
-        for (_, _, e) in &mut self.entries {
-            fill(&mut e.folded);
-            e.exact.iter_mut().for_each(|(_, hs)| fill(hs));
-        }
+        fill(&mut self.hits);
     }
 
     /// Calls `mark` with the clauses each value of the event in `buf` satisfies, and sets in
@@ -296,8 +362,8 @@ impl Index {
         for v in values {
             let Value::Str(r) = v else {
                 if hot.has_ints {
-                    if let Some(ids) = int_of(v)
-                        .and_then(|n| self.slots.get(i).and_then(|x| x.ints.get(&n)))
+                    if let Some(ids) =
+                        int_of(v).and_then(|n| self.slots.get(i).and_then(|x| x.ints.get(&n)))
                     {
                         mark(ids);
                     }
@@ -306,13 +372,20 @@ impl Index {
             };
             let s = buf.bytes(*r);
             if let Some(e) = hot.strings.get(&self.tables, &self.entries, s) {
-                e.bits.set(s, bits);
-                if !e.folded.is_empty() {
-                    mark(&e.folded);
+                // Most entries have no case-sensitive literals: their lists are not looked up.
+                let bit_lits = match e.bits_exact.len {
+                    0 => &[],
+                    _ => e.bits_exact.of(&self.bit_exacts),
+                };
+                set_str_bits(e.bits_folded, bit_lits, s, bits);
+                if e.folded.len != 0 {
+                    mark(e.folded.of(&self.hits));
                 }
-                for (lit, ids) in &e.exact {
-                    if same_bytes(lit.as_bytes(), s) {
-                        mark(ids);
+                if e.exact.len != 0 {
+                    for (lit, ids) in e.exact.of(&self.exacts) {
+                        if same_bytes(lit, s) {
+                            mark(ids.of(&self.hits));
+                        }
                     }
                 }
             }
