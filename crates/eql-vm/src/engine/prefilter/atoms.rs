@@ -72,6 +72,11 @@ impl FieldAtoms {
         (field, lost)
     }
 
+    /// The length of the shortest atom of any place: shorter values hold none.
+    pub(super) fn shortest(&self) -> usize {
+        self.shortest.iter().copied().min().unwrap_or(usize::MAX)
+    }
+
     /// Calls `found` with the place (as in [`FieldAtoms::build`]: 0 anywhere, 1 at the start,
     /// 2 at the end) and index of every atom `hay` holds there, ignoring ASCII case, and of a
     /// few it does not (see [`fold`]).

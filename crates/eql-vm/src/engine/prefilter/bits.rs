@@ -38,7 +38,7 @@ struct SlotBits {
 #[derive(Debug, Clone)]
 pub(super) struct StrBits {
     folded: u32,
-    exact: Vec<(Box<[u8]>, u32)>,
+    exact: Vec<ExactBit>,
 }
 
 impl Default for StrBits {
@@ -54,11 +54,27 @@ impl StrBits {
     /// Sets in `words` the bits `value` (a string of this form) carries.
     #[inline(always)]
     pub(super) fn set(&self, value: &[u8], words: &mut [u64]) {
-        set_bit(words, self.folded);
-        for (lit, b) in &self.exact {
-            if same_bytes(lit, value) {
-                set_bit(words, *b);
-            }
+        set_str_bits(self.folded, &self.exact, value, words);
+    }
+
+    /// The bit of the case-insensitive literals (`u32::MAX`: none), and each case-sensitive
+    /// literal with its bit, to keep elsewhere (see [`set_str_bits`]).
+    pub(super) fn into_parts(self) -> (u32, Vec<ExactBit>) {
+        (self.folded, self.exact)
+    }
+}
+
+/// A case-sensitive literal and its bit.
+pub(super) type ExactBit = (Box<[u8]>, u32);
+
+/// Sets in `words` the bits `value` carries, of a form whose case-insensitive literals have the
+/// bit `folded` and whose case-sensitive ones are `exact` (as [`StrBits`] keeps them).
+#[inline(always)]
+pub(super) fn set_str_bits(folded: u32, exact: &[ExactBit], value: &[u8], words: &mut [u64]) {
+    set_bit(words, folded);
+    for (lit, b) in exact {
+        if same_bytes(lit, value) {
+            set_bit(words, *b);
         }
     }
 }

@@ -44,6 +44,134 @@ fn folded_hash(s: &[u8]) -> u64 {
 /// A key's hash, the key (lowercased) and its value.
 type Entry<V> = (u64, Box<[u8]>, V);
 
+/// The probe for `s` (hashed `h`) in the table of `mask + 1` slots (a power of two) from
+/// `start` in `tables`, whose slots name entries of `entries`: the slot where it ends (counted
+/// from `start`), and the entry there when that is `s`'s (else the slot is empty: where `s`
+/// would go).
+#[inline(always)]
+fn probe_in<'a, E: Keyed>(
+    tables: &[u64],
+    start: usize,
+    mask: usize,
+    entries: &'a [E],
+    s: &[u8],
+    h: u64,
+) -> (usize, Option<&'a E>) {
+    let mut i = h as usize & mask;
+    let tag = h >> 32;
+    loop {
+        let Some(&t) = tables.get(start + i) else {
+            return (i, None);
+        };
+        if t == 0 {
+            return (i, None);
+        }
+        if t >> 32 == tag {
+            match entries.get((t as u32 as usize).wrapping_sub(1)) {
+                Some(e) if e.is(s) => return (i, Some(e)),
+                _ => {}
+            }
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+/// An entry with a key.
+trait Keyed {
+    /// Whether `s` equals the key (lowercased) under ASCII case folding.
+    fn is(&self, s: &[u8]) -> bool;
+}
+
+impl<V> Keyed for Entry<V> {
+    #[inline(always)]
+    fn is(&self, s: &[u8]) -> bool {
+        // Values mostly come lowercased already: a plain comparison settles them.
+        same_bytes(&self.1, s) || self.1.eq_ignore_ascii_case(s)
+    }
+}
+
+/// Key bytes kept in a [`FlatEntry`] itself.
+const HEAD: usize = 16;
+
+/// An entry of flattened maps ([`FoldedMap::flatten`]), one cache line: its key's length and
+/// first [`HEAD`] bytes inline (the rest boxed), so that a probe of a key of up to 16 bytes
+/// reads nothing else, and a value of up to 28 bytes.
+#[derive(Debug)]
+#[repr(C, align(64))]
+pub(super) struct FlatEntry<V> {
+    len: u32,
+    head: [u8; HEAD],
+    pub(super) value: V,
+    /// The key's bytes after the first [`HEAD`].
+    rest: Box<[u8]>,
+}
+
+impl<V> FlatEntry<V> {
+    fn new(key: &[u8], value: V) -> FlatEntry<V> {
+        let mut head = [0u8; HEAD];
+        let n = key.len().min(HEAD);
+        head[..n].copy_from_slice(&key[..n]);
+        FlatEntry {
+            len: key.len() as u32,
+            head,
+            value,
+            rest: key.get(HEAD..).unwrap_or_default().into(),
+        }
+    }
+}
+
+impl<V> Keyed for FlatEntry<V> {
+    #[inline(always)]
+    fn is(&self, s: &[u8]) -> bool {
+        if self.len as usize != s.len() {
+            return false;
+        }
+        match s.split_at_checked(HEAD) {
+            // Values mostly come lowercased already: a plain comparison settles them.
+            None => {
+                let head = self.head.get(..s.len()).unwrap_or_default();
+                same_bytes(head, s) || head.eq_ignore_ascii_case(s)
+            }
+            Some((h, r)) => {
+                (self.head == *h || self.head.eq_ignore_ascii_case(h))
+                    && (same_bytes(&self.rest, r) || self.rest.eq_ignore_ascii_case(r))
+            }
+        }
+    }
+}
+
+/// A [`FoldedMap`] whose table and entries were moved into arrays shared with other maps
+/// ([`FoldedMap::flatten`]): what a probe reads first, 16 bytes, so that the maps of several
+/// fields share a cache line.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Flat {
+    /// The keys' lengths (as [`FoldedMap::lens`]; 0: no keys).
+    lens: u64,
+    /// Where the table starts in the shared tables, and its length less one.
+    start: u32,
+    mask: u32,
+}
+
+impl Flat {
+    /// The value of the key `s` equals under ASCII case folding, in the shared `tables` and
+    /// `entries` this map was flattened into.
+    #[inline(always)]
+    pub(super) fn get<'a, V>(
+        &self,
+        tables: &[u64],
+        entries: &'a [FlatEntry<V>],
+        s: &[u8],
+    ) -> Option<&'a V> {
+        if self.lens & bit(s.len()) == 0 {
+            return None;
+        }
+        let (start, mask) = (self.start as usize, self.mask as usize);
+        probe_in(tables, start, mask, entries, s, folded_hash(s))
+            .1
+            .map(|e| &e.value)
+    }
+}
+
 /// See the module docs.
 #[derive(Debug)]
 pub(super) struct FoldedMap<V> {
@@ -68,35 +196,16 @@ impl<V> Default for FoldedMap<V> {
 }
 
 impl<V> FoldedMap<V> {
-    pub(super) fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    /// The probe for `s` (hashed `h`): the slot where it ends, and the entry there when that
-    /// is `s`'s (else the slot is empty: where `s` would go).
+    /// The probe for `s` (hashed `h`): see [`probe_in`].
     #[inline(always)]
     fn probe(&self, s: &[u8], h: u64) -> (usize, Option<&Entry<V>>) {
         let mask = self.table.len().wrapping_sub(1);
-        let mut i = h as usize & mask;
-        let tag = h >> 32;
-        loop {
-            let Some(&t) = self.table.get(i) else {
-                return (i, None);
-            };
-            if t == 0 {
-                return (i, None);
-            }
-            if t >> 32 == tag {
-                // Values mostly come lowercased already: a plain comparison settles them.
-                match self.entries.get((t as u32 as usize).wrapping_sub(1)) {
-                    Some(e) if same_bytes(&e.1, s) || e.1.eq_ignore_ascii_case(s) => {
-                        return (i, Some(e))
-                    }
-                    _ => {}
-                }
-            }
-            i = (i + 1) & mask;
-        }
+        probe_in(&self.table, 0, mask, &self.entries, s, h)
     }
 
     /// The value of the key `s` equals under ASCII case folding.
@@ -111,11 +220,6 @@ impl<V> FoldedMap<V> {
     /// Every key (lowercased) and its value.
     pub(super) fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
         self.entries.iter().map(|(_, k, v)| (&**k, v))
-    }
-
-    /// Every value, to change.
-    pub(super) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.entries.iter_mut().map(|(_, _, v)| v)
     }
 
     /// The value of `key` (compared case-insensitively), inserted with `make` when missing.
@@ -136,6 +240,34 @@ impl<V> FoldedMap<V> {
         }
         let e = self.table[i] as u32 as usize - 1;
         &mut self.entries[e].2
+    }
+
+    /// Moves the table to the end of `tables` and the entries, each made over by `make`, to
+    /// the end of `entries` (the table's slots renumbered to name them there), leaving this
+    /// map empty: what is left to probe them there. Shared arrays hold far fewer than 2^32
+    /// entries.
+    pub(super) fn flatten<W>(
+        &mut self,
+        tables: &mut Vec<u64>,
+        entries: &mut Vec<FlatEntry<W>>,
+        mut make: impl FnMut(V) -> W,
+    ) -> Flat {
+        let base = entries.len() as u64;
+        let start = tables.len() as u32;
+        let mask = self.table.len().wrapping_sub(1) as u32;
+        tables.extend(
+            self.table
+                .iter()
+                .map(|&t| if t == 0 { 0 } else { t.wrapping_add(base) }),
+        );
+        let lens = self.lens;
+        let old = std::mem::take(self);
+        entries.extend(
+            old.entries
+                .into_iter()
+                .map(|(_, k, v)| FlatEntry::new(&k, make(v))),
+        );
+        Flat { lens, start, mask }
     }
 
     fn grow(&mut self) {
@@ -183,6 +315,60 @@ mod tests {
                 let mut b = k.clone().into_bytes();
                 b[p] = if b[p] == b'z' { b'y' } else { b[p] + 1 };
                 assert_eq!(m.get(&b), None, "{k} {p}");
+            }
+        }
+    }
+
+    /// Maps flattened one after the other into shared arrays answer every probe as they did:
+    /// keys of every length around [`HEAD`] (the inline bytes and the boxed rest), in either
+    /// case, not with one byte changed at any position, nor a prefix or an extension of them,
+    /// and the values made over.
+    #[test]
+    fn flattened_maps_answer_as_before() {
+        let keys: Vec<String> = (0..=40usize)
+            .map(|n| {
+                (0..n)
+                    .map(|i| (b'a' + (i * 11 % 26) as u8) as char)
+                    .collect()
+            })
+            .collect();
+        let (mut tables, mut entries) = (Vec::new(), Vec::new());
+        let mut flats = Vec::new();
+        let mut maps = Vec::new();
+        for round in 0..3usize {
+            let mut m: FoldedMap<usize> = FoldedMap::default();
+            for (i, k) in keys.iter().enumerate().skip(round) {
+                *m.entry(&format!("{k}{round}"), || 0) += i;
+            }
+            let mut copy: FoldedMap<usize> = FoldedMap::default();
+            for (k, v) in m.iter() {
+                let k = std::str::from_utf8(k).unwrap_or_default();
+                *copy.entry(k, || 0) += v;
+            }
+            flats.push(m.flatten(&mut tables, &mut entries, |v| v * 10));
+            assert!(m.iter().next().is_none());
+            maps.push(copy);
+        }
+        let get = |f: &Flat, s: &[u8]| f.get(&tables, &entries, s).copied();
+        for (round, (f, m)) in flats.iter().zip(&maps).enumerate() {
+            for k in &keys {
+                let k = format!("{k}{round}");
+                let want = m.get(k.as_bytes()).map(|v| v * 10);
+                assert!(want.is_some() || k.len() <= round + 1, "{k}");
+                assert_eq!(get(f, k.as_bytes()), want, "{k}");
+                assert_eq!(get(f, k.to_uppercase().as_bytes()), want, "{k}");
+                for p in 0..k.len() {
+                    let mut b = k.clone().into_bytes();
+                    b[p] = if b[p] == b'z' { b'y' } else { b[p] + 1 };
+                    assert_eq!(get(f, &b), m.get(&b).map(|v| v * 10), "{k} {p}");
+                }
+                let longer = format!("{k}a");
+                assert_eq!(
+                    get(f, longer.as_bytes()),
+                    m.get(longer.as_bytes()).map(|v| v * 10)
+                );
+                let shorter = &k.as_bytes()[..k.len() - 1];
+                assert_eq!(get(f, shorter), m.get(shorter).map(|v| v * 10), "{k}");
             }
         }
     }

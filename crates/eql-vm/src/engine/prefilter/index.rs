@@ -4,29 +4,43 @@
 //! category), so that an event is probed only for the clauses of stages that can take it.
 
 use super::atoms::FieldAtoms;
-use super::bits::{int_of, StrBits};
+use super::bits::{int_of, set_str_bits, ExactBit, StrBits};
 use super::flow::{Guard, Test};
-use super::folded::FoldedMap;
+use super::folded::{Flat, FlatEntry, FoldedMap};
 use super::Hit;
 use crate::event::{EventBuf, Value};
 use crate::words::same_bytes;
 use ahash::AHashMap;
 use std::sync::Arc;
 
-/// The index of one field's literals: value → the clauses it satisfies. What a probe reads of
-/// it comes first, in one cache line of its own (most probes read nothing else of it).
+/// What a probe reads of one field first, 32 bytes, two fields to a cache line: its string
+/// table's header, its atoms' automata and the shortest atom, whether it has integers. The
+/// rest of the field's index ([`SlotIndex`]) is read only for integer values and atom matches.
 #[derive(Debug, Default)]
-#[repr(C, align(64))]
+#[repr(C, align(32))]
+struct Hot {
+    /// The field's string table (see [`SlotIndex::strings`]), in [`Index::tables`] and
+    /// [`Index::entries`].
+    strings: Flat,
+    /// The automata of the field's atoms, shared by the partitions whose atoms and clauses of
+    /// this field are the same (those of the stages of any category, which every partition
+    /// holds), so that each is built once.
+    atoms: Option<Arc<FieldAtoms>>,
+    /// The length of the shortest atom (`u32::MAX`: none): shorter values are not searched.
+    shortest: u32,
+    /// Whether the field has integer literals.
+    has_ints: bool,
+}
+
+/// The index of one field's literals: value → the clauses it satisfies.
+#[derive(Debug, Default)]
 struct SlotIndex {
     /// String equalities, keyed by the literal compared ASCII-case-insensitively: one probe
     /// with the value serves the case-insensitive literals and the case-sensitive ones alike.
+    /// Moved into the index's shared arrays once built ([`Index::finish`]).
     strings: FoldedMap<StrClauses>,
-    /// The automata of `atoms`, shared by the partitions whose atoms and clauses of this
-    /// field are the same (those of the stages of any category, which every partition
-    /// holds), so that each is built once.
+    /// The automata of `atoms` (see [`Hot::atoms`]).
     atoms_ac: Option<Arc<FieldAtoms>>,
-    /// Whether `ints` has any.
-    has_ints: bool,
     slot: usize,
     /// Integers; probed with integer values and with floats that are integers.
     ints: AHashMap<i64, Vec<Hit>>,
@@ -50,6 +64,52 @@ struct StrClauses {
     bits: StrBits,
 }
 
+/// A run of an index's shared list: where it starts and how long it is.
+#[derive(Debug, Default, Clone, Copy)]
+struct Run {
+    start: u32,
+    len: u32,
+}
+
+impl Run {
+    /// Appends `items` to `list`: their run there.
+    fn push<T>(list: &mut Vec<T>, items: impl IntoIterator<Item = T>) -> Run {
+        let start = list.len();
+        list.extend(items);
+        Run {
+            start: start as u32,
+            len: (list.len() - start) as u32,
+        }
+    }
+
+    /// The items of this run of `list`.
+    #[inline(always)]
+    fn of<T>(self, list: &[T]) -> &[T] {
+        let start = self.start as usize;
+        list.get(start..start + self.len as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// [`StrClauses`] once the index is built, 28 bytes, which a [`FlatEntry`] holds beside its key
+/// in one cache line: its lists are runs of the index's shared lists.
+#[derive(Debug, Default)]
+struct FoundClauses {
+    /// Case-insensitive equalities' clauses, in [`Index::hits`].
+    folded: Run,
+    /// Case-sensitive equalities, in [`Index::exacts`].
+    exact: Run,
+    /// The bit of the categorical filters' case-insensitive literals of this form
+    /// (`u32::MAX`: none), and the case-sensitive ones in [`Index::bit_exacts`].
+    bits_folded: u32,
+    bits_exact: Run,
+}
+
+// What a probe reads of a field, and of a value found in its string table, one cache line or
+// less each.
+const _: () = assert!(std::mem::size_of::<Hot>() == 32);
+const _: () = assert!(std::mem::size_of::<FlatEntry<FoundClauses>>() == 64);
+
 impl StrClauses {
     /// The clauses of case-sensitive literal `lit` (a new list for a new literal).
     fn exact_mut(&mut self, lit: &str) -> &mut Vec<Hit> {
@@ -71,6 +131,18 @@ pub(super) struct Index {
     slot_ids: Vec<usize>,
     /// Parallel to `slot_ids`: each field's tables.
     slots: Vec<SlotIndex>,
+    /// Parallel to `slot_ids`: what a probe reads of each field first.
+    hot: Vec<Hot>,
+    /// The fields' string tables, one after the other (see [`FoldedMap::flatten`]).
+    tables: Vec<u64>,
+    /// The entries of the fields' string tables.
+    entries: Vec<FlatEntry<FoundClauses>>,
+    /// The clauses of the entries' lists, list after list.
+    hits: Vec<Hit>,
+    /// The entries' case-sensitive literals, each with its run of `hits`.
+    exacts: Vec<(Box<[u8]>, Run)>,
+    /// The entries' case-sensitive filter literals, each with its bit.
+    bit_exacts: Vec<ExactBit>,
     /// The slots of `slot_ids` as a bitmap (as [`EventBuf::filled`]): met with the event's
     /// filled slots, it names the fields to probe without a look at the others.
     mask: Vec<u64>,
@@ -177,7 +249,6 @@ impl Index {
         let mut lost = Vec::new();
         for index in &mut self.slots {
             index.atom_ids = AHashMap::new();
-            index.has_ints = !index.ints.is_empty();
             if index.atoms.iter().all(Vec::is_empty) {
                 continue;
             }
@@ -207,6 +278,36 @@ impl Index {
             }
             index.atoms_ac = Some(Arc::new(atoms));
         }
+        let (hits, exacts, bit_exacts) = (&mut self.hits, &mut self.exacts, &mut self.bit_exacts);
+        let mut found = |c: StrClauses| {
+            let exact: Vec<(Box<[u8]>, Run)> = c
+                .exact
+                .into_iter()
+                .map(|(lit, hs)| (lit.into_boxed_bytes(), Run::push(hits, hs)))
+                .collect();
+            let (bits_folded, bit_lits) = c.bits.into_parts();
+            FoundClauses {
+                folded: Run::push(hits, c.folded),
+                exact: Run::push(exacts, exact),
+                bits_folded,
+                bits_exact: Run::push(bit_exacts, bit_lits),
+            }
+        };
+        self.hot = self
+            .slots
+            .iter_mut()
+            .map(|index| Hot {
+                strings: index
+                    .strings
+                    .flatten(&mut self.tables, &mut self.entries, &mut found),
+                atoms: index.atoms_ac.clone(),
+                shortest: index
+                    .atoms_ac
+                    .as_ref()
+                    .map_or(u32::MAX, |a| a.shortest().try_into().unwrap_or(u32::MAX)),
+                has_ints: !index.ints.is_empty(),
+            })
+            .collect();
         lost
     }
 
@@ -217,11 +318,8 @@ impl Index {
         for index in &mut self.slots {
             index.ints.values_mut().for_each(fill);
             index.atom_clauses.iter_mut().flatten().for_each(fill);
-            index.strings.values_mut().for_each(|e| {
-                fill(&mut e.folded);
-                e.exact.iter_mut().for_each(|(_, hs)| fill(hs));
-            });
         }
+        fill(&mut self.hits);
     }
 
     /// Calls `mark` with the clauses each value of the event in `buf` satisfies, and sets in
@@ -230,8 +328,8 @@ impl Index {
     pub(super) fn probe(&self, buf: &EventBuf, bits: &mut [u64], mut mark: impl FnMut(&[Hit])) {
         let Some(filled) = buf.filled() else {
             // A buffer without the bitmap: every indexed field in turn.
-            for (&slot, index) in self.slot_ids.iter().zip(&self.slots) {
-                index.probe(buf, buf.slot(slot), bits, &mut mark);
+            for (i, &slot) in self.slot_ids.iter().enumerate() {
+                self.probe_field(i, buf.slot(slot), buf, bits, &mut mark);
             }
             return;
         };
@@ -242,55 +340,64 @@ impl Index {
                 let slot = w * 64 + todo.trailing_zeros() as usize;
                 todo &= todo - 1;
                 let i = self.position.get(slot).copied().unwrap_or(u32::MAX);
-                if let Some(index) = self.slots.get(i as usize) {
-                    index.probe(buf, buf.slot(slot), bits, &mut mark);
-                }
+                self.probe_field(i as usize, buf.slot(slot), buf, bits, &mut mark);
             }
         }
     }
-}
 
-impl SlotIndex {
-    /// Calls `mark` with the clauses each of `values` (the event's values of this field)
-    /// satisfies, and sets in `bits` the categorical filters' bit of each.
+    /// Calls `mark` with the clauses each of `values` (the event's values of the field at
+    /// position `i`) satisfies, and sets in `bits` the categorical filters' bit of each.
     #[inline(always)]
-    fn probe(
+    fn probe_field(
         &self,
-        buf: &EventBuf,
+        i: usize,
         values: &[Value],
+        buf: &EventBuf,
         bits: &mut [u64],
         mark: &mut impl FnMut(&[Hit]),
     ) {
+        let Some(hot) = self.hot.get(i) else {
+            return;
+        };
         for v in values {
             let Value::Str(r) = v else {
-                if let Some(ids) = int_of(v)
-                    .filter(|_| self.has_ints)
-                    .and_then(|n| self.ints.get(&n))
-                {
-                    mark(ids);
+                if hot.has_ints {
+                    if let Some(ids) =
+                        int_of(v).and_then(|n| self.slots.get(i).and_then(|x| x.ints.get(&n)))
+                    {
+                        mark(ids);
+                    }
                 }
                 continue;
             };
             let s = buf.bytes(*r);
-            if !self.strings.is_empty() {
-                if let Some(e) = self.strings.get(s) {
-                    e.bits.set(s, bits);
-                    if !e.folded.is_empty() {
-                        mark(&e.folded);
-                    }
-                    for (lit, ids) in &e.exact {
-                        if same_bytes(lit.as_bytes(), s) {
-                            mark(ids);
+            if let Some(e) = hot.strings.get(&self.tables, &self.entries, s) {
+                // Most entries have no case-sensitive literals: their lists are not looked up.
+                let bit_lits = match e.bits_exact.len {
+                    0 => &[],
+                    _ => e.bits_exact.of(&self.bit_exacts),
+                };
+                set_str_bits(e.bits_folded, bit_lits, s, bits);
+                if e.folded.len != 0 {
+                    mark(e.folded.of(&self.hits));
+                }
+                if e.exact.len != 0 {
+                    for (lit, ids) in e.exact.of(&self.exacts) {
+                        if same_bytes(lit, s) {
+                            mark(ids.of(&self.hits));
                         }
                     }
                 }
             }
-            if let Some(ac) = self.atoms_ac.as_ref() {
-                ac.find(s, |place, a| {
-                    if let Some(ids) = self.atom_clauses.get(place).and_then(|c| c.get(a)) {
-                        mark(ids);
-                    }
-                });
+            if s.len() >= hot.shortest as usize {
+                if let Some(ac) = hot.atoms.as_ref() {
+                    ac.find(s, |place, a| {
+                        let clauses = self.slots.get(i).and_then(|x| x.atom_clauses.get(place));
+                        if let Some(ids) = clauses.and_then(|c| c.get(a)) {
+                            mark(ids);
+                        }
+                    });
+                }
             }
         }
     }
