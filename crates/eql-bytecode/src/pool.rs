@@ -39,21 +39,21 @@ pub struct ConstSet {
 }
 
 /// Whole-value wildcard patterns (`*` any run, `?` one character), any of which may match.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WildcardSet {
     pub patterns: Vec<String>,
     pub case_insensitive: bool,
 }
 
 /// Regular expressions in `regex-syntax` syntax, anchored, any of which may match.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RegexSet {
     pub patterns: Vec<String>,
     pub case_insensitive: bool,
 }
 
 /// IP networks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CidrSet {
     pub nets: Vec<ipnet::IpNet>,
 }

@@ -2,11 +2,13 @@
 //! produces one program with a shared field table and shared, deduplicated constant pools.
 
 mod expr;
+mod pool_keys;
 mod regs;
 
 use ahash::AHashMap;
 use eql_bytecode::*;
 use eql_planner::{KeyPlan, Plan, PlanQuery, StagePlan, TExpr, TKind, Type};
+use pool_keys::{const_key, set_key, ConstKey};
 use regs::Frame;
 
 /// How a query reads its events.
@@ -41,11 +43,11 @@ impl QueryOptions {
 pub struct Emitter {
     program: Program,
     slots: AHashMap<String, Slot>,
-    consts: AHashMap<String, Const>,
-    sets: AHashMap<String, SetId>,
-    wildcards: AHashMap<String, WildId>,
-    regexes: AHashMap<String, RegexId>,
-    cidrs: AHashMap<String, CidrId>,
+    consts: AHashMap<ConstKey, Const>,
+    sets: AHashMap<(Vec<ConstKey>, bool), SetId>,
+    wildcards: AHashMap<WildcardSet, WildId>,
+    regexes: AHashMap<RegexSet, RegexId>,
+    cidrs: AHashMap<CidrSet, CidrId>,
     /// Index of the current query's first lineage filter in the program's list.
     lineage_base: u32,
 }
@@ -264,7 +266,7 @@ impl Emitter {
     }
 
     fn constant(&mut self, k: ConstVal) -> Const {
-        let key = format!("{k:?}");
+        let key = const_key(&k);
         if let Some(c) = self.consts.get(&key) {
             return *c;
         }
@@ -275,7 +277,7 @@ impl Emitter {
     }
 
     fn set(&mut self, s: ConstSet) -> SetId {
-        let key = format!("{s:?}");
+        let key = set_key(&s);
         if let Some(c) = self.sets.get(&key) {
             return *c;
         }
@@ -286,35 +288,32 @@ impl Emitter {
     }
 
     fn wildcard(&mut self, s: WildcardSet) -> WildId {
-        let key = format!("{s:?}");
-        if let Some(c) = self.wildcards.get(&key) {
+        if let Some(c) = self.wildcards.get(&s) {
             return *c;
         }
         let c = WildId(self.program.pools.wildcards.len() as u32);
-        self.program.pools.wildcards.push(s);
-        self.wildcards.insert(key, c);
+        self.program.pools.wildcards.push(s.clone());
+        self.wildcards.insert(s, c);
         c
     }
 
     fn regex(&mut self, s: RegexSet) -> RegexId {
-        let key = format!("{s:?}");
-        if let Some(c) = self.regexes.get(&key) {
+        if let Some(c) = self.regexes.get(&s) {
             return *c;
         }
         let c = RegexId(self.program.pools.regexes.len() as u32);
-        self.program.pools.regexes.push(s);
-        self.regexes.insert(key, c);
+        self.program.pools.regexes.push(s.clone());
+        self.regexes.insert(s, c);
         c
     }
 
     fn cidr(&mut self, s: CidrSet) -> CidrId {
-        let key = format!("{s:?}");
-        if let Some(c) = self.cidrs.get(&key) {
+        if let Some(c) = self.cidrs.get(&s) {
             return *c;
         }
         let c = CidrId(self.program.pools.cidrs.len() as u32);
-        self.program.pools.cidrs.push(s);
-        self.cidrs.insert(key, c);
+        self.program.pools.cidrs.push(s.clone());
+        self.cidrs.insert(s, c);
         c
     }
 }

@@ -9,6 +9,7 @@ use crate::lower_expr::lower;
 use crate::plan::{Const, TExpr, TKind};
 use crate::types::Type;
 use crate::Ctx;
+use ahash::AHashSet;
 use eql_parser::ast::{Expr, MatchOp};
 use eql_parser::{Diagnostic, Span};
 
@@ -248,18 +249,26 @@ fn has_wildcard(s: &str) -> bool {
 }
 
 /// `:`: exact patterns into a case-insensitive set, wildcard ones into a wildcard match.
+/// The strings of `all` as constants, each once, in the order they first appear (a set
+/// remembers the ones seen: a list of hundreds of strings compared each with all before it
+/// cost more than the rest of its lowering).
+fn distinct_strings(all: Vec<String>) -> Vec<Const> {
+    let mut seen: AHashSet<&str> = AHashSet::with_capacity(all.len());
+    let first: Vec<bool> = all.iter().map(|s| seen.insert(s.as_str())).collect();
+    drop(seen);
+    all.into_iter()
+        .zip(first)
+        .filter_map(|(s, first)| first.then_some(Const::Str(s)))
+        .collect()
+}
+
 fn colon(value: TExpr, texts: Vec<(String, Span)>, span: Span) -> TExpr {
     let all: Vec<String> = texts.into_iter().map(|(s, _)| s).collect();
     if let Some(folded) = fold_wildcards(&value, &all, true, span) {
         return folded;
     }
     let (wild, exact): (Vec<String>, Vec<String>) = all.into_iter().partition(|s| has_wildcard(s));
-    let mut set: Vec<Const> = Vec::new();
-    for s in exact {
-        if !set.iter().any(|c| matches!(c, Const::Str(t) if t == &s)) {
-            set.push(Const::Str(s));
-        }
-    }
+    let set = distinct_strings(exact);
     match (set.is_empty(), wild.is_empty()) {
         (false, true) => bool_node(
             TKind::InSet {
@@ -308,5 +317,22 @@ fn fold_wildcards(value: &TExpr, patterns: &[String], ci: bool, span: Span) -> O
             span,
         )),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinct_strings_keeps_first_occurrences_in_order() {
+        let all = ["b", "a", "b", "A", "a", "c", "b"]
+            .map(String::from)
+            .to_vec();
+        let want = ["b", "a", "A", "c"]
+            .map(|s| Const::Str(s.to_string()))
+            .to_vec();
+        assert_eq!(distinct_strings(all), want);
+        assert_eq!(distinct_strings(Vec::new()), Vec::new());
     }
 }

@@ -3,7 +3,7 @@
 //! `[internal]`. Keys this model does not name are kept in [`Rule::extra`].
 
 use super::detection_rules::UpstreamThreat;
-use super::toml_support::{collect_extra, string_origin, to_json, TomlDoc};
+use super::toml_support::{collect_extra, plain_json, string_origin, TomlDoc};
 use super::{Checked, KeyNames};
 use crate::attack::Threat;
 use crate::errors::SourceFile;
@@ -12,6 +12,7 @@ use crate::values::{Interval, Language};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use toml::de::DeValue;
 
 #[derive(Debug, Deserialize)]
 struct File {
@@ -100,15 +101,21 @@ pub(super) fn load(file: &Arc<SourceFile>, doc: &TomlDoc) -> Checked {
     let span = doc.value_span("rule.query").unwrap_or_default();
     let origin = string_origin(file, span, &r.query);
     let mut extra = BTreeMap::new();
-    for (k, v) in &doc.table {
-        if !TOP_KEYS.contains(&k.as_str()) {
-            extra.insert(k.clone(), to_json(v));
+    for (k, v) in doc.table().iter() {
+        let k: &str = k.get_ref();
+        if !TOP_KEYS.contains(&k) {
+            extra.insert(k.to_string(), plain_json(v));
         }
     }
-    collect_extra(doc.table.get("rule"), "rule", RULE_KEYS, &mut extra);
-    let internal = match doc.table.get("internal") {
-        Some(toml::Value::Table(t)) => t.iter().map(|(k, v)| (k.clone(), to_json(v))).collect(),
-        Some(other) => BTreeMap::from([(String::new(), to_json(other))]),
+    collect_extra(doc.table().get("rule"), "rule", RULE_KEYS, &mut extra);
+    let internal = match doc.table().get("internal") {
+        Some(v) => match v.get_ref() {
+            DeValue::Table(t) => t
+                .iter()
+                .map(|(k, v)| (k.get_ref().to_string(), plain_json(v)))
+                .collect(),
+            _ => BTreeMap::from([(String::new(), plain_json(v))]),
+        },
         None => BTreeMap::new(),
     };
     let actions = r

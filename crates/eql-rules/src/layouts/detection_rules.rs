@@ -1,7 +1,7 @@
 //! The elastic/detection-rules layout: `[metadata]`, `[rule]`, `[[rule.threat]]`, read unmodified.
 //! Keys this model does not name are kept in [`Rule::extra`].
 
-use super::toml_support::{collect_extra, string_origin, TomlDoc};
+use super::toml_support::{collect_extra, plain_json, string_origin, TomlDoc};
 use super::{Checked, KeyNames};
 use crate::attack::{Subtechnique, Tactic, Technique, TechniqueId, Threat};
 use crate::errors::SourceFile;
@@ -181,18 +181,19 @@ pub(super) fn load(file: &Arc<SourceFile>, doc: &TomlDoc) -> Checked {
         },
     };
     let mut extra = BTreeMap::new();
-    for (k, v) in &doc.table {
+    for (k, v) in doc.table().iter() {
+        let k: &str = k.get_ref();
         if k != "metadata" && k != "rule" {
-            extra.insert(k.clone(), super::toml_support::to_json(v));
+            extra.insert(k.to_string(), plain_json(v));
         }
     }
     collect_extra(
-        doc.table.get("metadata"),
+        doc.table().get("metadata"),
         "metadata",
         METADATA_KEYS,
         &mut extra,
     );
-    collect_extra(doc.table.get("rule"), "rule", RULE_KEYS, &mut extra);
+    collect_extra(doc.table().get("rule"), "rule", RULE_KEYS, &mut extra);
     let language = r.language.unwrap_or_else(|| {
         if r.rule_type == "eql" {
             Language::Eql

@@ -12,6 +12,7 @@ use crate::model::{Layout, Rule};
 use eql_parser::Span;
 use std::path::Path;
 use std::sync::Arc;
+use toml::de::{DeTable, DeValue};
 use toml_support::TomlDoc;
 
 /// A rule and its warnings, or the error that stopped it loading.
@@ -48,9 +49,9 @@ fn is_yaml(path: &Path) -> bool {
 }
 
 /// Tells the layout of a parsed TOML document from its keys.
-fn detect_toml(table: &toml::Table) -> Layout {
-    match table.get("rule") {
-        Some(toml::Value::Table(rule)) => {
+fn detect_toml(table: &DeTable<'_>) -> Layout {
+    match table.get("rule").map(|v| v.get_ref()) {
+        Some(DeValue::Table(rule)) => {
             let behaviour = !table.contains_key("metadata")
                 && !rule.contains_key("rule_id")
                 && (rule.contains_key("id") || rule.contains_key("os_list"));
@@ -117,7 +118,7 @@ pub fn load_str(path: &Path, text: &str) -> LoadedFile {
         match TomlDoc::parse(&file) {
             Err(e) => Err(e),
             Ok(doc) => {
-                let layout = detect_toml(&doc.table);
+                let layout = detect_toml(doc.table());
                 out.layout = Some(layout);
                 match layout {
                     Layout::DetectionRules => detection_rules::load(&file, &doc),

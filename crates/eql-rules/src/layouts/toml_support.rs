@@ -6,13 +6,14 @@ use crate::errors::{join_key, quoted_name, ErrorKind, FileDiagnostic, SourceFile
 use crate::model::{QueryMapping, QueryOrigin};
 use eql_parser::diag::line_col;
 use eql_parser::Span;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IntoDeserializer};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::ops::Range;
 use std::sync::Arc;
 use toml::de::{DeTable, DeValue};
+use toml::Spanned;
 
 /// One key of the document: its dotted path (a range of `TomlDoc::paths`), where the key is
 /// written and where its value is.
@@ -23,64 +24,62 @@ struct Entry {
     value: Range<usize>,
 }
 
-/// Every key of a TOML document with its spans, and the document as plain values.
-pub(crate) struct TomlDoc {
-    /// The entries' paths, one after the other (one buffer instead of a string per key).
-    paths: String,
-    entries: Vec<Entry>,
-    pub table: toml::Table,
+/// A parsed TOML document: toml's spanned tree, borrowing the file's text. Plain values are
+/// made from it only for the keys a layout keeps as they are (see [`plain_json`]).
+pub(crate) struct TomlDoc<'a> {
+    de: Spanned<DeTable<'a>>,
 }
 
-impl TomlDoc {
+impl<'a> TomlDoc<'a> {
     /// Parses `file`; a syntax error becomes an `E0301` diagnostic.
-    pub fn parse(file: &Arc<SourceFile>) -> Result<TomlDoc, Box<FileDiagnostic>> {
-        let text: &str = &file.text;
+    pub fn parse(file: &'a Arc<SourceFile>) -> Result<TomlDoc<'a>, Box<FileDiagnostic>> {
+        let text: &'a str = &file.text;
         let de = DeTable::parse(text).map_err(|e| Box::new(syntax_error(file, &e)))?;
-        let mut index = Index::default();
-        index_table(de.get_ref(), &mut String::new(), &mut index);
-        let Index { paths, entries } = index;
-        // The plain values from the spanned ones, without parsing the text again (should that
-        // ever fail, parsing the text gives the error its context).
-        let table = match toml::Table::deserialize(toml::de::Deserializer::from(de)) {
-            Ok(table) => table,
-            Err(_) => text.parse().map_err(|e| Box::new(syntax_error(file, &e)))?,
-        };
-        Ok(TomlDoc {
-            paths,
-            entries,
-            table,
-        })
+        // A document whose numbers have no plain value (an integer beyond i64) is rejected
+        // with the error parsing the text into plain values gives.
+        if !numbers_convert(de.get_ref()) {
+            text.parse::<toml::Table>()
+                .map_err(|e| Box::new(syntax_error(file, &e)))?;
+        }
+        Ok(TomlDoc { de })
     }
 
-    /// The span of a key's value (`rule.query`, `threat[0].tactic.id`).
+    /// The document's top-level table.
+    pub fn table(&self) -> &DeTable<'a> {
+        self.de.get_ref()
+    }
+
+    /// The span of a key's value (`rule.query`, `threat[0].tactic.id`): the first key, in
+    /// document order, whose dotted path is `path`, found by walking only the keys on the way.
     pub fn value_span(&self, path: &str) -> Option<Span> {
-        self.entries
-            .iter()
-            .find(|e| self.paths.get(e.path.clone()) == Some(path))
-            .map(|e| Span::new(e.value.start, e.value.end))
+        find_in_table(self.de.get_ref(), path, 0).map(|r| Span::new(r.start, r.end))
     }
 
     /// The key whose key or value span best covers `span`.
-    fn path_at(&self, span: &Range<usize>) -> Option<&str> {
+    fn path_at(&self, span: &Range<usize>) -> Option<String> {
         if span.is_empty() && span.start == 0 {
             return None;
         }
+        let mut index = Index::default();
+        index_table(self.de.get_ref(), &mut String::new(), &mut index);
         let covers = |r: &Range<usize>| r.start <= span.start && span.end <= r.end;
-        self.entries
+        index
+            .entries
             .iter()
             .filter(|e| e.key == *span || covers(&e.value) || covers(&e.key))
             .min_by_key(|e| (e.value.len().min(e.key.len()), usize::MAX - e.path.len()))
-            .and_then(|e| self.paths.get(e.path.clone()))
+            .and_then(|e| index.paths.get(e.path.clone()))
+            .map(str::to_string)
     }
 
     /// Deserializes the document into `T`, turning the serde error into a diagnostic. From the
-    /// values already parsed; only a document that does not fit `T` is parsed again, for an
+    /// tree already parsed; only a document that does not fit `T` is parsed again, for an
     /// error that carries its position.
     pub fn deserialize<T: DeserializeOwned>(
         &self,
         file: &Arc<SourceFile>,
     ) -> Result<T, Box<FileDiagnostic>> {
-        if let Ok(t) = toml::Value::Table(self.table.clone()).try_into() {
+        if let Ok(t) = T::deserialize(toml::de::Deserializer::from(self.de.clone())) {
             return Ok(t);
         }
         toml::from_str(&file.text).map_err(|e| Box::new(self.serde_error(file, &e)))
@@ -88,7 +87,7 @@ impl TomlDoc {
 
     fn serde_error(&self, file: &Arc<SourceFile>, e: &toml::de::Error) -> FileDiagnostic {
         let span = e.span().unwrap_or(0..0);
-        let at = self.path_at(&span).unwrap_or("").to_string();
+        let at = self.path_at(&span).unwrap_or_default();
         let kind = ErrorKind::classify(e.message());
         let span = Span::new(span.start, span.end);
         serde_diagnostic(file, kind, e.message(), &at, span)
@@ -235,6 +234,53 @@ fn index_value(
     }
 }
 
+/// The value span of the first key under `t` (in the order `index_table` lists them) whose
+/// path is `want`, when `want[..pos]` is the table's own path.
+fn find_in_table(t: &DeTable<'_>, want: &str, pos: usize) -> Option<Range<usize>> {
+    for (k, v) in t.iter() {
+        let mut p = pos;
+        if p > 0 {
+            if !want[p..].starts_with('.') {
+                return None;
+            }
+            p += 1;
+        }
+        let key: &str = k.get_ref();
+        if want[p..].starts_with(key) {
+            if let Some(r) = find_in_value(v.get_ref(), v.span(), want, p + key.len()) {
+                return Some(r);
+            }
+        }
+    }
+    None
+}
+
+/// As [`find_in_table`], for a value whose path is `want[..pos]`.
+fn find_in_value(
+    v: &DeValue<'_>,
+    span: Range<usize>,
+    want: &str,
+    pos: usize,
+) -> Option<Range<usize>> {
+    if pos == want.len() {
+        return Some(span);
+    }
+    match v {
+        DeValue::Table(t) => find_in_table(t, want, pos),
+        DeValue::Array(items) => {
+            // `[i]`, `i` written as `write!` writes it: decimal digits, no sign or leading zero
+            let rest = want[pos..].strip_prefix('[')?;
+            let (digits, _) = rest.split_once(']')?;
+            let canonical = digits.bytes().all(|b| b.is_ascii_digit())
+                && (digits == "0" || !digits.starts_with('0'));
+            let i: usize = digits.parse().ok().filter(|_| canonical)?;
+            let item = items.get(i)?;
+            find_in_value(item.get_ref(), item.span(), want, pos + digits.len() + 2)
+        }
+        _ => None,
+    }
+}
+
 /// Where the string value at `span` begins and whether its decoded text equals the raw slice.
 pub(crate) fn string_origin(file: &Arc<SourceFile>, span: Span, decoded: &str) -> QueryOrigin {
     let text: &str = &file.text;
@@ -271,7 +317,7 @@ pub(crate) fn string_origin(file: &Arc<SourceFile>, span: Span, decoded: &str) -
 }
 
 /// Converts a TOML value to JSON (datetimes become their TOML text).
-pub(crate) fn to_json(v: &toml::Value) -> serde_json::Value {
+fn to_json(v: &toml::Value) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
         toml::Value::String(s) => J::String(s.clone()),
@@ -288,18 +334,44 @@ pub(crate) fn to_json(v: &toml::Value) -> serde_json::Value {
 
 /// Adds to `extra` every key of `table` not in `known`, under `prefix.key`.
 pub(crate) fn collect_extra(
-    table: Option<&toml::Value>,
+    table: Option<&Spanned<DeValue<'_>>>,
     prefix: &str,
     known: &[&str],
     extra: &mut BTreeMap<String, serde_json::Value>,
 ) {
-    let Some(toml::Value::Table(t)) = table else {
+    let Some(DeValue::Table(t)) = table.map(Spanned::get_ref) else {
         return;
     };
-    for (k, v) in t {
-        if !known.contains(&k.as_str()) {
-            extra.insert(join_key(prefix, k), to_json(v));
+    for (k, v) in t.iter() {
+        let k: &str = k.get_ref();
+        if !known.contains(&k) {
+            extra.insert(join_key(prefix, k), plain_json(v));
         }
+    }
+}
+
+/// A value of the spanned tree as JSON, through its plain TOML value (as `toml::Table` reads
+/// it). [`TomlDoc::parse`] has checked that every number has one, so the conversion does not
+/// fail; should it, the value is `null`.
+pub(crate) fn plain_json(v: &Spanned<DeValue<'_>>) -> serde_json::Value {
+    toml::Value::deserialize(v.clone().into_deserializer())
+        .map_or(serde_json::Value::Null, |v| to_json(&v))
+}
+
+/// Whether every integer and float under `t` has a plain TOML value (the only values whose
+/// conversion can fail).
+fn numbers_convert(t: &DeTable<'_>) -> bool {
+    t.values().all(value_converts)
+}
+
+fn value_converts(v: &Spanned<DeValue<'_>>) -> bool {
+    match v.get_ref() {
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            toml::Value::deserialize(v.clone().into_deserializer()).is_ok()
+        }
+        DeValue::Table(t) => numbers_convert(t),
+        DeValue::Array(items) => items.iter().all(value_converts),
+        DeValue::String(_) | DeValue::Boolean(_) | DeValue::Datetime(_) => true,
     }
 }
 
@@ -326,8 +398,87 @@ mod tests {
             .value_span("rule.threat[1].tactic.name")
             .expect("indexed");
         assert_eq!(
-            doc.path_at(&span.range()),
+            doc.path_at(&span.range()).as_deref(),
             Some("rule.threat[1].tactic.name")
         );
+    }
+
+    /// `value_span` walks the tree; it must find what a search of the full index finds, for
+    /// every key, including quoted keys holding dots or brackets and empty keys.
+    #[test]
+    fn value_span_agrees_with_the_index() {
+        let text = "\"\" = { x = 1 }\nx = 2\n\"a.b\" = 3\n\"a[0]\" = 4\na = [[5, 6], { b = 7 }, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]\n[rule]\n\"q.r\" = 5\n\"\" = 6\n[rule.q]\nr = 7\n[[t]]\nu = [{ v = 1 }, { v = 2 }]\n[[t]]\nu = []\n";
+        let file = Arc::new(SourceFile::new("x.toml", text));
+        let doc = TomlDoc::parse(&file).expect("parses");
+        let mut index = Index::default();
+        index_table(doc.de.get_ref(), &mut String::new(), &mut index);
+        assert!(index.entries.len() > 25);
+        for e in &index.entries {
+            let path = &index.paths[e.path.clone()];
+            let first = index
+                .entries
+                .iter()
+                .find(|f| &index.paths[f.path.clone()] == path)
+                .map(|f| Span::new(f.value.start, f.value.end));
+            assert_eq!(doc.value_span(path), first, "{path}");
+        }
+        for missing in [
+            "a[01]",
+            "a[+1]",
+            "a[12]",
+            "a[1].c",
+            "t[1].u[0]",
+            "rule.x",
+            "zz",
+            "a[1",
+        ] {
+            assert_eq!(doc.value_span(missing), None, "{missing}");
+        }
+        assert_eq!(
+            doc.value_span("a[11]").map(|s| &text[s.range()]),
+            Some("17")
+        );
+    }
+
+    /// The kept keys' JSON comes from the spanned tree as it came from the plain table.
+    #[test]
+    fn plain_json_matches_the_plain_table() {
+        let text = "a = 1979-05-27T07:32:00Z\nb = 0x1f\nc = [1.5, inf, \"s\\u00e9\", { d = [true] }]\n[e]\nf = 1979-05-27\ng = -3\n[[h]]\ni = 'x'\n";
+        let file = Arc::new(SourceFile::new("x.toml", text));
+        let doc = TomlDoc::parse(&file).expect("parses");
+        let plain: toml::Table = text.parse().expect("parses");
+        assert_eq!(doc.table().len(), plain.len());
+        for (k, v) in doc.table().iter() {
+            let key: &str = k.get_ref();
+            assert_eq!(plain_json(v), to_json(&plain[key]), "{key}");
+        }
+        let mut extra = BTreeMap::new();
+        collect_extra(doc.table().get("e"), "e", &["g"], &mut extra);
+        assert_eq!(
+            extra,
+            BTreeMap::from([("e.f".to_string(), to_json(&plain["e"]["f"]))])
+        );
+    }
+
+    /// A number with no plain value rejects the document with the plain parse's error.
+    #[test]
+    fn numbers_without_a_plain_value_are_syntax_errors() {
+        for text in [
+            "a = 1\n[b]\nc = [{ d = 99999999999999999999 }]\n",
+            "a = 0xffffffffffffffff\n",
+        ] {
+            let file = Arc::new(SourceFile::new("x.toml", text));
+            let Err(err) = TomlDoc::parse(&file) else {
+                panic!("{text} parsed");
+            };
+            let plain = text.parse::<toml::Table>().expect_err("no plain value");
+            assert_eq!(err.kind, ErrorKind::Syntax);
+            assert_eq!(*err, syntax_error(&file, &plain));
+        }
+        let fine = Arc::new(SourceFile::new(
+            "x.toml",
+            "a = 9223372036854775807\nb = -1e300\n",
+        ));
+        assert!(TomlDoc::parse(&fine).is_ok());
     }
 }

@@ -24,7 +24,7 @@ pub enum Test {
 
 /// A literal requirement: slot `slot` holds a string that equals (or contains) one of
 /// `strings`, or a number equal to one of `ints`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Guard {
     pub slot: usize,
     pub test: Test,

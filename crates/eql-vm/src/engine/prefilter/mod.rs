@@ -168,7 +168,10 @@ impl Prefilter {
         let sel = Selectivity::new(p, per_stage.iter().flatten().flatten().cloned());
         pf.needed = vec![0; per_stage.len()];
         pf.indexed = vec![Vec::new(); per_stage.len()];
-        let mut groups: AHashMap<String, u32> = AHashMap::new();
+        // A group per partition, chosen clauses and filters (the clauses borrowed from
+        // `per_stage`).
+        type GroupKey<'g> = (u32, Vec<&'g Vec<Guard>>, Vec<&'g Vec<Guard>>);
+        let mut groups: AHashMap<GroupKey<'_>, u32> = AHashMap::new();
         pf.stage_group = vec![u32::MAX; per_stage.len()];
         let weak = |slot: usize| {
             p.fields
@@ -232,7 +235,7 @@ impl Prefilter {
                 }
                 None => ANY_PART,
             };
-            let signature = format!("{part}{chosen:?}{filters:?}");
+            let signature = (part, chosen.clone(), filters.clone());
             let group = match groups.get(&signature) {
                 Some(&g) => g,
                 None => {
