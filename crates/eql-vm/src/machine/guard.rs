@@ -109,10 +109,9 @@ impl Guard {
     /// [`ByLen::One`]): for a union whose members are all short, one word of the event's
     /// buffer looked up, whatever the string's length.
     pub fn rules_out_one(&self, ev: &EventBuf, r: StrRef) -> bool {
-        match &self.heads {
-            Some(h) => !h
-                .lookup(ev, r)
-                .unwrap_or_else(|| h.has_near_end(ev.bytes(r))),
+        match self.heads.as_ref().and_then(|h| h.lookup(ev, r)) {
+            Some(member) => !member,
+            // No table, or the string lies too near its buffer's end for one word.
             None => !self.has(ev.bytes(r)),
         }
     }
