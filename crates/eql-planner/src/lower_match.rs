@@ -248,7 +248,6 @@ fn has_wildcard(s: &str) -> bool {
     s.contains(['*', '?'])
 }
 
-/// `:`: exact patterns into a case-insensitive set, wildcard ones into a wildcard match.
 /// The strings of `all` as constants, each once, in the order they first appear (a set
 /// remembers the ones seen: a list of hundreds of strings compared each with all before it
 /// cost more than the rest of its lowering).
@@ -262,6 +261,7 @@ fn distinct_strings(all: Vec<String>) -> Vec<Const> {
         .collect()
 }
 
+/// `:`: exact patterns into a case-insensitive set, wildcard ones into a wildcard match.
 fn colon(value: TExpr, texts: Vec<(String, Span)>, span: Span) -> TExpr {
     let all: Vec<String> = texts.into_iter().map(|(s, _)| s).collect();
     if let Some(folded) = fold_wildcards(&value, &all, true, span) {
